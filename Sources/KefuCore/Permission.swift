@@ -1,0 +1,38 @@
+/// An action a signed-in member may perform; routes name the one they need.
+public enum Permission: String, Codable, Sendable, CaseIterable {
+    case viewAppShell = "app.view"
+    case viewWorkspace = "workspace.read"
+    case updateWorkspace = "workspace.update"
+    case viewMembers = "members.read"
+    case manageMembers = "members.manage"
+    case manageOwnTokens = "tokens.manage_own"
+    case viewAudit = "audit.read"
+    case viewTeams = "teams.read"
+    case manageTeams = "teams.manage"
+}
+
+/// The one table of which role may do what. Every permission check goes through it.
+public enum PermissionTable {
+    public static func allows(_ role: Role, _ permission: Permission) -> Bool {
+        permissions(of: role).contains(permission)
+    }
+
+    public static func permissions(of role: Role) -> Set<Permission> {
+        let everyone: Set<Permission> = [.viewAppShell, .viewWorkspace, .viewMembers, .manageOwnTokens, .viewTeams]
+        switch role {
+        case .agent:
+            return everyone
+        case .supervisor:
+            return everyone.union([.manageTeams])
+        case .admin, .owner:
+            return Set(Permission.allCases)
+        }
+    }
+
+    /// Whether `actor` may give `target` to someone, or change someone who currently holds `target`.
+    /// Only owners create or demote owners; admins manage everyone below owner.
+    public static func canAssign(_ target: Role, by actor: Role) -> Bool {
+        guard allows(actor, .manageMembers) else { return false }
+        return actor == .owner || target != .owner
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+
+/// A tenant: one business with its own members, data and URL slug.
+public struct Workspace: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var slug: String
+    public var name: String
+    public var defaultLocale: String
+    public var createdAt: Date
+
+    public init(id: UUID, slug: String, name: String, defaultLocale: String, createdAt: Date) {
+        self.id = id
+        self.slug = slug
+        self.name = name
+        self.defaultLocale = defaultLocale
+        self.createdAt = createdAt
+    }
+}
+
+/// A person who can sign in; belongs to workspaces through memberships.
+public struct UserAccount: Sendable, Codable, Equatable {
+    public enum Status: String, Codable, Sendable { case active, disabled }
+
+    public var id: UUID
+    public var email: String
+    public var displayName: String
+    public var locale: String?
+    public var status: Status
+    public var createdAt: Date
+
+    public init(id: UUID, email: String, displayName: String, locale: String?, status: Status, createdAt: Date) {
+        self.id = id
+        self.email = email
+        self.displayName = displayName
+        self.locale = locale
+        self.status = status
+        self.createdAt = createdAt
+    }
+}
+
+/// A user's role in one workspace.
+public struct Membership: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var workspaceID: UUID
+    public var user: UserAccount
+    public var role: Role
+    public var createdAt: Date
+
+    public init(id: UUID, workspaceID: UUID, user: UserAccount, role: Role, createdAt: Date) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.user = user
+        self.role = role
+        self.createdAt = createdAt
+    }
+}
+
+/// A group of agents that conversations can be routed to.
+public struct Team: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var workspaceID: UUID
+    public var name: String
+    public var createdAt: Date
+
+    public init(id: UUID, workspaceID: UUID, name: String, createdAt: Date) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.name = name
+        self.createdAt = createdAt
+    }
+}
+
+/// What the API shows about a personal or bearer token; never the secret itself.
+public struct APITokenInfo: Sendable, Codable, Equatable {
+    public enum Kind: String, Codable, Sendable { case personal, bearer }
+
+    public var id: UUID
+    public var workspaceID: UUID
+    public var userID: UUID
+    public var name: String
+    public var kind: Kind
+    public var createdAt: Date
+    public var expiresAt: Date?
+    public var lastUsedAt: Date?
+    public var revokedAt: Date?
+
+    public init(
+        id: UUID, workspaceID: UUID, userID: UUID, name: String, kind: Kind, createdAt: Date, expiresAt: Date?,
+        lastUsedAt: Date?, revokedAt: Date?
+    ) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.userID = userID
+        self.name = name
+        self.kind = kind
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.lastUsedAt = lastUsedAt
+        self.revokedAt = revokedAt
+    }
+}
+
+/// A pending one-time invitation to join a workspace.
+public struct Invitation: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var workspaceID: UUID
+    public var email: String
+    public var role: Role
+    public var expiresAt: Date
+    public var acceptedAt: Date?
+    public var createdAt: Date
+
+    public init(id: UUID, workspaceID: UUID, email: String, role: Role, expiresAt: Date, acceptedAt: Date?, createdAt: Date) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.email = email
+        self.role = role
+        self.expiresAt = expiresAt
+        self.acceptedAt = acceptedAt
+        self.createdAt = createdAt
+    }
+}
+
+/// One line of the append-only audit log.
+public struct AuditEvent: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var workspaceID: UUID?
+    public var actorUserID: UUID?
+    public var actorLabel: String?
+    public var action: String
+    public var target: String?
+    public var ip: String?
+    public var before: String?
+    public var after: String?
+    public var createdAt: Date
+
+    public init(
+        id: UUID, workspaceID: UUID?, actorUserID: UUID?, actorLabel: String?, action: String, target: String?,
+        ip: String?, before: String?, after: String?, createdAt: Date
+    ) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.actorUserID = actorUserID
+        self.actorLabel = actorLabel
+        self.action = action
+        self.target = target
+        self.ip = ip
+        self.before = before
+        self.after = after
+        self.createdAt = createdAt
+    }
+}

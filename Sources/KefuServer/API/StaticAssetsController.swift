@@ -1,0 +1,24 @@
+import Foundation
+import Hummingbird
+
+/// Serves the stylesheet and script from the bundled resources, cached for an hour.
+struct StaticAssetsController {
+    let css: ByteBuffer
+    let js: ByteBuffer
+
+    static func load() throws -> StaticAssetsController {
+        let base = try ResourceFiles.base().appendingPathComponent("static")
+        return StaticAssetsController(
+            css: ByteBuffer(bytes: try Data(contentsOf: base.appendingPathComponent("kefu.css"))),
+            js: ByteBuffer(bytes: try Data(contentsOf: base.appendingPathComponent("kefu.js"))))
+    }
+
+    func register(_ routes: PublicRoutes) {
+        routes.on(.get, WebPath.stylesheet) { _, _ in asset(css, "text/css; charset=utf-8") }
+        routes.on(.get, WebPath.script) { _, _ in asset(js, "text/javascript; charset=utf-8") }
+    }
+
+    private func asset(_ body: ByteBuffer, _ type: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: body))
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Hummingbird
+import KefuStore
+import Logging
+import Prometheus
+
+/// Everything the routes need, made once at start.
+public struct AppDependencies: Sendable {
+    public let config: AppConfig
+    public let store: Store
+    public let accounts: AccountService
+    public let renderer: PageRenderer
+    let assets: StaticAssetsController
+    public let secret: SecretKey
+    public let metrics: PrometheusCollectorRegistry
+    public let openAPIDocument: ByteBuffer
+    /// Set when `--demo` created the demo workspace during this start.
+    public let demoOwner: (email: String, password: String)?
+
+    /// Prepares the data directory, opens and migrates the database, and seeds the demo if asked.
+    /// Every failure here is a clear message and the server does not start.
+    public static func prepare(
+        _ config: AppConfig, logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        hasher: PasswordHasher = PasswordHasher(), clock: WallClock = WallClock()
+    ) async throws -> AppDependencies {
+        let location = try DatabaseLocation.parse(config.databaseURL, dataDirectory: config.dataDirectory)
+        if location != .sqliteMemory || config.secretKey == nil {
+            try DataDirectory.prepare(config.dataDirectory)
+        }
+        let secret = try SecretKey.loadOrCreate(configured: config.secretKey, dataDirectory: config.dataDirectory)
+        let store = try Store(location: location, logger: logger)
+        do {
+            try await store.open(retryFor: .seconds(config.databaseRetrySeconds))
+            try await MigrationRunner(database: store.database, logger: logger).migrate()
+            let accounts = AccountService(store: store, hasher: hasher, clock: clock, config: config)
+            var demoOwner: (String, String)?
+            if config.demo {
+                demoOwner = try await DemoSeeder(store: store, hasher: hasher, clock: clock).seedIfNeeded()
+            }
+            return AppDependencies(
+                config: config, store: store, accounts: accounts, renderer: try await PageRenderer.load(),
+                assets: try StaticAssetsController.load(), secret: secret, metrics: metrics,
+                openAPIDocument: try OpenAPIDocument.load(), demoOwner: demoOwner)
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+    }
+}
+
+/// The one builder: `kefu serve` and every test call it and differ only in configuration.
+public func buildApplication(_ dependencies: AppDependencies, logger: Logger, catalog: RouteCatalog = RouteCatalog())
+    -> some ApplicationProtocol
+{
+    let router = buildRouter(dependencies, catalog: catalog)
+    let config = dependencies.config
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "kefu"),
+        logger: logger)
+    // Services stop in reverse order: the database pools outlive the HTTP server's in-flight requests.
+    app.addServices(dependencies.store.databases)
+    return app
+}
+
+/// Wires middleware and controllers; no logic of its own.
+public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    let config = deps.config
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: ErrorMiddleware(pages: deps.renderer))
+    router.add(middleware: BodyLimitMiddleware(maxBytes: config.maxBodyBytes))
+    if config.trustProxy { router.add(middleware: ForwardedClientMiddleware()) }
+    router.add(middleware: IdentityMiddleware(accounts: deps.accounts))
+    router.add(middleware: CSRFMiddleware(secret: deps.secret))
+
+    let api = PublicRoutes(router: router, catalog: catalog, surface: .api)
+    let pages = PublicRoutes(router: router, catalog: catalog, surface: .page)
+    let signedIn = router.group(context: AuthenticatedContext.self)
+    let securedAPI = SecuredRoutes(group: signedIn, catalog: catalog, surface: .api)
+    let securedPages = SecuredRoutes(group: signedIn, catalog: catalog, surface: .page)
+
+    OpsController(store: deps.store, metrics: deps.metrics, openAPIDocument: deps.openAPIDocument, poolSize: 4)
+        .register(api, assets: pages)
+    deps.assets.register(pages)
+    AuthAPIController(accounts: deps.accounts).register(api)
+    AccountAPIController(accounts: deps.accounts, publicURL: config.publicURL).register(securedAPI)
+    TokenAPIController(accounts: deps.accounts).register(securedAPI)
+    TeamAPIController(accounts: deps.accounts).register(securedAPI)
+    SessionPagesController(
+        accounts: deps.accounts, renderer: deps.renderer, secret: deps.secret,
+        secureCookies: config.publicURL?.hasPrefix("https://") ?? false, sessionSeconds: config.sessionHours * 3600
+    ).register(public: pages, secured: securedPages)
+    AppPagesController(renderer: deps.renderer).register(securedPages)
+    SettingsPagesController(accounts: deps.accounts, renderer: deps.renderer, publicURL: config.publicURL).register(securedPages)
+    return router
+}

@@ -1,0 +1,144 @@
+import Configuration
+import Foundation
+import Logging
+
+/// Everything the server reads at start, resolved once from CLI flags > environment (`KEFU_*`) > JSON config file >
+/// defaults.
+public struct AppConfig: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    /// `postgres://…`, `sqlite:PATH`, `sqlite::memory:`, or nil for `<dataDirectory>/kefu.sqlite`.
+    public var databaseURL: String?
+    public var dataDirectory: String = "./kefu-data"
+    /// Base64 or any string of ≥ 32 characters; nil means generate once into the data directory.
+    public var secretKey: String?
+    public var demo: Bool = false
+    public var logLevel: Logger.Level = .info
+    /// How long to keep retrying an unreachable PostgreSQL at start.
+    public var databaseRetrySeconds: Int = 30
+    public var maxBodyBytes: Int = 1_048_576
+    /// The URL users reach Kefu at, used in invitation links; `https://` also marks cookies Secure.
+    public var publicURL: String?
+    public var sessionHours: Int = 12
+    public var bearerTokenMinutes: Int = 60
+    /// Take the client address from `X-Forwarded-For` (only behind a load balancer that sets it).
+    public var trustProxy: Bool = false
+
+    public init() {}
+
+    /// Keys as written in the config file (nested JSON objects join with dots) and, upper-cased with `_` and prefixed
+    /// with `KEFU_`, in the environment: `database.url` ↔ `KEFU_DATABASE_URL`.
+    public enum Key {
+        public static let host = "host"
+        public static let port = "port"
+        public static let databaseURL = "database.url"
+        public static let dataDirectory = "data.dir"
+        public static let secretKey = "secret.key"
+        public static let demo = "demo"
+        public static let logLevel = "log.level"
+        public static let databaseRetrySeconds = "database.retry.seconds"
+        public static let maxBodyBytes = "max.body.bytes"
+        public static let publicURL = "public.url"
+        public static let sessionHours = "session.hours"
+        public static let bearerTokenMinutes = "bearer.token.minutes"
+        public static let trustProxy = "trust.proxy"
+    }
+
+    /// Resolves the configuration. `cli` holds only flags the user actually gave, by key.
+    public static func load(
+        cli: [String: String], environment: [String: String], configFile: String?
+    ) throws -> AppConfig {
+        var providers: [any ConfigProvider] = [InMemoryProvider(name: "cli", values: Self.values(cli))]
+        let kefuEnvironment = Dictionary(
+            uniqueKeysWithValues: environment.compactMap { key, value -> (String, String)? in
+                key.hasPrefix("KEFU_") ? (String(key.dropFirst(5)), value) : nil
+            })
+        providers.append(EnvironmentVariablesProvider(environmentVariables: kefuEnvironment, secretsSpecifier: .specific(["SECRET_KEY", "DATABASE_URL"])))
+        if let path = configFile ?? environment["KEFU_CONFIG"] {
+            providers.append(InMemoryProvider(name: "file", values: Self.values(try ConfigFile.read(path))))
+        }
+        let reader = ConfigReader(providers: providers)
+        var config = AppConfig()
+        config.host = reader.string(forKey: ConfigKey(Key.host), default: config.host)
+        config.port = try Self.int(reader, Key.port, default: config.port, range: 0...65535)
+        config.databaseURL = reader.string(forKey: ConfigKey(Key.databaseURL), isSecret: true)
+        config.dataDirectory = reader.string(forKey: ConfigKey(Key.dataDirectory), default: config.dataDirectory)
+        config.secretKey = reader.string(forKey: ConfigKey(Key.secretKey), isSecret: true)
+        config.demo = Self.bool(reader.string(forKey: ConfigKey(Key.demo))) ?? config.demo
+        if let level = reader.string(forKey: ConfigKey(Key.logLevel)) {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw ConfigError.invalid(Key.logLevel, level)
+            }
+            config.logLevel = parsed
+        }
+        config.databaseRetrySeconds = try Self.int(reader, Key.databaseRetrySeconds, default: config.databaseRetrySeconds, range: 0...3600)
+        config.maxBodyBytes = try Self.int(reader, Key.maxBodyBytes, default: config.maxBodyBytes, range: 1024...(64 << 20))
+        config.publicURL = reader.string(forKey: ConfigKey(Key.publicURL))
+        config.sessionHours = try Self.int(reader, Key.sessionHours, default: config.sessionHours, range: 1...(24 * 90))
+        config.bearerTokenMinutes = try Self.int(reader, Key.bearerTokenMinutes, default: config.bearerTokenMinutes, range: 1...(24 * 60))
+        config.trustProxy = Self.bool(reader.string(forKey: ConfigKey(Key.trustProxy))) ?? config.trustProxy
+        return config
+    }
+
+    private static func values(_ flat: [String: String]) -> [AbsoluteConfigKey: ConfigValue] {
+        Dictionary(uniqueKeysWithValues: flat.map { (AbsoluteConfigKey($0.key.split(separator: ".").map(String.init)), ConfigValue(.string($0.value), isSecret: false)) })
+    }
+
+    private static func int(_ reader: ConfigReader, _ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = reader.string(forKey: ConfigKey(key)) else { return value }
+        guard let parsed = Int(text), range.contains(parsed) else { throw ConfigError.invalid(key, text) }
+        return parsed
+    }
+
+    private static func bool(_ text: String?) -> Bool? {
+        switch text?.lowercased() {
+        case "1", "true", "yes", "on": true
+        case "0", "false", "no", "off": false
+        default: nil
+        }
+    }
+}
+
+/// A configuration value that cannot be used.
+public enum ConfigError: Error, CustomStringConvertible {
+    case invalid(String, String)
+    case unreadableFile(String, String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let key, let value): "invalid value '\(value)' for \(key)"
+        case .unreadableFile(let path, let reason): "cannot read config file \(path): \(reason)"
+        }
+    }
+}
+
+/// Reads a JSON config file into dotted keys with string values.
+enum ConfigFile {
+    static func read(_ path: String) throws -> [String: String] {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfigError.unreadableFile(path, "not found or not readable")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ConfigError.unreadableFile(path, "not a JSON object")
+        }
+        var out: [String: String] = [:]
+        flatten(object, prefix: "", into: &out)
+        return out
+    }
+
+    private static func flatten(_ object: [String: Any], prefix: String, into out: inout [String: String]) {
+        for (key, value) in object {
+            let full = prefix.isEmpty ? key : "\(prefix).\(key)"
+            switch value {
+            case let nested as [String: Any]: flatten(nested, prefix: full, into: &out)
+            case let number as NSNumber:
+                out[full] = number.stringValue
+            case let text as String: out[full] = text
+            default: continue
+            }
+        }
+    }
+}

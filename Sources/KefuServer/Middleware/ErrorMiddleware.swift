@@ -1,0 +1,55 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KefuCore
+
+/// Turns every error into the API's JSON error shape (under /api and the ops endpoints) or an HTML page, so no
+/// error text reaches a client unintended. Unexpected errors are logged with the request id.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let pages: PageRenderer
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let apiError = APIError.from(error)
+            if apiError.status == .internalServerError {
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            if Self.isAPI(request.uri.path) {
+                return Self.json(apiError)
+            }
+            return pagesResponse(apiError, request: request, context: context)
+        }
+    }
+
+    static func isAPI(_ path: String) -> Bool {
+        path.hasPrefix("/api/") || path == "/api" || path == "/health" || path == "/ready" || path == "/metrics"
+    }
+
+    static func json(_ error: APIError) -> Response {
+        struct Body: Encodable {
+            struct Inner: Encodable {
+                var code: String
+                var message: String
+                var fields: [String: String]?
+            }
+            var error: Inner
+        }
+        let data = (try? JSONCoding.encoder.encode(Body(error: .init(code: error.code, message: error.message, fields: error.fields))))
+            ?? Data("{\"error\":{\"code\":\"internal\",\"message\":\"error\"}}".utf8)
+        var headers = error.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private func pagesResponse(_ error: APIError, request: Request, context: Context) -> Response {
+        if error.status == .unauthorized {
+            let next = request.method == .get ? "?next=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
+            return .redirect(to: WebPath.login + next, type: .normal)
+        }
+        let locale = PageLocale.resolve(identity: context.identity, acceptLanguage: request.headers[.acceptLanguage])
+        return pages.errorPage(status: error.status, message: error.message, locale: locale)
+    }
+}

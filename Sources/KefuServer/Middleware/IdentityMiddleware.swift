@@ -1,0 +1,28 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Resolves the caller from `Authorization: Bearer …` or the session cookie. Never rejects by itself: routes that
+/// need a caller use `AuthenticatedContext`, which cannot be built without one.
+struct IdentityMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    static let sessionCookie = "kefu_session"
+    let accounts: AccountService
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                context.identity = try await accounts.identify(bearer: String(parts[1]))
+            }
+        } else if let cookie = request.cookies[Self.sessionCookie]?.value, !cookie.isEmpty {
+            context.identity = try await accounts.identify(sessionToken: cookie)
+        }
+        if let identity = context.identity {
+            context.logger[metadataKey: "user.id"] = .string(identity.user.id.uuidString)
+            context.logger[metadataKey: "workspace.id"] = .string(identity.workspace.id.uuidString)
+        }
+        return try await next(request, context)
+    }
+}

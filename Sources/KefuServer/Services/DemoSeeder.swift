@@ -1,0 +1,60 @@
+import Foundation
+import KefuCore
+import KefuStore
+
+/// Creates the demo workspace once: an owner, a supervisor, two agents and two teams.
+public struct DemoSeeder: Sendable {
+    public static let slug = "demo-shop"
+    public static let ownerEmail = "owner@demo-shop.example"
+
+    let store: Store
+    let hasher: PasswordHasher
+    let clock: WallClock
+
+    public init(store: Store, hasher: PasswordHasher, clock: WallClock) {
+        self.store = store
+        self.hasher = hasher
+        self.clock = clock
+    }
+
+    /// The owner's e-mail and generated password when the demo was created now; nil if it already existed.
+    public func seedIfNeeded() async throws -> (email: String, password: String)? {
+        if try await store.repositories.accounts.workspace(slug: Self.slug) != nil { return nil }
+        let people: [(String, String, Role)] = [
+            (Self.ownerEmail, "Demo Owner 店主", .owner),
+            ("supervisor@demo-shop.example", "Lin Supervisor 林主管", .supervisor),
+            ("agent1@demo-shop.example", "Wang Agent 王客服", .agent),
+            ("agent2@demo-shop.example", "Emma Agent", .agent),
+        ]
+        let ownerPassword = Secrets.token(prefix: "").prefix(16).description
+        var hashes: [String] = []
+        for (index, _) in people.enumerated() {
+            hashes.append(try await hasher.hash(index == 0 ? ownerPassword : Secrets.token(prefix: "")))
+        }
+        let passwordHashes = hashes
+        let created = try await store.transaction { [clock] repos -> Bool in
+            let now = clock.now()
+            guard try await repos.accounts.workspace(slug: Self.slug) == nil else { return false }
+            let workspace = try await repos.accounts.createWorkspace(
+                slug: Self.slug, name: "Demo Shop / 演示商店", defaultLocale: "zh-CN", at: now)
+            var userIDs: [UUID] = []
+            for (index, (email, name, role)) in people.enumerated() {
+                let user = try await repos.accounts.createUser(
+                    email: email, displayName: name, locale: nil, passwordHash: passwordHashes[index], at: now)
+                _ = try await repos.accounts.addMember(workspaceID: workspace.id, userID: user.id, role: role, at: now)
+                userIDs.append(user.id)
+            }
+            let presales = try await repos.teams.create(workspaceID: workspace.id, name: "Pre-sales 售前", at: now)
+            let aftersales = try await repos.teams.create(workspaceID: workspace.id, name: "After-sales 售后", at: now)
+            try await repos.teams.addMember(
+                workspaceID: workspace.id, teamID: presales.id, userID: userIDs[2], skills: ["zh", "product"], maxChats: 5)
+            try await repos.teams.addMember(
+                workspaceID: workspace.id, teamID: aftersales.id, userID: userIDs[3], skills: ["en", "returns"], maxChats: 5)
+            try await repos.teams.addMember(
+                workspaceID: workspace.id, teamID: aftersales.id, userID: userIDs[1], skills: ["zh", "en", "returns"],
+                maxChats: 3)
+            return true
+        }
+        return created ? (Self.ownerEmail, ownerPassword) : nil
+    }
+}

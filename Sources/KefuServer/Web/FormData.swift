@@ -1,0 +1,22 @@
+import Foundation
+
+/// A decoded `application/x-www-form-urlencoded` body; the last value of a repeated key wins.
+struct FormData: Sendable {
+    private var values: [String: String] = [:]
+
+    init(_ body: String) {
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let rawKey = parts.first else { continue }
+            let key = Self.decode(String(rawKey))
+            let value = parts.count > 1 ? Self.decode(String(parts[1])) : ""
+            values[key] = value
+        }
+    }
+
+    subscript(_ key: String) -> String? { values[key] }
+
+    private static func decode(_ text: String) -> String {
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+    }
+}

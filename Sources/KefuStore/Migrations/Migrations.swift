@@ -1,0 +1,11 @@
+/// The ordered list of every migration, for SQLite and PostgreSQL alike.
+public enum Migrations {
+    public static let all: [any SchemaMigration] = [
+        M0001CreateAccounts(),
+        M0002CreateTeams(),
+        M0003CreateCredentials(),
+        M0004CreateAuditEvents(),
+    ]
+
+    public static var latestVersion: Int { all.map(\.version).max() ?? 0 }
+}

@@ -1,0 +1,47 @@
+import FluentKit
+import Foundation
+import KefuCore
+
+final class TeamModel: Model, @unchecked Sendable {
+    static let schema = "teams"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "workspace_id") var workspaceID: UUID
+    @Field(key: "name") var name: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    init(id: UUID = UUID(), workspaceID: UUID, name: String, createdAt: Date) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.name = name
+        self.createdAt = createdAt
+    }
+
+    func record() throws -> Team {
+        Team(id: try requireID(), workspaceID: workspaceID, name: name, createdAt: createdAt)
+    }
+}
+
+final class TeamMemberModel: Model, @unchecked Sendable {
+    static let schema = "team_members"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "workspace_id") var workspaceID: UUID
+    @Field(key: "team_id") var teamID: UUID
+    @Field(key: "user_id") var userID: UUID
+    @Field(key: "skills") var skills: String
+    @Field(key: "max_chats") var maxChats: Int
+
+    init() {}
+
+    init(id: UUID = UUID(), workspaceID: UUID, teamID: UUID, userID: UUID, skills: [String], maxChats: Int) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.teamID = teamID
+        self.userID = userID
+        self.skills = skills.joined(separator: ",")
+        self.maxChats = maxChats
+    }
+}

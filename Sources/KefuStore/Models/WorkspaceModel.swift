@@ -1,0 +1,27 @@
+import FluentKit
+import Foundation
+import KefuCore
+
+final class WorkspaceModel: Model, @unchecked Sendable {
+    static let schema = "workspaces"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "slug") var slug: String
+    @Field(key: "name") var name: String
+    @Field(key: "default_locale") var defaultLocale: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    init(id: UUID = UUID(), slug: String, name: String, defaultLocale: String, createdAt: Date) {
+        self.id = id
+        self.slug = slug
+        self.name = name
+        self.defaultLocale = defaultLocale
+        self.createdAt = createdAt
+    }
+
+    func record() throws -> Workspace {
+        Workspace(id: try requireID(), slug: slug, name: name, defaultLocale: defaultLocale, createdAt: createdAt)
+    }
+}

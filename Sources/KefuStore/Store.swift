@@ -1,0 +1,88 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+
+/// Owns the connection pools for one database and hands out `Database` handles.
+/// Shut it down (or run it as a Service) when the process ends.
+public final class Store: Sendable {
+    public let location: DatabaseLocation
+    public let databases: Databases
+    let logger: Logger
+
+    public init(location: DatabaseLocation, logger: Logger, poolSize: Int = 4) throws {
+        self.location = location
+        self.logger = logger
+        self.databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
+        switch location {
+        case .sqliteFile(let path):
+            databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+        case .sqliteMemory:
+            databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
+        case .postgres(let url):
+            let configuration: SQLPostgresConfiguration
+            do {
+                configuration = try SQLPostgresConfiguration(url: url)
+            } catch {
+                throw StoreError.invalidDatabaseURL(DatabaseLocation.redact(url))
+            }
+            databases.use(
+                .postgres(configuration: configuration, maxConnectionsPerEventLoop: poolSize, sqlLogLevel: .trace),
+                as: .psql)
+        }
+    }
+
+    /// A database handle; cheap, make one per unit of work.
+    public var database: any Database {
+        // `database(logger:on:)` only returns nil after shutdown, which callers must not outlive.
+        databases.database(logger: logger, on: databases.eventLoopGroup.any())!
+    }
+
+    /// Opens the database, applies connection settings and checks it answers. On PostgreSQL retries with
+    /// exponential backoff for up to `retryFor`, so instances may start before the database does.
+    public func open(retryFor: Duration = .seconds(30)) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: retryFor)
+        var delay = Duration.milliseconds(250)
+        while true {
+            do {
+                try await configureConnections()
+                try await ping()
+                return
+            } catch {
+                guard location.isPostgres, clock.now.advanced(by: delay) < deadline else {
+                    throw StoreError.unreachable(String(describing: error))
+                }
+                logger.warning("database not reachable, retrying", metadata: ["delay": "\(delay)", "error": "\(error)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
+
+    /// `SELECT 1` against the database.
+    public func ping() async throws {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
+        _ = try await sql.raw("SELECT 1 AS ok").first()
+    }
+
+    /// SQLite keeps per-connection settings: one pooled connection per event loop, so set them on each loop.
+    private func configureConnections() async throws {
+        guard case .sqliteFile = location else { return }
+        for loop in databases.eventLoopGroup.makeIterator() {
+            guard let sql = databases.database(logger: logger, on: loop) as? any SQLDatabase else { continue }
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+            try await sql.raw("PRAGMA synchronous=NORMAL").run()
+            try await sql.raw("PRAGMA foreign_keys=ON").run()
+            try await sql.raw("PRAGMA busy_timeout=5000").run()
+        }
+    }
+
+    public func shutdown() async {
+        await databases.shutdownAsync()
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import KefuCore
+import KefuServer
+
+struct Admin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage accounts from the command line.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user with a role in a workspace (the workspace too, if it does not exist).",
+            discussion: "The password is read from standard input, or asked for without echo on a terminal; never pass it as an argument.")
+
+        @OptionGroup var data: DataOptions
+
+        @Option(help: "The user's e-mail address.")
+        var email: String
+
+        @Option(help: "Workspace name (its URL slug is derived from it) or an existing slug.")
+        var workspace: String
+
+        @Option(help: "owner, admin, supervisor or agent.")
+        var role: String = "owner"
+
+        @Option(help: "Display name (default: the e-mail's local part).")
+        var name: String?
+
+        func validate() throws {
+            guard Role(rawValue: role) != nil else { throw ValidationError("--role must be one of: owner, admin, supervisor, agent") }
+            guard Validate.email(Validate.normalizedEmail(email)) else { throw ValidationError("--email is not a valid e-mail address") }
+        }
+
+        func run() async throws {
+            let config = try data.load()
+            let logger = CLILogging.bootstrap(level: config.logLevel)
+            guard let password = PasswordInput.read(), !password.isEmpty else {
+                throw fail("no password given on standard input")
+            }
+            guard Validate.password(password) else { throw fail("the password must be 10 to 200 characters") }
+            let dependencies: AppDependencies
+            do {
+                dependencies = try await AppDependencies.prepare(config, logger: logger)
+            } catch {
+                throw fail(String(describing: error))
+            }
+            do {
+                let created = try await dependencies.accounts.createAdmin(
+                    email: email, password: password, workspaceName: workspace, role: Role(rawValue: role) ?? .owner,
+                    displayName: name)
+                print(
+                    "\(created.createdUser ? "Created" : "Updated") \(created.user.email) as \(created.role.rawValue) of workspace '\(created.workspace.name)' (slug \(created.workspace.slug)\(created.createdWorkspace ? ", new" : ""))."
+                )
+                await dependencies.store.shutdown()
+            } catch {
+                await dependencies.store.shutdown()
+                throw fail(String(describing: error))
+            }
+        }
+    }
+}
+
+/// Reads a password without echo from a terminal, else one line from standard input.
+enum PasswordInput {
+    static func read() -> String? {
+        if isatty(STDIN_FILENO) != 0, let raw = getpass("Password: ") {
+            return String(cString: raw)
+        }
+        return readLine(strippingNewline: true)
+    }
+}
