@@ -69,16 +69,33 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "KefuTestSupport",
+            dependencies: ["KefuStore", .product(name: "SQLKit", package: "sql-kit")],
+            path: "Tests/KefuTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(name: "KefuCoreTests", dependencies: ["KefuCore"], swiftSettings: strict),
         .testTarget(
             name: "KefuBotTests",
             dependencies: ["KefuBot", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
-        .testTarget(name: "KefuStoreTests", dependencies: ["KefuStore"], swiftSettings: strict),
+        .testTarget(
+            name: "KefuStoreTests",
+            dependencies: [
+                "KefuStore", "KefuTestSupport",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "KefuServerTests",
-            dependencies: ["KefuServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "KefuServer", "KefuStore", "KefuCore", "KefuTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strict
         ),
     ]

@@ -74,13 +74,13 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     router.add(middleware: BodyLimitMiddleware(maxBytes: config.maxBodyBytes))
     if config.trustProxy { router.add(middleware: ForwardedClientMiddleware()) }
     router.add(middleware: IdentityMiddleware(accounts: deps.accounts))
-    router.add(middleware: CSRFMiddleware(secret: deps.secret))
 
     let api = PublicRoutes(router: router, catalog: catalog, surface: .api)
-    let pages = PublicRoutes(router: router, catalog: catalog, surface: .page)
-    let signedIn = router.group(context: AuthenticatedContext.self)
-    let securedAPI = SecuredRoutes(group: signedIn, catalog: catalog, surface: .api)
-    let securedPages = SecuredRoutes(group: signedIn, catalog: catalog, surface: .page)
+    let pages = PublicRoutes(router: router, catalog: catalog, surface: .page, csrf: AnonymousCSRFMiddleware(secret: deps.secret))
+    let securedAPI = SecuredRoutes(group: router.group(context: AuthenticatedContext.self), catalog: catalog, surface: .api)
+    let securedPages = SecuredRoutes(
+        group: router.group(context: AuthenticatedContext.self).add(middleware: SessionCSRFMiddleware()), catalog: catalog,
+        surface: .page)
 
     OpsController(store: deps.store, metrics: deps.metrics, openAPIDocument: deps.openAPIDocument, poolSize: 4)
         .register(api, assets: pages)

@@ -48,17 +48,22 @@ struct SecuredRoutes {
     }
 }
 
-/// Registers routes anyone may call.
+/// Registers routes anyone may call; form posts on pages get the anonymous CSRF check.
 struct PublicRoutes {
     let router: Router<AppRequestContext>
     let catalog: RouteCatalog
     let surface: RouteSurface
+    var csrf: AnonymousCSRFMiddleware?
 
     func on(
         _ method: HTTPRequest.Method, _ path: String,
         use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> some ResponseGenerator
     ) {
         catalog.record(method, path, .anonymous, surface)
-        router.on(RouterPath(path), method: method, use: handler)
+        if method == .post, let csrf {
+            router.group().add(middleware: csrf).on(RouterPath(path), method: method, use: handler)
+        } else {
+            router.on(RouterPath(path), method: method, use: handler)
+        }
     }
 }

@@ -1,31 +1,43 @@
 import Foundation
 import Hummingbird
 
-/// Every state-changing form post must carry `_csrf`: the session's token when signed in, else a token signed from
-/// the `kefu_csrf` cookie (double submit). JSON API calls are exempt: browsers cannot send them cross-site without
-/// CORS, which Kefu does not allow.
-struct CSRFMiddleware: RouterMiddleware {
+/// Form posts from signed-in pages must carry the session's `_csrf` token. Requests authenticated by a bearer token
+/// are exempt: a browser never attaches one by itself, so it cannot be forged cross-site.
+struct SessionCSRFMiddleware: RouterMiddleware {
+    typealias Context = AuthenticatedContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .post, case .session(_, let expected) = context.identity.credential else {
+            return try await next(request, context)
+        }
+        let request = try await CSRFCheck.verify(request, expected: expected, maxBytes: context.maxUploadSize)
+        return try await next(request, context)
+    }
+}
+
+/// Form posts from signed-out pages (sign-in, invitations): `_csrf` must be the HMAC of the `kefu_csrf` cookie.
+struct AnonymousCSRFMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     static let cookieName = "kefu_csrf"
     let secret: SecretKey
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .post, !ErrorMiddleware.isAPI(request.uri.path) else {
-            return try await next(request, context)
-        }
-        var request = request
-        let body = try await request.collectBody(upTo: context.maxUploadSize)
-        let form = FormData(String(buffer: body))
-        guard let submitted = form["_csrf"], Secrets.equal(submitted, expectedToken(request: request, context: context) ?? "\u{0}")
-        else {
-            throw APIError.csrf
-        }
+        guard request.method == .post else { return try await next(request, context) }
+        let nonce = request.cookies[Self.cookieName]?.value ?? ""
+        let expected = nonce.isEmpty ? nil : secret.sign("csrf:" + nonce)
+        let request = try await CSRFCheck.verify(request, expected: expected, maxBytes: context.maxUploadSize)
         return try await next(request, context)
     }
+}
 
-    func expectedToken(request: Request, context: Context) -> String? {
-        if let identity = context.identity, case .session(_, let csrf) = identity.credential { return csrf }
-        guard let nonce = request.cookies[Self.cookieName]?.value, !nonce.isEmpty else { return nil }
-        return secret.sign("csrf:" + nonce)
+enum CSRFCheck {
+    /// Reads the form body (kept on the request for the handler) and compares its `_csrf` in constant time.
+    static func verify(_ request: Request, expected: String?, maxBytes: Int) async throws -> Request {
+        var request = request
+        let body = try await request.collectBody(upTo: maxBytes)
+        guard let expected, let submitted = FormData(String(buffer: body))["_csrf"], Secrets.equal(submitted, expected) else {
+            throw APIError.csrf
+        }
+        return request
     }
 }

@@ -112,14 +112,14 @@ struct SessionPagesController {
     /// Renders a page for a signed-out visitor with a CSRF token bound to the `kefu_csrf` cookie.
     private func renderAnonymous(_ template: String, request: Request, status: HTTPResponse.Status, data: [String: Any]) -> Response {
         let locale = PageLocale.resolve(identity: nil, acceptLanguage: request.headers[.acceptLanguage])
-        let existing = request.cookies[CSRFMiddleware.cookieName]?.value
+        let existing = request.cookies[AnonymousCSRFMiddleware.cookieName]?.value
         let nonce = existing.flatMap { $0.isEmpty ? nil : $0 } ?? Secrets.token(prefix: "")
         var data = data
         data["csrf"] = secret.sign("csrf:" + nonce)
         data["title"] = renderer.text(template == "login" ? "login" : "invite", "title", locale)
         var response = renderer.render(template, data, locale: locale, status: status)
         if existing != nonce {
-            response.setCookie(Cookie(name: CSRFMiddleware.cookieName, value: nonce, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
+            response.setCookie(Cookie(name: AnonymousCSRFMiddleware.cookieName, value: nonce, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
         }
         return response
     }

@@ -1,0 +1,94 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import KefuCore
+import KefuServer
+import KefuTestSupport
+import Logging
+import NIOCore
+
+/// A real application on a fresh database (SQLite in memory, or a new PostgreSQL database), driven in-process.
+struct TestApp: Sendable {
+    let dependencies: AppDependencies
+    let catalog: RouteCatalog
+
+    static let password = "correct horse battery"
+
+    static func run(
+        _ db: TestDatabase = .sqlite, configure: (inout AppConfig) -> Void = { _ in },
+        _ body: @escaping @Sendable (TestApp, any TestClientProtocol) async throws -> Void
+    ) async throws {
+        try await db.withURL { url in
+            var config = AppConfig()
+            config.databaseURL = url
+            config.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-test-\(UUID())").path
+            config.secretKey = "test-secret-key-that-is-long-enough-0123456789"
+            configure(&config)
+            var logger = Logger(label: "test")
+            logger.logLevel = .warning
+            let deps = try await AppDependencies.prepare(config, logger: logger, hasher: PasswordHasher(cost: 10))
+            let catalog = RouteCatalog()
+            let app = buildApplication(deps, logger: logger, catalog: catalog)
+            do {
+                try await app.test(.router) { client in
+                    try await body(TestApp(dependencies: deps, catalog: catalog), client)
+                }
+                await deps.store.shutdown()
+            } catch {
+                await deps.store.shutdown()
+                throw error
+            }
+            try? FileManager.default.removeItem(atPath: config.dataDirectory)
+        }
+    }
+
+    /// Creates a user with a role in a workspace (made if new) and returns a bearer token for it.
+    @discardableResult
+    func member(_ email: String, workspace: String, role: Role, client: any TestClientProtocol) async throws -> String {
+        _ = try await dependencies.accounts.createAdmin(
+            email: email, password: Self.password, workspaceName: workspace, role: role, displayName: nil)
+        return try await token(email: email, workspace: workspace, client: client)
+    }
+
+    func token(email: String, workspace: String?, client: any TestClientProtocol) async throws -> String {
+        let response = try await client.post(APIBody.json(["email": email, "password": Self.password, "workspace": workspace ?? ""]), to: "/api/v1/auth/token")
+        guard response.status == .created, let json = try response.json() as? [String: Any], let token = json["token"] as? String else {
+            throw TestFailure("could not get a token for \(email): \(response.status) \(String(buffer: response.body))")
+        }
+        return token
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum APIBody {
+    static func json(_ object: [String: Any]) -> ByteBuffer {
+        ByteBuffer(bytes: (try? JSONSerialization.data(withJSONObject: object)) ?? Data())
+    }
+}
+
+extension TestClientProtocol {
+    func get(_ uri: String, token: String? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = headers
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await execute(uri: uri, method: .get, headers: headers)
+    }
+
+    func post(_ body: ByteBuffer, to uri: String, token: String? = nil, method: HTTPRequest.Method = .post) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await execute(uri: uri, method: method, headers: headers, body: body)
+    }
+}
+
+extension TestResponse {
+    func json() throws -> Any { try JSONSerialization.jsonObject(with: Data(buffer: body)) }
+
+    var errorCode: String? {
+        ((try? json()) as? [String: Any]).flatMap { $0["error"] as? [String: Any] }?["code"] as? String
+    }
+}
