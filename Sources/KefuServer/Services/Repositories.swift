@@ -24,3 +24,4 @@ extension Store {
         try await database.transaction { tx in try await body(Repositories(tx)) }
     }
 }
+
