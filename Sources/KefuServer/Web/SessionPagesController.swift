@@ -136,3 +136,8 @@ struct SessionPagesController {
         return next
     }
 }
+
+/// The sign-in redirect rule, visible to tests.
+public enum SessionPagesControllerProbe {
+    public static func safeNext(_ next: String) -> String? { SessionPagesController.safeNext(next) }
+}
