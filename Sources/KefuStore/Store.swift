@@ -55,7 +55,7 @@ public final class Store: Sendable {
                 return
             } catch {
                 guard location.isPostgres, clock.now.advanced(by: delay) < deadline else {
-                    throw StoreError.unreachable(String(describing: error))
+                    throw StoreError.unreachable(String(reflecting: error))
                 }
                 logger.warning("database not reachable, retrying", metadata: ["delay": "\(delay)", "error": "\(error)"])
                 try await Task.sleep(for: delay)

@@ -32,7 +32,18 @@ public struct DemoSeeder: Sendable {
             hashes.append(try await hasher.hash(index == 0 ? ownerPassword : Secrets.token(prefix: "")))
         }
         let passwordHashes = hashes
-        let created = try await store.transaction { [clock] repos -> Bool in
+        let created: Bool
+        do {
+            created = try await seed(passwordHashes: passwordHashes, people: people)
+        } catch DomainError.conflict {
+            // Another instance seeded the demo at the same moment.
+            return nil
+        }
+        return created ? (Self.ownerEmail, ownerPassword) : nil
+    }
+
+    private func seed(passwordHashes: [String], people: [(String, String, Role)]) async throws -> Bool {
+        try await store.transaction { [clock] repos -> Bool in
             let now = clock.now()
             guard try await repos.accounts.workspace(slug: Self.slug) == nil else { return false }
             let workspace = try await repos.accounts.createWorkspace(
@@ -55,6 +66,5 @@ public struct DemoSeeder: Sendable {
                 maxChats: 3)
             return true
         }
-        return created ? (Self.ownerEmail, ownerPassword) : nil
     }
 }
