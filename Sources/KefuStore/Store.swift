@@ -38,8 +38,11 @@ public final class Store: Sendable {
 
     /// A database handle; cheap, make one per unit of work.
     public var database: any Database {
-        // `database(logger:on:)` only returns nil after shutdown, which callers must not outlive.
-        databases.database(logger: logger, on: databases.eventLoopGroup.any())!
+        guard let database = databases.database(logger: logger, on: databases.eventLoopGroup.any()) else {
+            // Only after shutdown, which no caller may outlive.
+            preconditionFailure("Store used after shutdown")
+        }
+        return database
     }
 
     /// Opens the database, applies connection settings and checks it answers. On PostgreSQL retries with

@@ -4,12 +4,15 @@ import KefuCore
 import KefuServer
 
 struct Admin: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage accounts from the command line.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Manage accounts from the command line.", subcommands: [Create.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a user with a role in a workspace (the workspace too, if it does not exist).",
-            discussion: "The password is read from standard input, or asked for without echo on a terminal; never pass it as an argument.")
+            discussion:
+                "The password is read from standard input, or asked for without echo on a terminal; never pass it as an argument."
+        )
 
         @OptionGroup var data: DataOptions
 
@@ -26,8 +29,12 @@ struct Admin: AsyncParsableCommand {
         var name: String?
 
         func validate() throws {
-            guard Role(rawValue: role) != nil else { throw ValidationError("--role must be one of: owner, admin, supervisor, agent") }
-            guard Validate.email(Validate.normalizedEmail(email)) else { throw ValidationError("--email is not a valid e-mail address") }
+            guard Role(rawValue: role) != nil else {
+                throw ValidationError("--role must be one of: owner, admin, supervisor, agent")
+            }
+            guard Validate.email(Validate.normalizedEmail(email)) else {
+                throw ValidationError("--email is not a valid e-mail address")
+            }
         }
 
         func run() async throws {

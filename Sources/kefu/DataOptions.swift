@@ -5,10 +5,16 @@ import Logging
 
 /// Options shared by every subcommand that touches data.
 struct DataOptions: ParsableArguments {
-    @Option(name: .customLong("database"), help: "Database URL: postgres://user:pass@host:5432/db, sqlite:PATH (default: <data-dir>/kefu.sqlite). Env: KEFU_DATABASE_URL.")
+    @Option(
+        name: .customLong("database"),
+        help:
+            "Database URL: postgres://user:pass@host:5432/db, sqlite:PATH (default: <data-dir>/kefu.sqlite). Env: KEFU_DATABASE_URL."
+    )
     var databaseURL: String?
 
-    @Option(name: .customLong("data-dir"), help: "Directory for the SQLite file, the secret key and attachments (default ./kefu-data). Env: KEFU_DATA_DIR.")
+    @Option(
+        name: .customLong("data-dir"),
+        help: "Directory for the SQLite file, the secret key and attachments (default ./kefu-data). Env: KEFU_DATA_DIR.")
     var dataDirectory: String?
 
     @Option(name: .customLong("config"), help: "JSON configuration file. Env: KEFU_CONFIG.")

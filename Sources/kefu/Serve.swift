@@ -55,14 +55,18 @@ struct Migrate: AsyncParsableCommand {
         let store: Store
         do {
             try DataDirectory.prepare(config.dataDirectory)
-            store = try Store(location: try DatabaseLocation.parse(config.databaseURL, dataDirectory: config.dataDirectory), logger: logger)
+            store = try Store(
+                location: try DatabaseLocation.parse(config.databaseURL, dataDirectory: config.dataDirectory), logger: logger)
         } catch {
             throw fail(String(describing: error))
         }
         do {
             try await store.open(retryFor: .seconds(config.databaseRetrySeconds))
             let applied = try await MigrationRunner(database: store.database, logger: logger).migrate()
-            print(applied.isEmpty ? "Schema is up to date (version \(Migrations.latestVersion))." : "Applied migrations: \(applied.map(String.init).joined(separator: ", "))")
+            print(
+                applied.isEmpty
+                    ? "Schema is up to date (version \(Migrations.latestVersion))."
+                    : "Applied migrations: \(applied.map(String.init).joined(separator: ", "))")
             await store.shutdown()
         } catch {
             await store.shutdown()

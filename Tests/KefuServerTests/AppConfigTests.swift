@@ -10,7 +10,9 @@ import Testing
     }
 
     @Test func flagsBeatEnvironmentBeatsFileBeatsDefaults() throws {
-        let path = try file(#"{"port": 9001, "host": "0.0.0.0", "data": {"dir": "/from/file"}, "database": {"url": "sqlite:/from/file.db"}, "log": {"level": "debug"}}"#)
+        let path = try file(
+            #"{"port": 9001, "host": "0.0.0.0", "data": {"dir": "/from/file"}, "database": {"url": "sqlite:/from/file.db"}, "log": {"level": "debug"}}"#
+        )
         let env = ["KEFU_PORT": "9002", "KEFU_DATA_DIR": "/from/env"]
         let cli = ["data.dir": "/from/cli"]
         let config = try AppConfig.load(cli: cli, environment: env, configFile: path)
@@ -33,7 +35,9 @@ import Testing
 
     @Test func badValuesAreRefusedWithTheirKey() throws {
         #expect(throws: ConfigError.self) { try AppConfig.load(cli: [:], environment: ["KEFU_PORT": "eighty"], configFile: nil) }
-        #expect(throws: ConfigError.self) { try AppConfig.load(cli: [:], environment: ["KEFU_LOG_LEVEL": "loud"], configFile: nil) }
+        #expect(throws: ConfigError.self) {
+            try AppConfig.load(cli: [:], environment: ["KEFU_LOG_LEVEL": "loud"], configFile: nil)
+        }
         #expect(throws: ConfigError.self) { try AppConfig.load(cli: [:], environment: [:], configFile: "/no/such/file.json") }
         let bad = try file("not json")
         #expect(throws: ConfigError.self) { try AppConfig.load(cli: [:], environment: [:], configFile: bad) }

@@ -12,8 +12,10 @@ import Testing
     func aWrongPasswordIsAGeneric401AndAudited(_ db: TestDatabase) async throws {
         try await TestApp.run(db) { app, client in
             let owner = try await app.member("owner@acme.example", workspace: "acme", role: .owner, client: client)
-            let wrong = try await client.post(APIBody.json(["email": "owner@acme.example", "password": "not the password"]), to: "/api/v1/auth/token")
-            let unknown = try await client.post(APIBody.json(["email": "nobody@acme.example", "password": "not the password"]), to: "/api/v1/auth/token")
+            let wrong = try await client.post(
+                APIBody.json(["email": "owner@acme.example", "password": "not the password"]), to: "/api/v1/auth/token")
+            let unknown = try await client.post(
+                APIBody.json(["email": "nobody@acme.example", "password": "not the password"]), to: "/api/v1/auth/token")
             #expect(wrong.status == .unauthorized)
             #expect(unknown.status == .unauthorized)
             #expect(String(buffer: wrong.body) == String(buffer: unknown.body))
@@ -30,10 +32,12 @@ import Testing
         try await TestApp.run { app, client in
             try await app.member("owner@acme.example", workspace: "acme", role: .owner, client: client)
             for _ in 0..<11 {
-                let r = try await client.post(APIBody.json(["email": "owner@acme.example", "password": "guess guess"]), to: "/api/v1/auth/token")
+                let r = try await client.post(
+                    APIBody.json(["email": "owner@acme.example", "password": "guess guess"]), to: "/api/v1/auth/token")
                 #expect(r.status == .unauthorized)
             }
-            let locked = try await client.post(APIBody.json(["email": "owner@acme.example", "password": TestApp.password]), to: "/api/v1/auth/token")
+            let locked = try await client.post(
+                APIBody.json(["email": "owner@acme.example", "password": TestApp.password]), to: "/api/v1/auth/token")
             #expect(locked.status == .tooManyRequests)
             #expect(locked.errorCode == "rate_limited")
             let retryAfter = try #require(locked.headers[.retryAfter].flatMap(Int.init))
@@ -65,14 +69,19 @@ import Testing
             #expect(malformed.errorCode == "malformed_json")
             let missing = try await client.post(APIBody.json(["email": "a@b.co"]), to: "/api/v1/auth/token")
             #expect(missing.status == .unprocessableContent)
-            let fields = (try missing.json() as? [String: Any]).flatMap { $0["error"] as? [String: Any] }?["fields"] as? [String: String]
+            let fields =
+                (try missing.json() as? [String: Any]).flatMap { $0["error"] as? [String: Any] }?["fields"] as? [String: String]
             #expect(fields?["password"] != nil)
-            let plain = try await client.execute(uri: "/api/v1/auth/token", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "{}"))
+            let plain = try await client.execute(
+                uri: "/api/v1/auth/token", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "{}"))
             #expect(plain.status == .unsupportedMediaType)
-            let big = try await client.post(ByteBuffer(string: "{\"name\":\"" + String(repeating: "x", count: 4096) + "\"}"), to: "/api/v1/tokens", token: owner)
+            let big = try await client.post(
+                ByteBuffer(string: "{\"name\":\"" + String(repeating: "x", count: 4096) + "\"}"), to: "/api/v1/tokens",
+                token: owner)
             #expect(big.status == .contentTooLarge)
             #expect(big.errorCode == "body_too_large")
-            let badRole = try await client.post(APIBody.json(["email": "new@acme.example", "role": "emperor"]), to: "/api/v1/invitations", token: owner)
+            let badRole = try await client.post(
+                APIBody.json(["email": "new@acme.example", "role": "emperor"]), to: "/api/v1/invitations", token: owner)
             #expect(badRole.status == .unprocessableContent)
             let badLimit = try await client.get("/api/v1/members?limit=0", token: owner)
             #expect(badLimit.status == .unprocessableContent)

@@ -12,30 +12,37 @@ import Testing
     func inviteAcceptChangeRoleAndRemoveAreAudited(_ db: TestDatabase) async throws {
         try await TestApp.run(db) { app, client in
             let owner = try await app.member("owner@acme.example", workspace: "acme", role: .owner, client: client)
-            let invite = try await client.post(APIBody.json(["email": "New@Acme.example", "role": "agent"]), to: "/api/v1/invitations", token: owner)
+            let invite = try await client.post(
+                APIBody.json(["email": "New@Acme.example", "role": "agent"]), to: "/api/v1/invitations", token: owner)
             #expect(invite.status == .created)
             let body = try #require(try invite.json() as? [String: Any])
             let url = try #require(body["invite_url"] as? String)
             let token = try #require(url.split(separator: "/").last.map(String.init))
             #expect(body["email"] as? String == "new@acme.example")
 
-            let signedIn = try await app.dependencies.accounts.acceptInvitation(token: token, displayName: "New Agent", password: TestApp.password, ip: nil)
+            let signedIn = try await app.dependencies.accounts.acceptInvitation(
+                token: token, displayName: "New Agent", password: TestApp.password, ip: nil)
             #expect(signedIn.role == .agent)
             await #expect(throws: DomainError.notFound("invitation")) {
-                _ = try await app.dependencies.accounts.acceptInvitation(token: token, displayName: "Again", password: TestApp.password, ip: nil)
+                _ = try await app.dependencies.accounts.acceptInvitation(
+                    token: token, displayName: "Again", password: TestApp.password, ip: nil)
             }
-            let again = try await client.post(APIBody.json(["email": "new@acme.example", "role": "agent"]), to: "/api/v1/invitations", token: owner)
+            let again = try await client.post(
+                APIBody.json(["email": "new@acme.example", "role": "agent"]), to: "/api/v1/invitations", token: owner)
             #expect(again.status == .conflict)
 
             let id = signedIn.user.id.uuidString
-            let promoted = try await client.post(APIBody.json(["role": "supervisor"]), to: "/api/v1/members/\(id)", token: owner, method: .patch)
+            let promoted = try await client.post(
+                APIBody.json(["role": "supervisor"]), to: "/api/v1/members/\(id)", token: owner, method: .patch)
             #expect(promoted.status == .ok)
             #expect((try promoted.json() as? [String: Any])?["role"] as? String == "supervisor")
 
-            let removed = try await client.execute(uri: "/api/v1/members/\(id)", method: .delete, headers: [.authorization: "Bearer \(owner)"])
+            let removed = try await client.execute(
+                uri: "/api/v1/members/\(id)", method: .delete, headers: [.authorization: "Bearer \(owner)"])
             #expect(removed.status == .noContent)
 
-            let audit = try #require(try await client.get("/api/v1/audit-events?limit=100", token: owner).json() as? [String: Any])
+            let audit = try #require(
+                try await client.get("/api/v1/audit-events?limit=100", token: owner).json() as? [String: Any])
             let events = audit["data"] as? [[String: Any]] ?? []
             let actions = events.compactMap { $0["action"] as? String }
             for expected in ["member.invited", "member.joined", "member.role_changed", "member.removed"] {
@@ -55,13 +62,17 @@ import Testing
             let me = try #require(try await client.get("/api/v1/me", token: owner).json() as? [String: Any])
             let ownerID = try #require((me["user"] as? [String: Any])?["id"] as? String)
 
-            let adminMakesOwner = try await client.post(APIBody.json(["email": "x@acme.example", "role": "owner"]), to: "/api/v1/invitations", token: admin)
+            let adminMakesOwner = try await client.post(
+                APIBody.json(["email": "x@acme.example", "role": "owner"]), to: "/api/v1/invitations", token: admin)
             #expect(adminMakesOwner.status == .forbidden)
-            let adminDemotesOwner = try await client.post(APIBody.json(["role": "agent"]), to: "/api/v1/members/\(ownerID)", token: admin, method: .patch)
+            let adminDemotesOwner = try await client.post(
+                APIBody.json(["role": "agent"]), to: "/api/v1/members/\(ownerID)", token: admin, method: .patch)
             #expect(adminDemotesOwner.status == .forbidden)
-            let lastOwner = try await client.post(APIBody.json(["role": "admin"]), to: "/api/v1/members/\(ownerID)", token: owner, method: .patch)
+            let lastOwner = try await client.post(
+                APIBody.json(["role": "admin"]), to: "/api/v1/members/\(ownerID)", token: owner, method: .patch)
             #expect(lastOwner.status == .conflict)
-            let badID = try await client.post(APIBody.json(["role": "admin"]), to: "/api/v1/members/not-a-uuid", token: owner, method: .patch)
+            let badID = try await client.post(
+                APIBody.json(["role": "admin"]), to: "/api/v1/members/not-a-uuid", token: owner, method: .patch)
             #expect(badID.status == .badRequest)
         }
     }
@@ -69,7 +80,8 @@ import Testing
     @Test func personalTokensAreShownOnceWorkAndCanBeRevoked() async throws {
         try await TestApp.run { app, client in
             let owner = try await app.member("owner@acme.example", workspace: "acme", role: .owner, client: client)
-            let created = try #require(try await client.post(APIBody.json(["name": "ci"]), to: "/api/v1/tokens", token: owner).json() as? [String: Any])
+            let created = try #require(
+                try await client.post(APIBody.json(["name": "ci"]), to: "/api/v1/tokens", token: owner).json() as? [String: Any])
             let secret = try #require(created["token"] as? String)
             let id = try #require((created["info"] as? [String: Any])?["id"] as? String)
             #expect(secret.hasPrefix("kefu_pat_"))
@@ -78,7 +90,8 @@ import Testing
             #expect(listed.count == 1)
             #expect(listed[0]["last_used_at"] is String)
             #expect(!String(describing: listed).contains(secret))
-            let revoked = try await client.execute(uri: "/api/v1/tokens/\(id)", method: .delete, headers: [.authorization: "Bearer \(owner)"])
+            let revoked = try await client.execute(
+                uri: "/api/v1/tokens/\(id)", method: .delete, headers: [.authorization: "Bearer \(owner)"])
             #expect(revoked.status == .ok)
             #expect(try await client.get("/api/v1/me", token: secret).status == .unauthorized)
             let empty = try await client.post(APIBody.json(["name": "  "]), to: "/api/v1/tokens", token: owner)
@@ -89,9 +102,12 @@ import Testing
     @Test func updatingTheWorkspaceIsValidatedAndAudited() async throws {
         try await TestApp.run { app, client in
             let owner = try await app.member("owner@acme.example", workspace: "acme", role: .owner, client: client)
-            let bad = try await client.post(APIBody.json(["default_locale": "klingon"]), to: "/api/v1/workspace", token: owner, method: .patch)
+            let bad = try await client.post(
+                APIBody.json(["default_locale": "klingon"]), to: "/api/v1/workspace", token: owner, method: .patch)
             #expect(bad.status == .unprocessableContent)
-            let ok = try await client.post(APIBody.json(["name": "Acme 商店", "default_locale": "zh-CN"]), to: "/api/v1/workspace", token: owner, method: .patch)
+            let ok = try await client.post(
+                APIBody.json(["name": "Acme 商店", "default_locale": "zh-CN"]), to: "/api/v1/workspace", token: owner,
+                method: .patch)
             let body = try #require(try ok.json() as? [String: Any])
             #expect(body["name"] as? String == "Acme 商店")
             #expect(body["default_locale"] as? String == "zh-CN")

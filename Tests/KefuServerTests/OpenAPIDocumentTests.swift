@@ -7,8 +7,10 @@ import Testing
 /// The served OpenAPI document names exactly the API routes, with the permission each one enforces.
 @Suite struct OpenAPIDocumentTests {
     static func openAPIPath(_ path: String) -> String {
-        path.split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
-            .joined(separator: "/")
+        path.split(separator: "/", omittingEmptySubsequences: false).map {
+            $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0)
+        }
+        .joined(separator: "/")
     }
 
     @Test func theDocumentMatchesTheRoutes() async throws {

@@ -27,11 +27,14 @@ import Testing
             return response
         }
 
-        mutating func post(_ uri: String, _ form: [String: String], _ client: any TestClientProtocol) async throws -> TestResponse {
-            let body = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        mutating func post(_ uri: String, _ form: [String: String], _ client: any TestClientProtocol) async throws -> TestResponse
+        {
+            let body = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+                .joined(separator: "&")
             let response = try await client.execute(
                 uri: uri, method: .post,
-                headers: [.cookie: cookieHeader, .contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body))
+                headers: [.cookie: cookieHeader, .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: body))
             keep(response)
             return response
         }
@@ -52,11 +55,13 @@ import Testing
             let forged = try await browser.post("/login", ["email": "owner@acme.example", "password": TestApp.password], client)
             #expect(forged.status == .forbidden)
 
-            let wrong = try await browser.post("/login", ["_csrf": csrf, "email": "owner@acme.example", "password": "nope nope nope"], client)
+            let wrong = try await browser.post(
+                "/login", ["_csrf": csrf, "email": "owner@acme.example", "password": "nope nope nope"], client)
             #expect(wrong.status == .unauthorized)
             #expect(String(buffer: wrong.body).contains("id=\"login-error\""))
 
-            let ok = try await browser.post("/login", ["_csrf": csrf, "email": "owner@acme.example", "password": TestApp.password], client)
+            let ok = try await browser.post(
+                "/login", ["_csrf": csrf, "email": "owner@acme.example", "password": TestApp.password], client)
             #expect(ok.status == .seeOther)
             #expect(ok.headers[.location] == "/app")
             let setCookie = ok.headers[values: .setCookie].first { $0.hasPrefix("kefu_session=") } ?? ""
@@ -70,7 +75,8 @@ import Testing
 
             let noToken = try await browser.post("/app/settings/workspace", ["name": "Hacked"], client)
             #expect(noToken.status == .forbidden)
-            let saved = try await browser.post("/app/settings/workspace", ["_csrf": sessionCSRF, "name": "Acme Two", "default_locale": "en"], client)
+            let saved = try await browser.post(
+                "/app/settings/workspace", ["_csrf": sessionCSRF, "name": "Acme Two", "default_locale": "en"], client)
             #expect(saved.status == .seeOther)
 
             let out = try await browser.post("/logout", ["_csrf": sessionCSRF], client)
@@ -107,7 +113,9 @@ import Testing
         try await TestApp.run { app, client in
             let owner = try await app.member("owner@acme.example", workspace: "acme", role: .owner, client: client)
             let invite = try #require(
-                try await client.post(APIBody.json(["email": "agent@acme.example", "role": "agent"]), to: "/api/v1/invitations", token: owner).json() as? [String: Any])
+                try await client.post(
+                    APIBody.json(["email": "agent@acme.example", "role": "agent"]), to: "/api/v1/invitations", token: owner
+                ).json() as? [String: Any])
             let path = try #require(invite["invite_url"] as? String)
             var browser = Browser()
             let page = String(buffer: try await browser.get(path, client).body)

@@ -16,7 +16,8 @@ import Testing
         }.joined(separator: "/")
     }
 
-    static func request(_ entry: RouteCatalog.Entry, token: String?, client: any TestClientProtocol) async throws -> TestResponse {
+    static func request(_ entry: RouteCatalog.Entry, token: String?, client: any TestClientProtocol) async throws -> TestResponse
+    {
         var headers: HTTPFields = [:]
         if let token { headers[.authorization] = "Bearer \(token)" }
         var body: ByteBuffer?
@@ -59,7 +60,9 @@ import Testing
             let agent = try await app.member("agent@acme.example", workspace: "acme", role: .agent, client: client)
             var refused = 0
             for entry in app.catalog.entries {
-                guard case .permission(let permission) = entry.access, !PermissionTable.allows(.agent, permission) else { continue }
+                guard case .permission(let permission) = entry.access, !PermissionTable.allows(.agent, permission) else {
+                    continue
+                }
                 let response = try await Self.request(entry, token: agent, client: client)
                 #expect(response.status == .forbidden, "\(entry.method) \(entry.path)")
                 refused += 1

@@ -52,8 +52,10 @@ struct TestApp: Sendable {
     }
 
     func token(email: String, workspace: String?, client: any TestClientProtocol) async throws -> String {
-        let response = try await client.post(APIBody.json(["email": email, "password": Self.password, "workspace": workspace ?? ""]), to: "/api/v1/auth/token")
-        guard response.status == .created, let json = try response.json() as? [String: Any], let token = json["token"] as? String else {
+        let response = try await client.post(
+            APIBody.json(["email": email, "password": Self.password, "workspace": workspace ?? ""]), to: "/api/v1/auth/token")
+        guard response.status == .created, let json = try response.json() as? [String: Any], let token = json["token"] as? String
+        else {
             throw TestFailure("could not get a token for \(email): \(response.status) \(String(buffer: response.body))")
         }
         return token
@@ -78,7 +80,9 @@ extension TestClientProtocol {
         return try await execute(uri: uri, method: .get, headers: headers)
     }
 
-    func post(_ body: ByteBuffer, to uri: String, token: String? = nil, method: HTTPRequest.Method = .post) async throws -> TestResponse {
+    func post(_ body: ByteBuffer, to uri: String, token: String? = nil, method: HTTPRequest.Method = .post) async throws
+        -> TestResponse
+    {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let token { headers[.authorization] = "Bearer \(token)" }
         return try await execute(uri: uri, method: method, headers: headers, body: body)

@@ -18,8 +18,12 @@ import Testing
             let me = try #require(try await client.get("/api/v1/me", token: ownerB).json() as? [String: Any])
             let userB = try #require((me["user"] as? [String: Any])?["id"] as? String)
             let membersB = try #require(try await client.get("/api/v1/members", token: ownerB).json() as? [String: Any])
-            let agentB = try #require((membersB["data"] as? [[String: Any]])?.first { $0["email"] as? String == "agent@b.example" }?["user_id"] as? String)
-            let created = try #require(try await client.post(APIBody.json(["name": "b-token"]), to: "/api/v1/tokens", token: ownerB).json() as? [String: Any])
+            let agentB = try #require(
+                (membersB["data"] as? [[String: Any]])?.first { $0["email"] as? String == "agent@b.example" }?["user_id"]
+                    as? String)
+            let created = try #require(
+                try await client.post(APIBody.json(["name": "b-token"]), to: "/api/v1/tokens", token: ownerB).json()
+                    as? [String: Any])
             let tokenB = try #require((created["info"] as? [String: Any])?["id"] as? String)
 
             // Reads only ever show A.
@@ -34,17 +38,21 @@ import Testing
 
             // Writes aimed at B's ids are not found, and change nothing.
             for userID in [userB, agentB] {
-                let patch = try await client.post(APIBody.json(["role": "agent"]), to: "/api/v1/members/\(userID)", token: adminA, method: .patch)
+                let patch = try await client.post(
+                    APIBody.json(["role": "agent"]), to: "/api/v1/members/\(userID)", token: adminA, method: .patch)
                 #expect(patch.status == .notFound)
-                let delete = try await client.execute(uri: "/api/v1/members/\(userID)", method: .delete, headers: [.authorization: "Bearer \(adminA)"])
+                let delete = try await client.execute(
+                    uri: "/api/v1/members/\(userID)", method: .delete, headers: [.authorization: "Bearer \(adminA)"])
                 #expect(delete.status == .notFound)
             }
-            let revoke = try await client.execute(uri: "/api/v1/tokens/\(tokenB)", method: .delete, headers: [.authorization: "Bearer \(adminA)"])
+            let revoke = try await client.execute(
+                uri: "/api/v1/tokens/\(tokenB)", method: .delete, headers: [.authorization: "Bearer \(adminA)"])
             #expect(revoke.status == .notFound)
 
             // A's credentials do not open B.
             let crossSignIn = try await client.post(
-                APIBody.json(["email": "admin@a.example", "password": TestApp.password, "workspace": "shop-b"]), to: "/api/v1/auth/token")
+                APIBody.json(["email": "admin@a.example", "password": TestApp.password, "workspace": "shop-b"]),
+                to: "/api/v1/auth/token")
             #expect(crossSignIn.status == .unauthorized)
 
             let afterB = try #require(try await client.get("/api/v1/members", token: ownerB).json() as? [String: Any])

@@ -1,14 +1,15 @@
 import FluentKit
 import Foundation
 import KefuStore
+import KefuTestSupport
 import Logging
 import SQLKit
-import KefuTestSupport
-import KefuTestSupport
 import Testing
 
 @Suite struct MigrationRunnerTests {
-    let logger = { var l = Logger(label: "test"); l.logLevel = .warning; return l }()
+    let logger = {
+        var l = Logger(label: "test"); l.logLevel = .warning; return l
+    }()
 
     @Test(arguments: TestDatabase.all)
     func migratesOnceAndIsSafeToRunAgain(_ db: TestDatabase) async throws {
@@ -34,7 +35,8 @@ import Testing
     @Test(arguments: TestDatabase.all)
     func aFailingMigrationLeavesTheSchemaAsItWas(_ db: TestDatabase) async throws {
         try await db.withStore { store in
-            let runner = MigrationRunner(database: store.database, migrations: Migrations.all + [CreatesThenFails()], logger: logger)
+            let runner = MigrationRunner(
+                database: store.database, migrations: Migrations.all + [CreatesThenFails()], logger: logger)
             await #expect(throws: CancellationError.self) { try await runner.migrate() }
             #expect(try await runner.appliedVersions() == Set(Migrations.all.map(\.version)))
             let sql = try #require(store.database as? any SQLDatabase)
@@ -50,7 +52,8 @@ import Testing
             let audit = SQLAuditRepository(database: store.database)
             try await audit.append(
                 .init(
-                    id: UUID(), workspaceID: nil, actorUserID: nil, actorLabel: "x", action: "auth.sign_in_failed", target: "a@b.co",
+                    id: UUID(), workspaceID: nil, actorUserID: nil, actorLabel: "x", action: "auth.sign_in_failed",
+                    target: "a@b.co",
                     ip: "127.0.0.1", before: nil, after: nil, createdAt: Date()))
             let sql = try #require(store.database as? any SQLDatabase)
             await #expect(throws: (any Error).self) { try await sql.raw("UPDATE audit_events SET action = 'forged'").run() }

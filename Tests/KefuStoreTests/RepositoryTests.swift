@@ -1,9 +1,8 @@
 import Foundation
 import KefuCore
 import KefuStore
+import KefuTestSupport
 import Logging
-import KefuTestSupport
-import KefuTestSupport
 import Testing
 
 @Suite struct RepositoryTests {
@@ -24,10 +23,12 @@ import Testing
             await #expect(throws: DomainError.conflict("workspace slug already taken")) {
                 _ = try await accounts.createWorkspace(slug: "acme", name: "Other", defaultLocale: "en", at: now)
             }
-            let user = try await accounts.createUser(email: "A@Example.com ", displayName: "A", locale: nil, passwordHash: "h", at: now)
+            let user = try await accounts.createUser(
+                email: "A@Example.com ", displayName: "A", locale: nil, passwordHash: "h", at: now)
             #expect(user.email == "a@example.com")
             await #expect(throws: DomainError.self) {
-                _ = try await accounts.createUser(email: "a@example.com", displayName: "B", locale: nil, passwordHash: "h", at: now)
+                _ = try await accounts.createUser(
+                    email: "a@example.com", displayName: "B", locale: nil, passwordHash: "h", at: now)
             }
             _ = try await accounts.addMember(workspaceID: ws.id, userID: user.id, role: .agent, at: now)
             await #expect(throws: DomainError.self) {
@@ -43,10 +44,12 @@ import Testing
             let a = try await accounts.createWorkspace(slug: "ws-a", name: "A", defaultLocale: "en", at: now)
             let b = try await accounts.createWorkspace(slug: "ws-b", name: "B", defaultLocale: "en", at: now)
             for i in 0..<5 {
-                let u = try await accounts.createUser(email: "u\(i)@a.example", displayName: "U\(i)", locale: nil, passwordHash: "h", at: now)
+                let u = try await accounts.createUser(
+                    email: "u\(i)@a.example", displayName: "U\(i)", locale: nil, passwordHash: "h", at: now)
                 _ = try await accounts.addMember(workspaceID: a.id, userID: u.id, role: .agent, at: now)
             }
-            let outsider = try await accounts.createUser(email: "z@b.example", displayName: "Z", locale: nil, passwordHash: "h", at: now)
+            let outsider = try await accounts.createUser(
+                email: "z@b.example", displayName: "Z", locale: nil, passwordHash: "h", at: now)
             _ = try await accounts.addMember(workspaceID: b.id, userID: outsider.id, role: .owner, at: now)
 
             let first = try await accounts.members(workspaceID: a.id, after: nil, limit: 3)

@@ -1,8 +1,8 @@
 import Foundation
 import KefuStore
+import KefuTestSupport
 import Logging
 import SQLKit
-import KefuTestSupport
 import Testing
 
 /// The databases a storage test runs against: SQLite always, PostgreSQL when `KEFU_TEST_POSTGRES_URL` is set.
@@ -11,7 +11,9 @@ public enum TestDatabase: String, CaseIterable, Sendable {
     case sqlite, postgres
 
     public static var all: [TestDatabase] {
-        ProcessInfo.processInfo.environment["KEFU_TEST_POSTGRES_URL"].map { $0.isEmpty ? [.sqlite] : [.sqlite, .postgres] } ?? [.sqlite]
+        ProcessInfo.processInfo.environment["KEFU_TEST_POSTGRES_URL"].map { $0.isEmpty ? [.sqlite] : [.sqlite, .postgres] } ?? [
+            .sqlite
+        ]
     }
 
     /// Runs `body` with the URL of a fresh, empty database.

@@ -43,7 +43,8 @@ struct OpsController {
 
     @Sendable func scrape(_ request: Request, context: AppRequestContext) async throws -> Response {
         gauge("process_resident_memory_bytes", "Resident memory of this process.").set(to: Double(ProcessMemory.residentBytes()))
-        gauge("kefu_database_pool_max_connections", "Connections each event loop may open to the database.").set(to: Double(poolSize))
+        gauge("kefu_database_pool_max_connections", "Connections each event loop may open to the database.").set(
+            to: Double(poolSize))
         let start = ContinuousClock.now
         let up: Bool
         do {

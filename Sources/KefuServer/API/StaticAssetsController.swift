@@ -19,6 +19,7 @@ struct StaticAssetsController {
     }
 
     private func asset(_ body: ByteBuffer, _ type: String) -> Response {
-        Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: body))
+        Response(
+            status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: body))
     }
 }

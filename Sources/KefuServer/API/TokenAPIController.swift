@@ -30,7 +30,8 @@ struct TokenAPIController {
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Created> {
         let body = try await request.decodeJSON(CreateRequest.self, context: context)
         let (token, info) = try await accounts.createPersonalToken(context.identity, name: body.name, ip: context.clientIP)
-        return EditedResponse(status: .created, headers: [.cacheControl: "no-store"], response: Created(token: token, info: .init(info)))
+        return EditedResponse(
+            status: .created, headers: [.cacheControl: "no-store"], response: Created(token: token, info: .init(info)))
     }
 
     @Sendable func revoke(_ request: Request, context: AuthenticatedContext) async throws -> DTO.Token {

@@ -23,6 +23,8 @@ public struct AppConfig: Sendable {
     public var bearerTokenMinutes: Int = 60
     /// Take the client address from `X-Forwarded-For` (only behind a load balancer that sets it).
     public var trustProxy: Bool = false
+    /// How long a resolved session or token is remembered by one instance (0 disables the cache).
+    public var authCacheSeconds: Int = 5
 
     public init() {}
 
@@ -42,6 +44,7 @@ public struct AppConfig: Sendable {
         public static let sessionHours = "session.hours"
         public static let bearerTokenMinutes = "bearer.token.minutes"
         public static let trustProxy = "trust.proxy"
+        public static let authCacheSeconds = "auth.cache.seconds"
     }
 
     /// Resolves the configuration. `cli` holds only flags the user actually gave, by key.
@@ -53,7 +56,9 @@ public struct AppConfig: Sendable {
             uniqueKeysWithValues: environment.compactMap { key, value -> (String, String)? in
                 key.hasPrefix("KEFU_") ? (String(key.dropFirst(5)), value) : nil
             })
-        providers.append(EnvironmentVariablesProvider(environmentVariables: kefuEnvironment, secretsSpecifier: .specific(["SECRET_KEY", "DATABASE_URL"])))
+        providers.append(
+            EnvironmentVariablesProvider(
+                environmentVariables: kefuEnvironment, secretsSpecifier: .specific(["SECRET_KEY", "DATABASE_URL"])))
         if let path = configFile ?? environment["KEFU_CONFIG"] {
             providers.append(InMemoryProvider(name: "file", values: Self.values(try ConfigFile.read(path))))
         }
@@ -71,17 +76,27 @@ public struct AppConfig: Sendable {
             }
             config.logLevel = parsed
         }
-        config.databaseRetrySeconds = try Self.int(reader, Key.databaseRetrySeconds, default: config.databaseRetrySeconds, range: 0...3600)
+        config.databaseRetrySeconds = try Self.int(
+            reader, Key.databaseRetrySeconds, default: config.databaseRetrySeconds, range: 0...3600)
         config.maxBodyBytes = try Self.int(reader, Key.maxBodyBytes, default: config.maxBodyBytes, range: 1024...(64 << 20))
         config.publicURL = reader.string(forKey: ConfigKey(Key.publicURL))
         config.sessionHours = try Self.int(reader, Key.sessionHours, default: config.sessionHours, range: 1...(24 * 90))
-        config.bearerTokenMinutes = try Self.int(reader, Key.bearerTokenMinutes, default: config.bearerTokenMinutes, range: 1...(24 * 60))
+        config.bearerTokenMinutes = try Self.int(
+            reader, Key.bearerTokenMinutes, default: config.bearerTokenMinutes, range: 1...(24 * 60))
         config.trustProxy = Self.bool(reader.string(forKey: ConfigKey(Key.trustProxy))) ?? config.trustProxy
+        config.authCacheSeconds = try Self.int(
+            reader, Key.authCacheSeconds, default: config.authCacheSeconds, range: 0...300)
         return config
     }
 
     private static func values(_ flat: [String: String]) -> [AbsoluteConfigKey: ConfigValue] {
-        Dictionary(uniqueKeysWithValues: flat.map { (AbsoluteConfigKey($0.key.split(separator: ".").map(String.init)), ConfigValue(.string($0.value), isSecret: false)) })
+        Dictionary(
+            uniqueKeysWithValues: flat.map {
+                (
+                    AbsoluteConfigKey($0.key.split(separator: ".").map(String.init)),
+                    ConfigValue(.string($0.value), isSecret: false)
+                )
+            })
     }
 
     private static func int(_ reader: ConfigReader, _ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

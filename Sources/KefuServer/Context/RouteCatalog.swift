@@ -44,7 +44,8 @@ struct SecuredRoutes {
         use handler: @escaping @Sendable (Request, AuthenticatedContext) async throws -> some ResponseGenerator
     ) {
         catalog.record(method, path, .permission(permission), surface)
-        group.group().add(middleware: PermissionMiddleware(permission: permission)).on(RouterPath(path), method: method, use: handler)
+        group.group().add(middleware: PermissionMiddleware(permission: permission)).on(
+            RouterPath(path), method: method, use: handler)
     }
 }
 

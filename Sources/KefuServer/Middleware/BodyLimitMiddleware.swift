@@ -5,11 +5,13 @@ struct BodyLimitMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let maxBytes: Int
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         var context = context
         context.maxUploadSize = maxBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes {
-            throw APIError(.contentTooLarge, code: "body_too_large", message: "The request body is larger than \(maxBytes) bytes.")
+            throw APIError(
+                .contentTooLarge, code: "body_too_large", message: "The request body is larger than \(maxBytes) bytes.")
         }
         return try await next(request, context)
     }

@@ -6,7 +6,8 @@ import Hummingbird
 struct SessionCSRFMiddleware: RouterMiddleware {
     typealias Context = AuthenticatedContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         guard request.method == .post, case .session(_, let expected) = context.identity.credential else {
             return try await next(request, context)
         }
@@ -21,7 +22,8 @@ struct AnonymousCSRFMiddleware: RouterMiddleware {
     static let cookieName = "kefu_csrf"
     let secret: SecretKey
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         guard request.method == .post else { return try await next(request, context) }
         let nonce = request.cookies[Self.cookieName]?.value ?? ""
         let expected = nonce.isEmpty ? nil : secret.sign("csrf:" + nonce)

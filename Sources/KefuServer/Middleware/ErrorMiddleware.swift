@@ -9,7 +9,8 @@ struct ErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let pages: PageRenderer
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         do {
             return try await next(request, context)
         } catch {
@@ -37,7 +38,8 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             var error: Inner
         }
-        let data = (try? JSONCoding.encoder.encode(Body(error: .init(code: error.code, message: error.message, fields: error.fields))))
+        let data =
+            (try? JSONCoding.encoder.encode(Body(error: .init(code: error.code, message: error.message, fields: error.fields))))
             ?? Data("{\"error\":{\"code\":\"internal\",\"message\":\"error\"}}".utf8)
         var headers = error.headers
         headers[.contentType] = "application/json; charset=utf-8"
@@ -46,7 +48,9 @@ struct ErrorMiddleware: RouterMiddleware {
 
     private func pagesResponse(_ error: APIError, request: Request, context: Context) -> Response {
         if error.status == .unauthorized {
-            let next = request.method == .get ? "?next=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
+            let next =
+                request.method == .get
+                ? "?next=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
             return .redirect(to: WebPath.login + next, type: .normal)
         }
         let locale = PageLocale.resolve(identity: context.identity, acceptLanguage: request.headers[.acceptLanguage])

@@ -6,7 +6,8 @@ struct PermissionMiddleware: RouterMiddleware {
     typealias Context = AuthenticatedContext
     let permission: Permission
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         guard context.identity.can(permission) else { throw APIError.forbidden }
         return try await next(request, context)
     }

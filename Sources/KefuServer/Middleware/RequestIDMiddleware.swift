@@ -3,8 +3,12 @@ import HTTPTypes
 import Hummingbird
 
 extension HTTPField.Name {
+    // Literal, valid header names: the initializer cannot fail for them.
+    // swift-format-ignore: NeverForceUnwrap
     static let requestID = Self("X-Request-Id")!
+    // swift-format-ignore: NeverForceUnwrap
     static let forwardedFor = Self("X-Forwarded-For")!
+    // swift-format-ignore: NeverForceUnwrap
     static let forwardedProto = Self("X-Forwarded-Proto")!
 }
 
@@ -12,7 +16,8 @@ extension HTTPField.Name {
 struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         let incoming = request.headers[.requestID].flatMap { Self.isSane($0) ? $0 : nil }
         let id = incoming ?? UUID().uuidString.lowercased()
         var context = context
@@ -23,7 +28,8 @@ struct RequestIDMiddleware: RouterMiddleware {
     }
 
     static func isSane(_ value: String) -> Bool {
-        (1...64).contains(value.count) && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+        (1...64).contains(value.count)
+            && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
     }
 }
 
@@ -31,7 +37,8 @@ struct RequestIDMiddleware: RouterMiddleware {
 struct ForwardedClientMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         var context = context
         if let header = request.headers[.forwardedFor],
             let last = header.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty

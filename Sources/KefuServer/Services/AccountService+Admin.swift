@@ -24,6 +24,7 @@ extension AccountService {
         try errors.throwIfAny()
         let existingUser = try await store.repositories.accounts.credentials(email: email)
         let hash = existingUser == nil ? try await hasher.hash(password) : ""
+        defer { cache.removeAll() }
         return try await store.transaction { [clock] repos in
             let now = clock.now()
             let slug = Validate.slug(workspaceName) ? workspaceName : Validate.slugify(workspaceName)
@@ -32,7 +33,8 @@ extension AccountService {
             if let found = try await repos.accounts.workspace(slug: slug) {
                 workspace = found
             } else {
-                workspace = try await repos.accounts.createWorkspace(slug: slug, name: workspaceName, defaultLocale: "en", at: now)
+                workspace = try await repos.accounts.createWorkspace(
+                    slug: slug, name: workspaceName, defaultLocale: "en", at: now)
                 createdWorkspace = true
             }
             let user: UserAccount
@@ -55,7 +57,8 @@ extension AccountService {
                     .memberAdded, workspaceID: workspace.id, actor: nil, actorLabel: "kefu admin create", target: email,
                     ip: nil, after: AuditTrail.json(["role": role.rawValue])))
             return AdminCreated(
-                workspace: workspace, user: user, role: role, createdWorkspace: createdWorkspace, createdUser: existingUser == nil)
+                workspace: workspace, user: user, role: role, createdWorkspace: createdWorkspace, createdUser: existingUser == nil
+            )
         }
     }
 }

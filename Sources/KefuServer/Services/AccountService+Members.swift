@@ -58,6 +58,7 @@ extension AccountService {
         } else {
             hash = try await hasher.hash(password)
         }
+        defer { cache.removeAll() }
         return try await store.transaction { [audit, clock] repos in
             let now = clock.now()
             try await repos.credentials.markAccepted(invitationID: invitation.id, at: now)
@@ -84,7 +85,8 @@ extension AccountService {
 
     /// Changes a member's role. Admins manage everyone below owner; the last owner cannot be demoted.
     public func changeRole(_ actor: Identity, userID: UUID, to role: Role, ip: String?) async throws -> Membership {
-        try await store.transaction { [audit] repos in
+        defer { cache.removeAll() }
+        return try await store.transaction { [audit] repos in
             guard let current = try await repos.accounts.membership(workspaceID: actor.workspace.id, userID: userID) else {
                 throw DomainError.notFound("member")
             }
@@ -107,6 +109,7 @@ extension AccountService {
     }
 
     public func removeMember(_ actor: Identity, userID: UUID, ip: String?) async throws {
+        defer { cache.removeAll() }
         try await store.transaction { [audit] repos in
             guard let current = try await repos.accounts.membership(workspaceID: actor.workspace.id, userID: userID) else {
                 throw DomainError.notFound("member")
@@ -132,6 +135,7 @@ extension AccountService {
         let locale = defaultLocale.map { UILocale(loose: $0)?.rawValue } ?? actor.workspace.defaultLocale
         if locale == nil { errors.add("default_locale", "one of: en, zh-CN") }
         try errors.throwIfAny()
+        defer { cache.removeAll() }
         return try await store.transaction { [audit] repos in
             let before = actor.workspace
             let updated = try await repos.accounts.updateWorkspace(id: before.id, name: newName, defaultLocale: locale ?? "en")
@@ -149,7 +153,12 @@ extension AccountService {
     }
 
     public func workspaces(of user: UserAccount) async throws -> [(Workspace, Role)] {
-        try await store.repositories.accounts.workspaces(ofUser: user.id)
+        if let cached = cache.value("workspaces:" + user.id.uuidString, as: [WorkspaceRole].self) {
+            return cached.map { ($0.workspace, $0.role) }
+        }
+        let found = try await store.repositories.accounts.workspaces(ofUser: user.id)
+        cache.store("workspaces:" + user.id.uuidString, found.map { WorkspaceRole(workspace: $0.0, role: $0.1) })
+        return found
     }
 }
 
@@ -166,9 +175,16 @@ extension AccountService {
         return try await store.transaction { [audit] repos in
             let team = try await repos.teams.create(workspaceID: actor.workspace.id, name: trimmed, at: audit.clock.now())
             try await repos.audit.append(
-                audit.event(.settingsChanged, workspaceID: actor.workspace.id, actor: actor.user, target: "team", ip: ip,
+                audit.event(
+                    .settingsChanged, workspaceID: actor.workspace.id, actor: actor.user, target: "team", ip: ip,
                     after: AuditTrail.json(["team": trimmed])))
             return team
         }
     }
+}
+
+/// A workspace and the user's role in it, as cached.
+struct WorkspaceRole: Sendable {
+    let workspace: Workspace
+    let role: Role
 }

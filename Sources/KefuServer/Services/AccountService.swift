@@ -10,6 +10,7 @@ public struct AccountService: Sendable {
     let clock: WallClock
     let config: AppConfig
     let throttle = SignInThrottle()
+    let cache: IdentityCache
     var audit: AuditTrail { AuditTrail(clock: clock) }
 
     public init(store: Store, hasher: PasswordHasher, clock: WallClock, config: AppConfig) {
@@ -17,6 +18,7 @@ public struct AccountService: Sendable {
         self.hasher = hasher
         self.clock = clock
         self.config = config
+        self.cache = IdentityCache(ttl: .seconds(config.authCacheSeconds))
     }
 
     // MARK: Sign-in
@@ -85,21 +87,29 @@ public struct AccountService: Sendable {
     }
 
     public func identify(sessionToken: String) async throws -> Identity? {
-        let repos = store.repositories
         let hash = Secrets.hash(sessionToken)
+        if let cached = cache.value("session:" + hash, as: Identity.self) { return cached }
+        let repos = store.repositories
         guard let session = try await repos.credentials.session(tokenHash: hash, now: clock.now()) else { return nil }
-        return try await identity(
+        let found = try await identity(
             userID: session.userID, workspaceID: session.workspaceID,
             credential: .session(tokenHash: hash, csrfToken: session.csrfToken), repos: repos)
+        if let found, session.expiresAt > clock.now().addingTimeInterval(60) { cache.store("session:" + hash, found) }
+        return found
     }
 
     public func identify(bearer token: String) async throws -> Identity? {
+        let hash = Secrets.hash(token)
+        if let cached = cache.value("bearer:" + hash, as: Identity.self) { return cached }
         let repos = store.repositories
-        guard let info = try await repos.credentials.useToken(tokenHash: Secrets.hash(token), now: clock.now()) else {
+        guard let info = try await repos.credentials.useToken(tokenHash: hash, now: clock.now()) else {
             return nil
         }
-        return try await identity(
+        let found = try await identity(
             userID: info.userID, workspaceID: info.workspaceID, credential: .token(id: info.id, kind: info.kind), repos: repos)
+        let longLived = info.expiresAt.map { $0 > clock.now().addingTimeInterval(60) } ?? true
+        if let found, longLived { cache.store("bearer:" + hash, found) }
+        return found
     }
 
     private func identity(userID: UUID, workspaceID: UUID, credential: Identity.Credential, repos: Repositories) async throws
@@ -117,13 +127,16 @@ public struct AccountService: Sendable {
         if case .session(let hash, _) = identity.credential {
             try await repos.credentials.deleteSession(tokenHash: hash)
         }
+        cache.removeAll()
         try await repos.audit.append(
             audit.event(.signOut, workspaceID: identity.workspace.id, actor: identity.user, target: identity.user.email, ip: ip))
     }
 
     // MARK: Personal API tokens
 
-    public func createPersonalToken(_ identity: Identity, name: String, ip: String?) async throws -> (token: String, info: APITokenInfo) {
+    public func createPersonalToken(_ identity: Identity, name: String, ip: String?) async throws -> (
+        token: String, info: APITokenInfo
+    ) {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         var errors = ValidationErrors()
         if trimmed.isEmpty || trimmed.count > 100 { errors.add("name", "1 to 100 characters") }
@@ -134,7 +147,9 @@ public struct AccountService: Sendable {
                 workspaceID: identity.workspace.id, userID: identity.user.id, name: trimmed, kind: .personal,
                 tokenHash: Secrets.hash(token), at: clock.now(), expiresAt: nil)
             try await repos.audit.append(
-                audit.event(.tokenCreated, workspaceID: identity.workspace.id, actor: identity.user, target: "token:\(info.id) \(trimmed)", ip: ip))
+                audit.event(
+                    .tokenCreated, workspaceID: identity.workspace.id, actor: identity.user,
+                    target: "token:\(info.id) \(trimmed)", ip: ip))
             return info
         }
         return (token, info)
@@ -145,11 +160,14 @@ public struct AccountService: Sendable {
     }
 
     public func revokeToken(_ identity: Identity, id: UUID, ip: String?) async throws -> APITokenInfo {
-        try await store.transaction { [audit, clock] repos in
+        defer { cache.removeAll() }
+        return try await store.transaction { [audit, clock] repos in
             let info = try await repos.credentials.revokeToken(
                 id: id, workspaceID: identity.workspace.id, userID: identity.user.id, at: clock.now())
             try await repos.audit.append(
-                audit.event(.tokenRevoked, workspaceID: identity.workspace.id, actor: identity.user, target: "token:\(id) \(info.name)", ip: ip))
+                audit.event(
+                    .tokenRevoked, workspaceID: identity.workspace.id, actor: identity.user, target: "token:\(id) \(info.name)",
+                    ip: ip))
             return info
         }
     }

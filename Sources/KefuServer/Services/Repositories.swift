@@ -24,4 +24,3 @@ extension Store {
         try await database.transaction { tx in try await body(Repositories(tx)) }
     }
 }
-

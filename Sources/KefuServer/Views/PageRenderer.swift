@@ -38,7 +38,9 @@ public struct PageRenderer: Sendable {
         var data = data
         data["t"] = catalogue(locale)
         data["lang"] = locale.rawValue
-        let html = library.render(data, withTemplate: template) ?? "<!doctype html><title>Kefu</title><p>Template \(template) missing.</p>"
+        let html =
+            library.render(data, withTemplate: template)
+            ?? "<!doctype html><title>Kefu</title><p>Template \(template) missing.</p>"
         return Response(
             status: status,
             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],

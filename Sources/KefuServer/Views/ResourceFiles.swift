@@ -8,7 +8,10 @@ enum ResourceFiles {
             Bundle.module.resourceURL?.appendingPathComponent("Resources"),
             Bundle.module.bundleURL.appendingPathComponent("Resources"),
         ].compactMap { $0 }
-        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("templates").path) })
+        guard
+            let found = candidates.first(where: {
+                FileManager.default.fileExists(atPath: $0.appendingPathComponent("templates").path)
+            })
         else { throw PageRenderer.RendererError.missingResources }
         return found
     }

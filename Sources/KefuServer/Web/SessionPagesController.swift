@@ -44,7 +44,10 @@ struct SessionPagesController {
             response.setCookie(sessionCookie(token, maxAge: sessionSeconds))
             return response
         } catch DomainError.unauthenticated {
-            let data: [String: Any] = ["error": renderer.text("login", "failed", locale), "email": email, "next": next, "workspace": form["workspace"] ?? ""]
+            let data: [String: Any] = [
+                "error": renderer.text("login", "failed", locale), "email": email, "next": next,
+                "workspace": form["workspace"] ?? "",
+            ]
             return renderAnonymous("login", request: request, status: .unauthorized, data: data)
         } catch DomainError.rateLimited(let seconds) {
             var response = renderAnonymous(
@@ -67,7 +70,8 @@ struct SessionPagesController {
         guard let (invitation, workspace) = try await accounts.openInvitation(token: token) else {
             return invalidInvitation(request)
         }
-        return renderAnonymous("invite", request: request, status: .ok, data: inviteData(invitation, workspace, token: token, request: request))
+        return renderAnonymous(
+            "invite", request: request, status: .ok, data: inviteData(invitation, workspace, token: token, request: request))
     }
 
     @Sendable func acceptInvite(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -99,7 +103,8 @@ struct SessionPagesController {
     private func inviteData(_ invitation: Invitation, _ workspace: Workspace, token: String, request: Request) -> [String: Any] {
         let locale = PageLocale.resolve(identity: nil, acceptLanguage: request.headers[.acceptLanguage])
         return [
-            "workspace": workspace.name, "email": invitation.email, "role_label": renderer.text("roles", invitation.role.rawValue, locale),
+            "workspace": workspace.name, "email": invitation.email,
+            "role_label": renderer.text("roles", invitation.role.rawValue, locale),
             "action": WebPath.invite(token),
         ]
     }
@@ -110,7 +115,9 @@ struct SessionPagesController {
     }
 
     /// Renders a page for a signed-out visitor with a CSRF token bound to the `kefu_csrf` cookie.
-    private func renderAnonymous(_ template: String, request: Request, status: HTTPResponse.Status, data: [String: Any]) -> Response {
+    private func renderAnonymous(_ template: String, request: Request, status: HTTPResponse.Status, data: [String: Any])
+        -> Response
+    {
         let locale = PageLocale.resolve(identity: nil, acceptLanguage: request.headers[.acceptLanguage])
         let existing = request.cookies[AnonymousCSRFMiddleware.cookieName]?.value
         let nonce = existing.flatMap { $0.isEmpty ? nil : $0 } ?? Secrets.token(prefix: "")
@@ -119,14 +126,18 @@ struct SessionPagesController {
         data["title"] = renderer.text(template == "login" ? "login" : "invite", "title", locale)
         var response = renderer.render(template, data, locale: locale, status: status)
         if existing != nonce {
-            response.setCookie(Cookie(name: AnonymousCSRFMiddleware.cookieName, value: nonce, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
+            response.setCookie(
+                Cookie(
+                    name: AnonymousCSRFMiddleware.cookieName, value: nonce, path: "/", secure: secureCookies, httpOnly: true,
+                    sameSite: .lax))
         }
         return response
     }
 
     private func sessionCookie(_ value: String, maxAge: Int) -> Cookie {
         Cookie(
-            name: IdentityMiddleware.sessionCookie, value: value, maxAge: maxAge, path: "/", secure: secureCookies, httpOnly: true,
+            name: IdentityMiddleware.sessionCookie, value: value, maxAge: maxAge, path: "/", secure: secureCookies,
+            httpOnly: true,
             sameSite: .lax)
     }
 

@@ -39,7 +39,10 @@ struct SettingsPagesController {
         let page = page(request, context)
         let teams = try await accounts.teams(context.identity)
         let locales = UILocale.allCases.map {
-            ["value": $0.rawValue, "label": $0 == .en ? "English" : "简体中文", "selected": $0.rawValue == context.identity.workspace.defaultLocale] as [String: Any]
+            [
+                "value": $0.rawValue, "label": $0 == .en ? "English" : "简体中文",
+                "selected": $0.rawValue == context.identity.workspace.defaultLocale,
+            ] as [String: Any]
         }
         return page.render(
             "workspace", title: renderer.text("settings", "workspace", page.locale), nav: "settings", sub: "workspace",
@@ -63,7 +66,8 @@ struct SettingsPagesController {
         try await renderMembers(request, context, inviteLink: nil)
     }
 
-    private func renderMembers(_ request: Request, _ context: AuthenticatedContext, inviteLink: String?) async throws -> Response {
+    private func renderMembers(_ request: Request, _ context: AuthenticatedContext, inviteLink: String?) async throws -> Response
+    {
         let page = page(request, context)
         let actor = context.identity.role
         let all = try await accounts.members(context.identity, after: nil, limit: 1000)
@@ -168,8 +172,10 @@ struct SettingsPagesController {
         var extra: [String: Any] = ["events": rows]
         if events.count == limit, let last = events.last {
             let next = AuditCursor(createdAt: last.createdAt, id: last.id).encoded
-            extra["next_page"] = WebPath.settingsAudit + "?cursor=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            extra["next_page"] =
+                WebPath.settingsAudit + "?cursor=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
         }
-        return page.render("audit", title: renderer.text("settings", "audit", page.locale), nav: "settings", sub: "audit", extra: extra)
+        return page.render(
+            "audit", title: renderer.text("settings", "audit", page.locale), nav: "settings", sub: "audit", extra: extra)
     }
 }

@@ -31,7 +31,9 @@ struct ShellPage {
             "user": ["email": identity.user.email, "name": identity.user.displayName, "role_label": roleLabel(identity.role)],
             "workspace": ["name": identity.workspace.name, "slug": identity.workspace.slug],
             "nav": [nav: true],
-            "can": ["audit": identity.can(.viewAudit), "manage": identity.can(.manageMembers), "edit": identity.can(.updateWorkspace)],
+            "can": [
+                "audit": identity.can(.viewAudit), "manage": identity.can(.manageMembers), "edit": identity.can(.updateWorkspace),
+            ],
         ]
         if let sub { data["sub"] = [sub: true] }
         if let flashKey, let (section, key) = Self.flashKeys[flashKey] { data["flash"] = renderer.text(section, key, locale) }
@@ -49,6 +51,7 @@ struct ShellPage {
 
     static func display(_ date: Date?) -> String {
         guard let date else { return "" }
-        return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).dateSeparator(.dash).timeSeparator(.colon))
+        return date.formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: false).dateSeparator(.dash).timeSeparator(.colon))
     }
 }

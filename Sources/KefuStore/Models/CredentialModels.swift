@@ -18,7 +18,10 @@ final class APITokenModel: Model, @unchecked Sendable {
 
     init() {}
 
-    init(workspaceID: UUID, userID: UUID, name: String, kind: APITokenInfo.Kind, tokenHash: String, createdAt: Date, expiresAt: Date?) {
+    init(
+        workspaceID: UUID, userID: UUID, name: String, kind: APITokenInfo.Kind, tokenHash: String, createdAt: Date,
+        expiresAt: Date?
+    ) {
         self.id = UUID()
         self.workspaceID = workspaceID
         self.userID = userID

@@ -8,7 +8,8 @@ public protocol AccountRepository: Sendable {
     func workspace(id: UUID) async throws -> Workspace?
     func workspace(slug: String) async throws -> Workspace?
     func updateWorkspace(id: UUID, name: String, defaultLocale: String) async throws -> Workspace
-    func createUser(email: String, displayName: String, locale: String?, passwordHash: String, at: Date) async throws -> UserAccount
+    func createUser(email: String, displayName: String, locale: String?, passwordHash: String, at: Date) async throws
+        -> UserAccount
     func user(id: UUID) async throws -> UserAccount?
     /// The user with that (normalised) e-mail and their password hash.
     func credentials(email: String) async throws -> (UserAccount, String)?
@@ -52,7 +53,9 @@ public struct SQLAccountRepository: AccountRepository {
         return try model.record()
     }
 
-    public func createUser(email: String, displayName: String, locale: String?, passwordHash: String, at: Date) async throws -> UserAccount {
+    public func createUser(email: String, displayName: String, locale: String?, passwordHash: String, at: Date) async throws
+        -> UserAccount
+    {
         let model = UserModel(
             email: Validate.normalizedEmail(email), displayName: displayName, locale: locale, passwordHash: passwordHash,
             createdAt: at)

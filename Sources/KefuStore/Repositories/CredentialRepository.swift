@@ -13,7 +13,8 @@ public struct WebSession: Sendable, Equatable {
 
 /// Sessions, API tokens and invitations; secrets are only ever stored as hashes.
 public protocol CredentialRepository: Sendable {
-    func createSession(workspaceID: UUID, userID: UUID, tokenHash: String, csrfToken: String, at: Date, expiresAt: Date) async throws
+    func createSession(workspaceID: UUID, userID: UUID, tokenHash: String, csrfToken: String, at: Date, expiresAt: Date)
+        async throws
     /// An unexpired session with this token hash.
     func session(tokenHash: String, now: Date) async throws -> WebSession?
     func deleteSession(tokenHash: String) async throws
@@ -37,7 +38,9 @@ public struct SQLCredentialRepository: CredentialRepository {
 
     public init(database: any Database) { self.db = database }
 
-    public func createSession(workspaceID: UUID, userID: UUID, tokenHash: String, csrfToken: String, at: Date, expiresAt: Date) async throws {
+    public func createSession(workspaceID: UUID, userID: UUID, tokenHash: String, csrfToken: String, at: Date, expiresAt: Date)
+        async throws
+    {
         try await WebSessionModel(
             workspaceID: workspaceID, userID: userID, tokenHash: tokenHash, csrfToken: csrfToken, createdAt: at,
             expiresAt: expiresAt
@@ -49,7 +52,8 @@ public struct SQLCredentialRepository: CredentialRepository {
             let m = try await WebSessionModel.query(on: db).filter(\.$tokenHash == tokenHash).filter(\.$expiresAt > now)
                 .first()
         else { return nil }
-        return WebSession(id: try m.requireID(), workspaceID: m.workspaceID, userID: m.userID, csrfToken: m.csrfToken, expiresAt: m.expiresAt)
+        return WebSession(
+            id: try m.requireID(), workspaceID: m.workspaceID, userID: m.userID, csrfToken: m.csrfToken, expiresAt: m.expiresAt)
     }
 
     public func deleteSession(tokenHash: String) async throws {

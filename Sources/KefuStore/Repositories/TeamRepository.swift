@@ -33,8 +33,10 @@ public struct SQLTeamRepository: TeamRepository {
         guard try await TeamModel.query(on: db).filter(\.$id == teamID).filter(\.$workspaceID == workspaceID).first() != nil
         else { throw DomainError.notFound("team") }
         do {
-            try await TeamMemberModel(workspaceID: workspaceID, teamID: teamID, userID: userID, skills: skills, maxChats: maxChats)
-                .create(on: db)
+            try await TeamMemberModel(
+                workspaceID: workspaceID, teamID: teamID, userID: userID, skills: skills, maxChats: maxChats
+            )
+            .create(on: db)
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw DomainError.conflict("already in this team")
         }
