@@ -32,6 +32,11 @@ struct AccountAPIController {
     }
 
     struct WorkspacePatch: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case name
+            case defaultLocale = "default_locale"
+        }
+
         var name: String?
         var defaultLocale: String?
     }
@@ -72,6 +77,14 @@ struct AccountAPIController {
     }
 
     struct InvitationResponse: ResponseEncodable {
+        enum CodingKeys: String, CodingKey {
+            case id
+            case email
+            case role
+            case expiresAt = "expires_at"
+            case inviteUrl = "invite_url"
+        }
+
         var id: UUID
         var email: String
         var role: String

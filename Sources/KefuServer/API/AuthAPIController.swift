@@ -17,6 +17,13 @@ struct AuthAPIController {
     }
 
     struct TokenResponse: ResponseEncodable {
+        enum CodingKeys: String, CodingKey {
+            case token
+            case tokenType = "token_type"
+            case expiresAt = "expires_at"
+            case workspace
+        }
+
         var token: String
         var tokenType = "Bearer"
         var expiresAt: Date

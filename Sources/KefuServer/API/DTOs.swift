@@ -5,6 +5,15 @@ import KefuCore
 /// API response shapes; never the stored models. Keys are snake_case on the wire.
 enum DTO {
     struct User: Codable, Sendable {
+        enum CodingKeys: String, CodingKey {
+            case id
+            case email
+            case displayName = "display_name"
+            case locale
+            case status
+            case createdAt = "created_at"
+        }
+
         var id: UUID
         var email: String
         var displayName: String
@@ -23,6 +32,14 @@ enum DTO {
     }
 
     struct Workspace: Codable, Sendable, ResponseEncodable {
+        enum CodingKeys: String, CodingKey {
+            case id
+            case slug
+            case name
+            case defaultLocale = "default_locale"
+            case createdAt = "created_at"
+        }
+
         var id: UUID
         var slug: String
         var name: String
@@ -54,6 +71,14 @@ enum DTO {
     }
 
     struct Member: Codable, Sendable, ResponseEncodable {
+        enum CodingKeys: String, CodingKey {
+            case userId = "user_id"
+            case email
+            case displayName = "display_name"
+            case role
+            case joinedAt = "joined_at"
+        }
+
         var userId: UUID
         var email: String
         var displayName: String
@@ -70,6 +95,15 @@ enum DTO {
     }
 
     struct Token: Codable, Sendable, ResponseEncodable {
+        enum CodingKeys: String, CodingKey {
+            case id
+            case name
+            case kind
+            case createdAt = "created_at"
+            case lastUsedAt = "last_used_at"
+            case revokedAt = "revoked_at"
+        }
+
         var id: UUID
         var name: String
         var kind: String
@@ -88,6 +122,18 @@ enum DTO {
     }
 
     struct AuditEntry: Codable, Sendable {
+        enum CodingKeys: String, CodingKey {
+            case id
+            case action
+            case actorUserId = "actor_user_id"
+            case actor
+            case target
+            case ip
+            case before
+            case after
+            case createdAt = "created_at"
+        }
+
         var id: UUID
         var action: String
         var actorUserId: UUID?
@@ -112,6 +158,12 @@ enum DTO {
     }
 
     struct Team: Codable, Sendable, ResponseEncodable {
+        enum CodingKeys: String, CodingKey {
+            case id
+            case name
+            case createdAt = "created_at"
+        }
+
         var id: UUID
         var name: String
         var createdAt: Date

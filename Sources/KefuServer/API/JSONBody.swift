@@ -67,6 +67,11 @@ struct PageQuery {
 
 /// A page of results with the cursor for the next one (null at the end).
 struct Page<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
+        enum CodingKeys: String, CodingKey {
+            case data
+            case nextCursor = "next_cursor"
+        }
+
     var data: [Item]
     var nextCursor: String?
 }

@@ -18,6 +18,12 @@ struct OpsController {
     }
 
     struct Status: ResponseEncodable {
+        enum CodingKeys: String, CodingKey {
+            case status
+            case database
+            case pendingMigrations = "pending_migrations"
+        }
+
         var status: String
         var database: String?
         var pendingMigrations: Int?

@@ -28,7 +28,7 @@ public struct SecretKey: Sendable {
 
     /// HMAC-SHA256 of the text, hex.
     public func sign(_ text: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        Secrets.hex(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key))
     }
 }
 

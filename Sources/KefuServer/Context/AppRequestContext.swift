@@ -39,20 +39,20 @@ public struct AuthenticatedContext: ChildRequestContext {
     public var responseEncoder: JSONEncoder { JSONCoding.encoder }
 }
 
-/// The API's JSON: snake_case keys, ISO-8601 UTC times.
+/// The API's JSON: ISO-8601 UTC times. Keys are snake_case through explicit `CodingKeys` (a key strategy costs
+/// a conversion per key per response).
 enum JSONCoding {
-    static var encoder: JSONEncoder {
+    /// Made once: configuring a coder per request showed up in profiles.
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes]
         return encoder
-    }
+    }()
 
-    static var decoder: JSONDecoder {
+    static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.dateDecodingStrategy = .iso8601
         return decoder
-    }
+    }()
 }

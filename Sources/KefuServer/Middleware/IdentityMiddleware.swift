@@ -21,8 +21,8 @@ struct IdentityMiddleware: RouterMiddleware {
             context.identity = try await accounts.identify(sessionToken: cookie)
         }
         if let identity = context.identity {
+            // One key: every metadata write re-renders the handler's metadata.
             context.logger[metadataKey: "user.id"] = .string(identity.user.id.uuidString)
-            context.logger[metadataKey: "workspace.id"] = .string(identity.workspace.id.uuidString)
         }
         return try await next(request, context)
     }
