@@ -18,10 +18,11 @@ import Testing
                 APIBody.json(["email": "nobody@acme.example", "password": "not the password"]), to: "/api/v1/auth/token")
             #expect(wrong.status == .unauthorized)
             #expect(unknown.status == .unauthorized)
-            #expect(String(buffer: wrong.body) == String(buffer: unknown.body))
+            #expect(try wrong.json() as? NSDictionary == unknown.json() as? NSDictionary)
             let audit = try #require(try await client.get("/api/v1/audit-events", token: owner).json() as? [String: Any])
             let actions = (audit["data"] as? [[String: Any]])?.compactMap { $0["action"] as? String } ?? []
             #expect(actions.contains("auth.sign_in"))
+            #expect(actions.contains("auth.sign_in_failed"))
             let failures = try await app.dependencies.store.auditLog.failedSignIns(
                 email: "owner@acme.example", ip: nil, since: Date().addingTimeInterval(-60))
             #expect(failures.count == 1)

@@ -36,11 +36,14 @@ public struct AccountService: Sendable {
         } else {
             try await hasher.verifyDecoy(password)
         }
-        guard verified, let (user, _) = found, user.status == .active,
-            let (workspace, role) = try await pickWorkspace(user: user, slug: workspaceSlug, repos: repos)
-        else {
+        let target = try await found.asyncMap { try await pickWorkspace(user: $0.0, slug: workspaceSlug, repos: repos) } ?? nil
+        guard verified, let (user, _) = found, user.status == .active, let (workspace, role) = target else {
+            // Attempts on a known account show in that account's workspace log; unknown e-mails are kept for throttling.
+            let workspaceID = try await found.asyncMap { try await repos.accounts.workspaces(ofUser: $0.0.id).first?.0.id } ?? nil
             try await repos.audit.append(
-                audit.event(.signInFailed, workspaceID: nil, actor: nil, actorLabel: email, target: email, ip: ip))
+                audit.event(
+                    .signInFailed, workspaceID: target?.0.id ?? workspaceID, actor: nil, actorLabel: email, target: email, ip: ip)
+            )
             throw DomainError.unauthenticated
         }
         try await repos.audit.append(audit.event(.signIn, workspaceID: workspace.id, actor: user, target: user.email, ip: ip))
@@ -170,5 +173,13 @@ public struct AccountService: Sendable {
                     ip: ip))
             return info
         }
+    }
+}
+
+extension Optional {
+    /// `map` for an async transform.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""Browser tests: real headless Chromium drives a running `kefu serve --demo`.
+
+Signs in as the demo owner, checks the shell, invites an agent who signs up through the one-time link, changes the
+agent's role, signs out, and checks that a wrong password shows an error and leaves an audit entry. Saves
+screenshots of the real pages. Prints `N passed, M failed` and exits non-zero on any failure.
+"""
+import argparse
+import os
+import secrets
+import sys
+import traceback
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--base-url", required=True)
+    p.add_argument("--email", required=True)
+    p.add_argument("--password", required=True)
+    p.add_argument("--screenshots", default="docs/screenshots")
+    return p.parse_args()
+
+
+def make_driver():
+    options = webdriver.ChromeOptions()
+    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=en-US"]:
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    if os.path.exists("/usr/bin/chromium"):
+        options.binary_location = "/usr/bin/chromium"
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_window_size(1280, 800)
+    return driver
+
+
+class Story:
+    def __init__(self, args):
+        self.args = args
+        self.base = args.base_url.rstrip("/")
+        self.driver = make_driver()
+        self.wait = WebDriverWait(self.driver, 15)
+        self.agent_email = f"agent-{secrets.token_hex(4)}@example.com"
+        self.agent_password = "agent-password-" + secrets.token_hex(4)
+        self.invite_link = None
+        os.makedirs(args.screenshots, exist_ok=True)
+
+    def go(self, path):
+        self.driver.get(self.base + path)
+
+    def shot(self, name):
+        self.driver.save_screenshot(os.path.join(self.args.screenshots, name))
+
+    def sign_in(self, email, password):
+        self.go("/login")
+        self.wait.until(EC.presence_of_element_located((By.ID, "login-form")))
+        self.driver.find_element(By.ID, "email").clear()
+        self.driver.find_element(By.ID, "email").send_keys(email)
+        self.driver.find_element(By.ID, "password").send_keys(password)
+        self.driver.find_element(By.ID, "sign-in").click()
+
+    def sign_out(self):
+        self.wait.until(EC.element_to_be_clickable((By.ID, "sign-out"))).click()
+        self.wait.until(EC.url_contains("/login"))
+
+    # The steps, in order.
+
+    def wrong_password_shows_an_error(self):
+        self.go("/login")
+        self.wait.until(EC.presence_of_element_located((By.ID, "login-form")))
+        self.shot("login.png")
+        self.sign_in(self.args.email, "definitely-not-the-password")
+        error = self.wait.until(EC.visibility_of_element_located((By.ID, "login-error")))
+        assert error.text.strip(), "the error message is empty"
+        assert "/login" in self.driver.current_url, self.driver.current_url
+
+    def owner_signs_in_and_sees_the_shell(self):
+        self.sign_in(self.args.email, self.args.password)
+        self.wait.until(EC.url_contains("/app"))
+        self.wait.until(EC.presence_of_element_located((By.ID, "main-nav")))
+        for link in ["nav-conversations", "nav-tickets", "nav-kb", "nav-reports", "nav-settings"]:
+            assert self.driver.find_element(By.ID, link).is_displayed(), link
+        assert self.args.email in self.driver.find_element(By.ID, "current-user").text
+        self.shot("shell.png")
+        self.driver.set_window_size(390, 844)
+        self.go("/app")
+        self.wait.until(EC.presence_of_element_located((By.ID, "main-nav")))
+        self.shot("shell-phone.png")
+        self.driver.set_window_size(1280, 800)
+
+    def owner_invites_an_agent(self):
+        self.go("/app/settings/members")
+        self.wait.until(EC.presence_of_element_located((By.ID, "members-table")))
+        self.driver.find_element(By.ID, "invite-email").send_keys(self.agent_email)
+        Select(self.driver.find_element(By.ID, "invite-role")).select_by_value("agent")
+        self.driver.find_element(By.ID, "invite-submit").click()
+        link = self.wait.until(EC.presence_of_element_located((By.ID, "invite-link")))
+        self.invite_link = link.get_attribute("value")
+        assert "/invite/" in self.invite_link, self.invite_link
+        self.shot("members.png")
+
+    def the_agent_signs_up_through_the_link(self):
+        self.sign_out()
+        url = self.invite_link if self.invite_link.startswith("http") else self.base + self.invite_link
+        self.driver.get(url)
+        self.wait.until(EC.presence_of_element_located((By.ID, "accept-form")))
+        self.driver.find_element(By.ID, "name").send_keys("Test Agent 测试客服")
+        self.driver.find_element(By.ID, "password").send_keys(self.agent_password)
+        self.driver.find_element(By.ID, "accept-submit").click()
+        self.wait.until(EC.url_contains("/app"))
+        user = self.wait.until(EC.presence_of_element_located((By.ID, "current-user")))
+        assert self.agent_email in user.text, user.text
+        self.sign_out()
+
+    def owner_changes_the_agents_role(self):
+        self.sign_in(self.args.email, self.args.password)
+        self.wait.until(EC.url_contains("/app"))
+        self.go("/app/settings/members")
+        row = self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-email="{self.agent_email}"]')))
+        Select(row.find_element(By.CSS_SELECTOR, "select[name=role]")).select_by_value("supervisor")
+        row.find_element(By.CSS_SELECTOR, "button.save-role").click()
+        self.wait.until(EC.presence_of_element_located((By.ID, "flash")))
+        row = self.driver.find_element(By.CSS_SELECTOR, f'tr[data-email="{self.agent_email}"]')
+        selected = Select(row.find_element(By.CSS_SELECTOR, "select[name=role]")).first_selected_option
+        assert selected.get_attribute("value") == "supervisor", selected.get_attribute("value")
+
+    def the_audit_log_shows_the_failure_and_the_change(self):
+        self.go("/app/settings/audit")
+        self.wait.until(EC.presence_of_element_located((By.ID, "audit-table")))
+        actions = [td.text for td in self.driver.find_elements(By.CSS_SELECTOR, "#audit-table td.action")]
+        for expected in ["auth.sign_in_failed", "member.invited", "member.joined", "member.role_changed", "auth.sign_out"]:
+            assert expected in actions, f"{expected} not in {actions}"
+        self.shot("audit.png")
+
+    def settings_pages_render(self):
+        self.go("/app/settings/workspace")
+        self.wait.until(EC.presence_of_element_located((By.ID, "workspace-form")))
+        self.shot("workspace.png")
+        self.go("/app/settings/tokens")
+        self.wait.until(EC.presence_of_element_located((By.ID, "token-form")))
+        self.driver.find_element(By.ID, "token-name").send_keys("CI integration")
+        self.driver.find_element(By.ID, "token-submit").click()
+        token = self.wait.until(EC.presence_of_element_located((By.ID, "new-token")))
+        assert token.get_attribute("value").startswith("kefu_pat_")
+        self.shot("tokens.png")
+
+    def unknown_pages_are_a_404_page(self):
+        self.go("/nope")
+        body = self.wait.until(EC.presence_of_element_located((By.TAG_NAME, "body")))
+        assert "404" in body.text, body.text
+
+    def owner_signs_out(self):
+        self.go("/app")
+        self.sign_out()
+        self.go("/app")
+        self.wait.until(EC.url_contains("/login"))
+
+
+def main():
+    args = parse_args()
+    story = Story(args)
+    steps = [
+        story.wrong_password_shows_an_error,
+        story.owner_signs_in_and_sees_the_shell,
+        story.owner_invites_an_agent,
+        story.the_agent_signs_up_through_the_link,
+        story.owner_changes_the_agents_role,
+        story.the_audit_log_shows_the_failure_and_the_change,
+        story.settings_pages_render,
+        story.unknown_pages_are_a_404_page,
+        story.owner_signs_out,
+    ]
+    passed = failed = 0
+    try:
+        for step in steps:
+            name = step.__name__
+            try:
+                step()
+                passed += 1
+                print(f"ok   {name}")
+            except Exception:
+                failed += 1
+                print(f"FAIL {name}")
+                traceback.print_exc()
+                story.shot(f"failed-{name}.png")
+                break  # later steps depend on earlier ones
+    finally:
+        story.driver.quit()
+    skipped = len(steps) - passed - failed
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+    return 0 if failed == 0 and skipped == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
