@@ -15,6 +15,7 @@ import Testing
         )
         let env = ["KEFU_PORT": "9002", "KEFU_DATA_DIR": "/from/env"]
         let cli = ["data.dir": "/from/cli"]
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let config = try AppConfig.load(cli: cli, environment: env, configFile: path)
         #expect(config.dataDirectory == "/from/cli")
         #expect(config.port == 9002)
@@ -30,6 +31,7 @@ import Testing
 
     @Test func theConfigFileMayComeFromTheEnvironment() throws {
         let path = try file(#"{"port": 7000}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(try AppConfig.load(cli: [:], environment: ["KEFU_CONFIG": path], configFile: nil).port == 7000)
     }
 
@@ -40,12 +42,14 @@ import Testing
         }
         #expect(throws: ConfigError.self) { try AppConfig.load(cli: [:], environment: [:], configFile: "/no/such/file.json") }
         let bad = try file("not json")
+        defer { try? FileManager.default.removeItem(atPath: bad) }
         #expect(throws: ConfigError.self) { try AppConfig.load(cli: [:], environment: [:], configFile: bad) }
     }
 
     @Test func theSecretKeyIsGeneratedOncePrivatelyAndReused() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-key-\(UUID())").path
         try DataDirectory.prepare(dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let first = try SecretKey.loadOrCreate(configured: nil, dataDirectory: dir)
         let second = try SecretKey.loadOrCreate(configured: nil, dataDirectory: dir)
         #expect(first.sign("x") == second.sign("x"))

@@ -164,10 +164,14 @@ struct SettingsPagesController {
         let limit = 100
         let events = try await accounts.auditEvents(context.identity, before: cursor, limit: limit)
         let rows = events.map { e -> [String: Any] in
-            [
+            var row: [String: Any] = [
                 "at": e.createdAt.ISO8601Format(), "at_display": ShellPage.display(e.createdAt), "actor": e.actorLabel ?? "",
-                "action": e.action, "target": e.target ?? "", "ip": e.ip ?? "", "before": e.before ?? "", "after": e.after ?? "",
+                "action": e.action, "target": e.target ?? "", "ip": e.ip ?? "",
             ]
+            // Mustache treats an empty string as present: leave absent values out.
+            if let before = e.before { row["before"] = before }
+            if let after = e.after { row["after"] = after }
+            return row
         }
         var extra: [String: Any] = ["events": rows]
         if events.count == limit, let last = events.last {
