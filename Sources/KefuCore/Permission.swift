@@ -17,6 +17,21 @@ public enum PermissionTable {
         permissions(of: role).contains(permission)
     }
 
+    /// The permission codes of a role, sorted; computed once.
+    public static func codes(of role: Role) -> [String] {
+        switch role {
+        case .owner: ownerCodes
+        case .admin: adminCodes
+        case .supervisor: supervisorCodes
+        case .agent: agentCodes
+        }
+    }
+
+    private static let ownerCodes = permissions(of: .owner).map(\.rawValue).sorted()
+    private static let adminCodes = permissions(of: .admin).map(\.rawValue).sorted()
+    private static let supervisorCodes = permissions(of: .supervisor).map(\.rawValue).sorted()
+    private static let agentCodes = permissions(of: .agent).map(\.rawValue).sorted()
+
     public static func permissions(of role: Role) -> Set<Permission> {
         let everyone: Set<Permission> = [.viewAppShell, .viewWorkspace, .viewMembers, .manageOwnTokens, .viewTeams]
         switch role {

@@ -23,7 +23,7 @@ struct AccountAPIController {
         let all = try await accounts.workspaces(of: identity.user)
         return DTO.Me(
             user: .init(identity.user), workspace: .init(identity.workspace), role: identity.role.rawValue,
-            permissions: PermissionTable.permissions(of: identity.role).map(\.rawValue).sorted(),
+            permissions: PermissionTable.codes(of: identity.role),
             workspaces: all.map { .init(id: $0.0.id, slug: $0.0.slug, name: $0.0.name, role: $0.1.rawValue) })
     }
 
