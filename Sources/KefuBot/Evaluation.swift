@@ -1,0 +1,158 @@
+import Foundation
+
+/// The figures `kefu bot eval --json` prints; key names are fixed.
+public struct EvaluationReport: Sendable, Codable, Equatable {
+    public var accuracy: Double
+    public var macroF1: Double
+    public var nTest: Int
+    public var trainSeconds: Double
+    public var p50Ms: Double
+    public var p99Ms: Double
+    public var inScopeAccuracy: Double?
+    public var oosRecall: Double?
+    public var oosPrecision: Double?
+    public var threshold: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case accuracy
+        case macroF1 = "macro_f1"
+        case nTest = "n_test"
+        case trainSeconds = "train_seconds"
+        case p50Ms = "p50_ms"
+        case p99Ms = "p99_ms"
+        case inScopeAccuracy = "in_scope_accuracy"
+        case oosRecall = "oos_recall"
+        case oosPrecision = "oos_precision"
+        case threshold
+    }
+}
+
+/// Trains on one set and scores another. With an out-of-scope label, an utterance counts as out of scope when the
+/// engine would hand off: the top class is that label or its probability is under the threshold, which is chosen
+/// by cross-validation on the training set only.
+public struct Evaluation: Sendable {
+    public var options = TrainingOptions()
+    public var folds = 5
+    public var inScopeHandoffRate = ThresholdChoice.defaultInScopeHandoffRate
+
+    public init() {}
+
+    /// Trains the classifier, then fits its temperature and the hand-off threshold on out-of-fold predictions.
+    public func trainModel(_ train: [LabeledExample], oosLabel: String?) throws -> BotModel {
+        var classifier = try IntentClassifier.train(train, options: options)
+        guard Set(train.map(\.label)).count > 1, train.count >= folds * 2 else {
+            return BotModel(classifier: classifier, threshold: 0, outOfScopeLabel: oosLabel)
+        }
+        let outOfFold = try crossValidatedScores(train)
+        classifier.temperature = Calibration.fitTemperature(outOfFold.map { ($0.logits, $0.target) })
+        let calibrated = outOfFold.map {
+            Calibration.top(logits: $0.logits, labels: $0.labels, temperature: classifier.temperature)
+        }
+        let threshold = ThresholdChoice.choose(
+            predictions: zip(calibrated, outOfFold).map { ($0.0.label, $0.0.probability, $0.1.trueLabel) },
+            oosLabel: oosLabel ?? "\u{0}", inScopeHandoffRate: inScopeHandoffRate)
+        return BotModel(classifier: classifier, threshold: threshold, outOfScopeLabel: oosLabel)
+    }
+
+    public func run(train: [LabeledExample], test: [LabeledExample], oosLabel: String?) throws -> EvaluationReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var model = try IntentClassifier.train(train, options: options)
+        let trainSeconds = (clock.now - start).seconds
+        var threshold: Double?
+        if let oosLabel {
+            let fitted = try trainModel(train, oosLabel: oosLabel)
+            model.temperature = fitted.classifier.temperature
+            threshold = fitted.threshold
+        }
+        var predicted: [String] = []
+        var latencies: [Double] = []
+        predicted.reserveCapacity(test.count)
+        for example in test {
+            let t0 = clock.now
+            let top = model.classify(example.text).first
+            latencies.append((clock.now - t0).seconds * 1000)
+            var label = top?.label ?? ""
+            if let oosLabel, let threshold, let top, top.probability < threshold { label = oosLabel }
+            predicted.append(label)
+        }
+        let truth = test.map(\.label)
+        latencies.sort()
+        var report = EvaluationReport(
+            accuracy: Metrics.accuracy(predicted, truth), macroF1: Metrics.macroF1(predicted, truth), nTest: test.count,
+            trainSeconds: trainSeconds, p50Ms: Metrics.percentile(latencies, 0.5), p99Ms: Metrics.percentile(latencies, 0.99))
+        if let oosLabel {
+            let inScope = zip(predicted, truth).filter { $0.1 != oosLabel }
+            report.inScopeAccuracy = inScope.isEmpty ? 0 : Double(inScope.filter { $0.0 == $0.1 }.count) / Double(inScope.count)
+            let truePositive = zip(predicted, truth).filter { $0.0 == oosLabel && $0.1 == oosLabel }.count
+            let actual = truth.filter { $0 == oosLabel }.count
+            let flagged = predicted.filter { $0 == oosLabel }.count
+            report.oosRecall = actual == 0 ? 0 : Double(truePositive) / Double(actual)
+            report.oosPrecision = flagged == 0 ? 0 : Double(truePositive) / Double(flagged)
+            report.threshold = threshold
+        }
+        return report
+    }
+
+    struct FoldScore {
+        var logits: [Float]
+        var labels: [String]
+        var target: Int
+        var trueLabel: String
+    }
+
+    /// Out-of-fold logits for every training example (stratified by order of appearance within each label).
+    func crossValidatedScores(_ examples: [LabeledExample]) throws -> [FoldScore] {
+        var fold = [Int](repeating: 0, count: examples.count)
+        var seen: [String: Int] = [:]
+        for (i, e) in examples.enumerated() {
+            fold[i] = seen[e.label, default: 0] % folds
+            seen[e.label, default: 0] += 1
+        }
+        var scores: [FoldScore] = []
+        for f in 0..<folds {
+            let train = examples.indices.filter { fold[$0] != f }.map { examples[$0] }
+            let held = examples.indices.filter { fold[$0] == f }.map { examples[$0] }
+            let model = try IntentClassifier.train(train, options: options)
+            for e in held {
+                scores.append(
+                    FoldScore(
+                        logits: model.logits(e.text), labels: model.labels, target: model.labels.firstIndex(of: e.label) ?? -1,
+                        trueLabel: e.label))
+            }
+        }
+        return scores
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// Accuracy, macro-F1 and percentiles.
+public enum Metrics {
+    public static func accuracy(_ predicted: [String], _ truth: [String]) -> Double {
+        guard !truth.isEmpty else { return 0 }
+        return Double(zip(predicted, truth).filter { $0 == $1 }.count) / Double(truth.count)
+    }
+
+    public static func macroF1(_ predicted: [String], _ truth: [String]) -> Double {
+        let labels = Set(truth)
+        guard !labels.isEmpty else { return 0 }
+        var total = 0.0
+        for label in labels {
+            let tp = Double(zip(predicted, truth).filter { $0 == label && $1 == label }.count)
+            let fp = Double(zip(predicted, truth).filter { $0 == label && $1 != label }.count)
+            let fn = Double(zip(predicted, truth).filter { $0 != label && $1 == label }.count)
+            total += tp == 0 ? 0 : 2 * tp / (2 * tp + fp + fn)
+        }
+        return total / Double(labels.count)
+    }
+
+    /// Nearest-rank percentile of sorted values.
+    public static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        let rank = Int((p * Double(sorted.count)).rounded(.up)) - 1
+        return sorted[min(max(rank, 0), sorted.count - 1)]
+    }
+}

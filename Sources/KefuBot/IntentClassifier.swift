@@ -1,0 +1,158 @@
+import Foundation
+
+/// One labelled utterance.
+public struct LabeledExample: Sendable, Equatable, Codable {
+    public var text: String
+    public var label: String
+
+    public init(text: String, label: String) {
+        self.text = text
+        self.label = label
+    }
+}
+
+/// Training settings; the defaults were chosen by cross-validation on the shared training sets (docs/BENCHMARKS.md).
+public struct TrainingOptions: Sendable, Codable, Equatable {
+    public var epochs = 12
+    public var learningRate: Float = 0.6
+    public var l2: Float = 1e-5
+    public var seed: UInt64 = 42
+    public var minFeatureCount = 1
+
+    public init() {}
+}
+
+/// A multinomial logistic regression over hashed word and character n-gram TF-IDF features, trained with seeded
+/// SGD. Deterministic for a seed. Probabilities come from a softmax with a temperature fitted on held-out folds.
+public struct IntentClassifier: Sendable {
+    public var labels: [String]
+    public var vectorizer: Vectorizer
+    /// Row-major: `weights[column * labels.count + class]`.
+    public var weights: [Float]
+    public var bias: [Float]
+    /// Softmax temperature from calibration (1 = raw).
+    public var temperature: Float = 1
+
+    /// One class and its probability.
+    public struct Score: Sendable, Equatable, Codable {
+        public var label: String
+        public var probability: Double
+    }
+
+    public static func train(_ examples: [LabeledExample], options: TrainingOptions = TrainingOptions()) throws
+        -> IntentClassifier
+    {
+        let labels = Array(Set(examples.map(\.label))).sorted()
+        guard !examples.isEmpty else { throw BotError.noTrainingData }
+        let vectorizer = Vectorizer.fit(examples.map(\.text), minCount: options.minFeatureCount)
+        let classIndex = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        let vectors = examples.map { vectorizer.transform($0.text) }
+        let targets = examples.map { classIndex[$0.label] ?? 0 }
+        var model = IntentClassifier(
+            labels: labels, vectorizer: vectorizer, weights: [Float](repeating: 0, count: vectorizer.dimension * labels.count),
+            bias: [Float](repeating: 0, count: labels.count))
+        guard labels.count > 1 else { return model }
+        model.fit(vectors, targets, options: options)
+        return model
+    }
+
+    private mutating func fit(_ vectors: [SparseVector], _ targets: [Int], options: TrainingOptions) {
+        let k = labels.count
+        var order = Array(vectors.indices)
+        var random = SeededRandom(seed: options.seed)
+        var scores = [Float](repeating: 0, count: k)
+        var step = 0
+        let total = Float(options.epochs * vectors.count)
+        for _ in 0..<options.epochs {
+            order.shuffle(using: &random)
+            for index in order {
+                let x = vectors[index]
+                let lr = options.learningRate * (1 - Float(step) / total) + 0.01
+                step += 1
+                forward(x, into: &scores)
+                softmax(&scores, temperature: 1)
+                scores[targets[index]] -= 1  // gradient of the loss wrt the logits
+                weights.withUnsafeMutableBufferPointer { w in
+                    for (column, value) in zip(x.indices, x.values) {
+                        let row = Int(column) * k
+                        let scale = lr * value
+                        for c in 0..<k {
+                            w[row + c] -= scale * scores[c] + lr * options.l2 * w[row + c]
+                        }
+                    }
+                }
+                for c in 0..<k { bias[c] -= lr * scores[c] * 0.1 }
+            }
+        }
+    }
+
+    func forward(_ x: SparseVector, into scores: inout [Float]) {
+        let k = labels.count
+        for c in 0..<k { scores[c] = bias[c] }
+        weights.withUnsafeBufferPointer { w in
+            scores.withUnsafeMutableBufferPointer { s in
+                for (column, value) in zip(x.indices, x.values) {
+                    let row = Int(column) * k
+                    for c in 0..<k { s[c] += value * w[row + c] }
+                }
+            }
+        }
+    }
+
+    /// Logits for a text (before the softmax).
+    public func logits(_ text: String) -> [Float] {
+        var scores = [Float](repeating: 0, count: labels.count)
+        forward(vectorizer.transform(text), into: &scores)
+        return scores
+    }
+
+    /// All classes with calibrated probabilities, most likely first.
+    public func classify(_ text: String) -> [Score] {
+        guard !labels.isEmpty else { return [] }
+        var scores = logits(text)
+        softmax(&scores, temperature: temperature)
+        return zip(labels, scores).map { Score(label: $0, probability: Double($1)) }.sorted {
+            $0.probability != $1.probability ? $0.probability > $1.probability : $0.label < $1.label
+        }
+    }
+}
+
+func softmax(_ scores: inout [Float], temperature: Float) {
+    guard let maximum = scores.max() else { return }
+    var sum: Float = 0
+    for i in scores.indices {
+        scores[i] = expf((scores[i] - maximum) / temperature)
+        sum += scores[i]
+    }
+    for i in scores.indices { scores[i] /= sum }
+}
+
+/// SplitMix64: a small, seedable generator so training is reproducible.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// What the engine refuses, with a reason a person can act on.
+public enum BotError: Error, Equatable, CustomStringConvertible {
+    case noTrainingData
+    case malformedCSV(line: Int, reason: String)
+    case unsupportedModel(String)
+
+    public var description: String {
+        switch self {
+        case .noTrainingData: "no training examples"
+        case .malformedCSV(let line, let reason): "malformed CSV at line \(line): \(reason)"
+        case .unsupportedModel(let reason): "cannot read the model: \(reason)"
+        }
+    }
+}
