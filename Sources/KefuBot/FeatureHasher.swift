@@ -133,13 +133,14 @@ public struct Vectorizer: Sendable, Equatable {
     private func group(_ counts: [UInt64: Float]) -> [(Int32, Float)] {
         var entries: [(Int32, Float)] = []
         entries.reserveCapacity(counts.count)
-        var norm: Float = 0
         for (key, count) in counts {
             guard let column = columns[key] else { continue }
-            let value = (1 + logf(count)) * idf[Int(column)]
-            entries.append((column, value))
-            norm += value * value
+            entries.append((column, (1 + logf(count)) * idf[Int(column)]))
         }
+        // Sum in column order: dictionary order varies between runs, and float sums depend on order.
+        entries.sort { $0.0 < $1.0 }
+        var norm: Float = 0
+        for entry in entries { norm += entry.1 * entry.1 }
         guard norm > 0 else { return [] }
         let scale = 1 / norm.squareRoot()
         return entries.map { ($0.0, $0.1 * scale) }

@@ -128,7 +128,7 @@ public struct BM25Index: Sendable {
         var terms = Set<String>()
         var fieldLengths: [Field: Int] = [:]
         for (field, text) in fields {
-            let tokens = tokenizer.tokens(TextNormalizer().normalize(text))
+            let tokens = tokenizer.tokens(TextNormalizer().normalize(text)).filter { !StopWords.contains($0) }
             fieldLengths[field] = tokens.count
             totalLength[field, default: 0] += tokens.count
             for token in tokens {
@@ -155,7 +155,7 @@ public struct BM25Index: Sendable {
         var averages: [Field: Double] = [:]
         for field in Field.allCases { averages[field] = max(1, Double(totalLength[field] ?? 0) / n) }
         var scores: [String: Double] = [:]
-        for term in Set(Tokenizer().tokens(TextNormalizer().normalize(query))) {
+        for term in Set(Tokenizer().tokens(TextNormalizer().normalize(query))) where !StopWords.contains(term) {
             guard let docs = postings[term] else { continue }
             let idf = log(1 + (n - Double(docs.count) + 0.5) / (Double(docs.count) + 0.5))
             for (id, perField) in docs {

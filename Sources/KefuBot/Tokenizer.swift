@@ -93,9 +93,31 @@ enum Stemmer {
         for (suffix, keep) in [("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("ly", ""), ("s", "")] {
             if word.hasSuffix(suffix), word.count - suffix.count >= 3 {
                 if suffix == "s" && (word.hasSuffix("ss") || word.hasSuffix("us")) { return word }
-                return String(word.dropLast(suffix.count)) + keep
+                var stem = Array(word.dropLast(suffix.count))
+                // "shipping" → "shipp" → "ship"
+                if keep.isEmpty, (suffix == "ing" || suffix == "ed"), stem.count >= 4,
+                    stem[stem.count - 1] == stem[stem.count - 2],
+                    !"lsz".contains(stem[stem.count - 1])
+                {
+                    stem.removeLast()
+                }
+                return String(stem) + keep
             }
         }
         return word
     }
+}
+
+/// Words too common to tell FAQ entries apart; dropped from retrieval (the classifier keeps them: "how" and "why"
+/// help tell intents apart).
+enum StopWords {
+    static let english: Set<String> = [
+        "a", "an", "the", "i", "me", "my", "we", "our", "you", "your", "it", "is", "are", "was", "be", "do", "doe", "did",
+        "how", "what", "when", "where", "which", "who", "why", "can", "could", "would", "will", "should", "to", "of", "in",
+        "on", "for", "at", "by", "with", "and", "or", "not", "this", "that", "there", "have", "has", "had", "am", "please",
+        "so", "if", "about", "get", "from", "any", "some", "does",
+    ]
+    static let chinese: Set<String> = ["的", "了", "吗", "呢", "啊", "吧", "我", "你", "是", "在", "有", "么", "怎", "什", "请", "一", "下"]
+
+    static func contains(_ token: String) -> Bool { english.contains(token) || chinese.contains(token) }
 }

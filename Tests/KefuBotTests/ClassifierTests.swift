@@ -1,0 +1,89 @@
+import Foundation
+import KefuBot
+import PropertyBased
+import Testing
+
+/// A tiny bilingual training set for the behaviour tests.
+enum Fixture {
+    static let examples: [LabeledExample] = {
+        let data: [(String, [String])] = [
+            ("order_status", ["where is my order", "has my order shipped", "track my parcel", "我的订单到哪了", "物流到哪里了", "订单发货了吗"]),
+            (
+                "refund_status",
+                ["where is my refund", "when do i get my money back", "refund not received", "退款什么时候到", "钱什么时候退回", "退款进度"]
+            ),
+            (
+                "change_address",
+                ["change my delivery address", "wrong address on order", "update shipping address", "修改收货地址", "地址填错了", "换个收货地址"]
+            ),
+            ("greeting", ["hello", "hi there", "good morning", "你好", "在吗", "您好"]),
+        ]
+        return data.flatMap { label, texts in texts.map { LabeledExample(text: $0, label: label) } }
+    }()
+
+    static func model() throws -> BotModel {
+        var evaluation = Evaluation()
+        evaluation.folds = 3
+        return try evaluation.trainModel(examples, oosLabel: nil)
+    }
+}
+
+@Suite struct ClassifierTests {
+    @Test func learnsEnglishAndChinese() throws {
+        let model = try IntentClassifier.train(Fixture.examples)
+        #expect(model.classify("where's my order?").first?.label == "order_status")
+        #expect(model.classify("退款到账了吗").first?.label == "refund_status")
+        #expect(model.classify("收货地址要改一下").first?.label == "change_address")
+        let total = model.classify("hello").map(\.probability).reduce(0, +)
+        #expect(abs(total - 1) < 1e-4)
+    }
+
+    @Test func trainingIsDeterministicForASeed() throws {
+        let a = try IntentClassifier.train(Fixture.examples)
+        let b = try IntentClassifier.train(Fixture.examples)
+        #expect(a.weights == b.weights, "same seed, same weights")
+        var options = TrainingOptions()
+        options.seed = 7
+        let c = try IntentClassifier.train(Fixture.examples, options: options)
+        #expect(a.weights != c.weights, "another seed, other weights")
+    }
+
+    @Test func aSingleClassAndEmptyInputHaveDefinedResults() throws {
+        let one = try IntentClassifier.train([
+            LabeledExample(text: "hi", label: "greeting"), LabeledExample(text: "hello", label: "greeting"),
+        ])
+        #expect(one.classify("anything").first?.label == "greeting")
+        #expect(one.classify("anything").first?.probability == 1)
+        #expect(throws: BotError.noTrainingData) { try IntentClassifier.train([]) }
+        let model = try IntentClassifier.train(Fixture.examples)
+        #expect(model.classify("").count == 4)
+        #expect(model.classify(String(repeating: "退款 ", count: 20_000)).first?.label == "refund_status")
+    }
+
+    @Test func savedModelsLoadIdentically() throws {
+        let model = try Fixture.model()
+        let data = try ModelCodec.encode(model)
+        let loaded = try ModelCodec.decode(data)
+        #expect(loaded.classifier.labels == model.classifier.labels)
+        #expect(loaded.classifier.weights == model.classifier.weights)
+        #expect(loaded.threshold == model.threshold)
+        #expect(loaded.classifier.classify("退款进度") == model.classifier.classify("退款进度"))
+        #expect(throws: BotError.self) { try ModelCodec.decode(data.prefix(data.count - 3)) }
+        #expect(throws: BotError.self) { try ModelCodec.decode(Data("not a model".utf8)) }
+    }
+
+    @Test func anyTextClassifiesTheSameAfterASaveLoadRoundTrip() async throws {
+        let model = try Fixture.model()
+        let loaded = try ModelCodec.decode(try ModelCodec.encode(model))
+        await propertyCheck(count: 200, input: Texts.mixed) { text in
+            #expect(loaded.classifier.classify(text) == model.classifier.classify(text))
+        }
+    }
+
+    @Test func temperatureScalingFindsAReasonableTemperature() {
+        // Over-confident logits on a task that is right only half the time: the fitted temperature should soften them.
+        let samples: [(logits: [Float], target: Int)] = (0..<200).map { i in ([10, 0], i % 2) }
+        #expect(Calibration.fitTemperature(samples) > 2)
+        #expect(Calibration.expectedCalibrationError([(0.9, true), (0.9, false)]) > 0.3)
+    }
+}
