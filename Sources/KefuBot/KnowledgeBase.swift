@@ -96,9 +96,9 @@ public struct KnowledgeBase: Sendable {
 }
 
 /// Okapi BM25 over several weighted fields (BM25F-style: weighted term frequencies, one length normalisation per
-/// field). Adding, updating or removing a document touches only that document's postings.
+/// field). Adding, updating or removing a document touches only that document's postings; no full rebuild.
 public struct BM25Index: Sendable {
-    public enum Field: String, Sendable, CaseIterable, Codable {
+    public enum Field: Int, Sendable, CaseIterable, Codable {
         case questions, title, body
 
         var weight: Double {
@@ -110,66 +110,111 @@ public struct BM25Index: Sendable {
         }
     }
 
+    struct Posting: Sendable {
+        var document: Int32
+        /// Occurrences in questions, title, body.
+        var counts: (UInt16, UInt16, UInt16)
+    }
+
     var k1 = 1.2
     var b = 0.75
-    /// term → document → weighted, length-normalised inputs per field.
-    private var postings: [String: [String: [Field: Int]]] = [:]
-    private var documentTerms: [String: Set<String>] = [:]
-    private var lengths: [String: [Field: Int]] = [:]
-    private var totalLength: [Field: Int] = [:]
+    private var postings: [String: [Posting]] = [:]
+    private var slots: [String: Int32] = [:]
+    private var ids: [String?] = []
+    private var documentTerms: [[String]] = []
+    /// Token counts per document: questions, title, body.
+    private var lengths: [(Int, Int, Int)] = []
+    private var freeSlots: [Int32] = []
+    private var totalLength = (0, 0, 0)
 
     public init() {}
 
-    public var documentCount: Int { documentTerms.count }
+    public var documentCount: Int { slots.count }
 
     public mutating func upsert(id: String, fields: [Field: String]) {
         remove(id: id)
-        let tokenizer = Tokenizer()
-        var terms = Set<String>()
-        var fieldLengths: [Field: Int] = [:]
+        let slot = freeSlots.popLast() ?? Int32(ids.count)
+        if Int(slot) == ids.count {
+            ids.append(nil)
+            documentTerms.append([])
+            lengths.append((0, 0, 0))
+        }
+        var counts: [String: (UInt16, UInt16, UInt16)] = [:]
+        var length = (0, 0, 0)
         for (field, text) in fields {
-            let tokens = tokenizer.tokens(TextNormalizer().normalize(text)).filter { !StopWords.contains($0) }
-            fieldLengths[field] = tokens.count
-            totalLength[field, default: 0] += tokens.count
+            let tokens = Tokenizer().tokens(TextNormalizer().normalize(text)).filter { !StopWords.contains($0) }
             for token in tokens {
-                postings[token, default: [:]][id, default: [:]][field, default: 0] += 1
-                terms.insert(token)
+                var c = counts[token] ?? (0, 0, 0)
+                switch field {
+                case .questions: c.0 &+= 1
+                case .title: c.1 &+= 1
+                case .body: c.2 &+= 1
+                }
+                counts[token] = c
+            }
+            switch field {
+            case .questions: length.0 += tokens.count
+            case .title: length.1 += tokens.count
+            case .body: length.2 += tokens.count
             }
         }
-        documentTerms[id] = terms
-        lengths[id] = fieldLengths
+        for (term, c) in counts { postings[term, default: []].append(Posting(document: slot, counts: c)) }
+        ids[Int(slot)] = id
+        slots[id] = slot
+        documentTerms[Int(slot)] = Array(counts.keys)
+        lengths[Int(slot)] = length
+        totalLength = (totalLength.0 + length.0, totalLength.1 + length.1, totalLength.2 + length.2)
     }
 
     public mutating func remove(id: String) {
-        guard let terms = documentTerms.removeValue(forKey: id) else { return }
-        for term in terms {
-            postings[term]?[id] = nil
+        guard let slot = slots.removeValue(forKey: id) else { return }
+        let index = Int(slot)
+        for term in documentTerms[index] {
+            postings[term]?.removeAll { $0.document == slot }
             if postings[term]?.isEmpty == true { postings[term] = nil }
         }
-        for (field, length) in lengths.removeValue(forKey: id) ?? [:] { totalLength[field, default: 0] -= length }
+        let length = lengths[index]
+        totalLength = (totalLength.0 - length.0, totalLength.1 - length.1, totalLength.2 - length.2)
+        ids[index] = nil
+        documentTerms[index] = []
+        lengths[index] = (0, 0, 0)
+        freeSlots.append(slot)
     }
 
     public func search(_ query: String, limit: Int) -> [(id: String, score: Double)] {
-        let n = Double(documentTerms.count)
+        let n = Double(slots.count)
         guard n > 0, limit > 0 else { return [] }
-        var averages: [Field: Double] = [:]
-        for field in Field.allCases { averages[field] = max(1, Double(totalLength[field] ?? 0) / n) }
-        var scores: [String: Double] = [:]
+        let average = (max(1, Double(totalLength.0) / n), max(1, Double(totalLength.1) / n), max(1, Double(totalLength.2) / n))
+        var scores = [Double](repeating: 0, count: ids.count)
+        var touched: [Int32] = []
         for term in Set(Tokenizer().tokens(TextNormalizer().normalize(query))) where !StopWords.contains(term) {
-            guard let docs = postings[term] else { continue }
-            let idf = log(1 + (n - Double(docs.count) + 0.5) / (Double(docs.count) + 0.5))
-            for (id, perField) in docs {
-                var tf = 0.0
-                for (field, count) in perField {
-                    let length = Double(lengths[id]?[field] ?? 0)
-                    tf += field.weight * Double(count) / (1 - b + b * length / (averages[field] ?? 1))
-                }
-                scores[id, default: 0] += idf * tf * (k1 + 1) / (tf + k1)
+            guard let list = postings[term] else { continue }
+            let idf = log(1 + (n - Double(list.count) + 0.5) / (Double(list.count) + 0.5))
+            for posting in list {
+                let d = Int(posting.document)
+                let length = lengths[d]
+                let tf =
+                    Field.questions.weight * Double(posting.counts.0) / (1 - b + b * Double(length.0) / average.0)
+                    + Field.title.weight * Double(posting.counts.1) / (1 - b + b * Double(length.1) / average.1)
+                    + Field.body.weight * Double(posting.counts.2) / (1 - b + b * Double(length.2) / average.2)
+                if scores[d] == 0 { touched.append(posting.document) }
+                scores[d] += idf * tf * (k1 + 1) / (tf + k1)
             }
         }
-        return scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit).map {
-            ($0.key, $0.value)
+        // Partial selection: keep the best `limit` without sorting every touched document.
+        var best: [(Int32, Double)] = []
+        for d in touched {
+            let score = scores[Int(d)]
+            guard score > 0 else { continue }
+            if best.count < limit {
+                best.append((d, score))
+                best.sort { $0.1 > $1.1 }
+            } else if let last = best.last, score > last.1 {
+                best[best.count - 1] = (d, score)
+                best.sort { $0.1 > $1.1 }
+            }
         }
+        return best.compactMap { entry in ids[Int(entry.0)].map { ($0, entry.1) } }
     }
 }
 

@@ -9,7 +9,7 @@ struct Kefu: AsyncParsableCommand {
         commandName: "kefu",
         abstract: "Kefu 客服: self-hosted customer service — live chat, bot, tickets.",
         version: version,
-        subcommands: [Serve.self, Migrate.self, Admin.self, BotCommand.self, Version.self]
+        subcommands: [Serve.self, Migrate.self, Admin.self, BotCommand.self, BenchCommand.self, Version.self]
     )
 }
 

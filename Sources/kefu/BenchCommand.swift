@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import KefuBot
+
+/// `kefu bench …`: benchmarks whose figures go into docs/BENCHMARKS.md.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Bot.self])
+
+    struct Bot: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Bot engine: cross-validated accuracy on the shared data, training time, latency, index size.")
+
+        @Option(help: "Folder with banking77/, clinc150/, ecommerce-zh/ (default ../shared/data).") var data = "../shared/data"
+        @Option(help: "Cross-validation folds.") var folds = 5
+        @Option(help: "Knowledge-base sizes for the index benchmark.") var kbSizes = "1000,10000,100000"
+        @Flag(help: "Skip cross-validation (latency and index only).") var quick = false
+        @Option(help: .hidden) var indexOnly: Int?
+
+        func run() async throws {
+            let clock = ContinuousClock()
+            if let size = indexOnly {
+                let clinc = try loadCSV("\(data)/clinc150/train.csv")
+                let before = residentBytes()
+                let t0 = clock.now
+                let kb = SyntheticKnowledgeBase.make(from: clinc, entries: size)
+                let build = (clock.now - t0).secondsValue
+                say("  \(kb.count) entries: build \(f(build)) s, +\((residentBytes() - before) / 1_048_576) MB resident")
+                return
+            }
+            say("machine: \(machine())")
+            let sets: [(String, String?)] = [("banking77", nil), ("clinc150", "oos"), ("ecommerce-zh", "oos")]
+            var loaded: [String: [LabeledExample]] = [:]
+            for (name, _) in sets { loaded[name] = try loadCSV("\(data)/\(name)/train.csv") }
+
+            if !quick {
+                say(
+                    "\n\(folds)-fold cross-validation on each train.csv (threshold chosen inside each fold, on its training part):"
+                )
+                for (name, oos) in sets {
+                    var cv = CrossValidation()
+                    cv.folds = folds
+                    let start = clock.now
+                    let r = try cv.run(loaded[name] ?? [], oosLabel: oos)
+                    let seconds = (clock.now - start).components.seconds
+                    if oos != nil {
+                        say(
+                            "  \(name): in_scope_accuracy \(f(r.inScopeAccuracy)) oos_recall \(f(r.oosRecall)) in_scope_handoff_rate \(f(r.inScopeHandoffRate)) projected oos_precision at 18% oos \(f(r.projectedOOSPrecision(share: 1000.0 / 5500))) threshold \(f(r.meanThreshold)) (\(seconds) s)"
+                        )
+                    } else {
+                        say("  \(name): accuracy \(f(r.accuracy)) (\(seconds) s)")
+                    }
+                }
+            }
+
+            let banking = loaded["banking77"] ?? []
+            let start = clock.now
+            let model = try IntentClassifier.train(banking)
+            say("\ntraining on all of banking77 (\(banking.count) rows): \(f((clock.now - start).secondsValue)) s")
+            let encoded = try ModelCodec.encode(BotModel(classifier: model, threshold: 0))
+            let loadStart = clock.now
+            _ = try ModelCodec.decode(encoded)
+            say("model file \(encoded.count / 1024) KiB, loads in \(f((clock.now - loadStart).secondsValue * 1000)) ms")
+
+            let clinc = loaded["clinc150"] ?? []
+            say("\nknowledge-base index (entries of two CLINC150 questions and an answer):")
+            for size in kbSizes.split(separator: ",").compactMap({ Int($0) }) {
+                say(try measureInChild(size: size))
+            }
+            let kb = SyntheticKnowledgeBase.make(from: clinc, entries: 10_000)
+            let queries = banking.prefix(2_000).map(\.text) + clinc.suffix(1_000).map(\.text)
+            var latencies: [Double] = []
+            for q in queries {
+                let q0 = clock.now
+                _ = model.classify(q)
+                _ = kb.search(q, limit: 3)
+                latencies.append((clock.now - q0).secondsValue * 1000)
+            }
+            latencies.sort()
+            say(
+                "classify (banking77 model) + retrieve top-3 over 10,000 entries, \(queries.count) queries, one core: p50 \(f(Metrics.percentile(latencies, 0.5))) ms, p99 \(f(Metrics.percentile(latencies, 0.99))) ms"
+            )
+        }
+
+        func f(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
+
+        func machine() -> String {
+            let cpu =
+                (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n")
+                .first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces)
+                ?? "unknown CPU"
+            return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu), \(Date().formatted(.iso8601))"
+        }
+
+        /// Bytes currently allocated on the heap (glibc); resident size would not drop after earlier frees.
+        func residentBytes() -> Int {
+            guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+            let fields = text.split(separator: " ")
+            return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+        }
+
+        /// Builds one index size in a fresh process, so its resident-memory growth is not hidden by memory an
+        /// earlier step freed.
+        func measureInChild(size: Int) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+            process.arguments = ["bench", "bot", "--data", data, "--index-only", String(size)]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let output = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+}
+
+extension Duration {
+    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
