@@ -106,15 +106,18 @@ public struct BotEngine: Sendable {
     }
 }
 
-/// Where a customer is in a guided flow; stored between messages (flows come with their own module).
+/// Where a customer is in a guided flow; a pure value the server stores between messages.
 public struct FlowState: Sendable, Codable, Equatable {
     public var flowID: String
     public var stepID: String
     public var slots: [String: String]
+    /// Unusable answers to the current question so far.
+    public var retries: Int
 
-    public init(flowID: String, stepID: String, slots: [String: String] = [:]) {
+    public init(flowID: String, stepID: String, slots: [String: String] = [:], retries: Int = 0) {
         self.flowID = flowID
         self.stepID = stepID
         self.slots = slots
+        self.retries = retries
     }
 }
