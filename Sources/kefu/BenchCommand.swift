@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KefuBot
+import KefuServer
 
 /// `kefu bench …`: benchmarks whose figures go into docs/BENCHMARKS.md.
 struct BenchCommand: AsyncParsableCommand {
@@ -21,11 +22,11 @@ struct BenchCommand: AsyncParsableCommand {
             let clock = ContinuousClock()
             if let size = indexOnly {
                 let clinc = try loadCSV("\(data)/clinc150/train.csv")
-                let before = residentBytes()
+                let before = ProcessMemory.residentBytes()
                 let t0 = clock.now
                 let kb = SyntheticKnowledgeBase.make(from: clinc, entries: size)
                 let build = (clock.now - t0).secondsValue
-                say("  \(kb.count) entries: build \(f(build)) s, +\((residentBytes() - before) / 1_048_576) MB resident")
+                say("  \(kb.count) entries: build \(f(build)) s, +\((ProcessMemory.residentBytes() - before) / 1_048_576) MB resident")
                 return
             }
             say("machine: \(machine())")
@@ -93,12 +94,6 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         /// Bytes currently allocated on the heap (glibc); resident size would not drop after earlier frees.
-        func residentBytes() -> Int {
-            guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-            let fields = text.split(separator: " ")
-            return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
-        }
-
         /// Builds one index size in a fresh process, so its resident-memory growth is not hidden by memory an
         /// earlier step freed.
         func measureInChild(size: Int) throws -> String {

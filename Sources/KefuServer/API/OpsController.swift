@@ -80,8 +80,8 @@ struct OpsController {
 }
 
 /// Reads this process's resident memory from /proc (Linux); 0 elsewhere.
-enum ProcessMemory {
-    static func residentBytes() -> Int {
+public enum ProcessMemory {
+    public static func residentBytes() -> Int {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
         let fields = text.split(separator: " ")
         guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
