@@ -88,3 +88,20 @@ struct FakeActions: FlowActions {
         #expect(extractor.extract(.date, from: "2026-02-30") == nil)
     }
 }
+
+@Suite struct EngineFlowTests {
+    @Test func anIntentStartsItsFlowAndTheNextMessageContinuesIt() async throws {
+        let flow = try Flow.load(json: Data(contentsOf: FlowTests.flowFile))
+        let engine = BotEngine(model: try Fixture.model(), flows: ["order_status": "order_status"])
+        let (first, context) = try await engine.handle(
+            "where is my order", context: ConversationContext(), flows: ["order_status": flow], actions: FakeActions())
+        #expect(first.kind == .startFlow)
+        #expect(first.text?.contains("订单号") == true)
+        #expect(context.flow?.stepID == "ask_order")
+        let (second, after) = try await engine.handle(
+            "123456", context: context, flows: ["order_status": flow], actions: FakeActions())
+        #expect(second.kind == .answer)
+        #expect(second.text == "订单 123456：已发货，预计 明天 送达。")
+        #expect(after.flow == nil)
+    }
+}
