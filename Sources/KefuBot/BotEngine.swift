@@ -92,7 +92,11 @@ public struct BotEngine: Sendable {
             if intents.count > 1, top.probability - intents[1].probability < clarifyMargin,
                 intents[1].label != model.outOfScopeLabel
             {
-                return decision(.clarify, ["top_intents_too_close"], options: [top.label, intents[1].label])
+                let a = top.label.replacingOccurrences(of: "_", with: " ")
+                let b = intents[1].label.replacingOccurrences(of: "_", with: " ")
+                return decision(
+                    .clarify, ["top_intents_too_close"], text: "您是想问「\(a)」还是「\(b)」？ Did you mean \(a) or \(b)?",
+                    options: [top.label, intents[1].label])
             }
             if let hit = hits.first(where: { $0.intent == top.label }) ?? hits.first {
                 return decision(.answer, ["intent_confident", "knowledge_base_match"], text: hit.answer, sources: [hit])
