@@ -39,9 +39,18 @@ public struct Evaluation: Sendable {
 
     /// Trains the classifier, then fits its temperature and the hand-off threshold on out-of-fold predictions.
     public func trainModel(_ train: [LabeledExample], oosLabel: String?) throws -> BotModel {
+        try timedTraining(train, oosLabel: oosLabel).model
+    }
+
+    /// The model and the seconds its final training took (without the cross-validation around it).
+    func timedTraining(_ train: [LabeledExample], oosLabel: String?) throws -> (model: BotModel, seconds: Double) {
+        let clock = ContinuousClock()
+        let start = clock.now
         var classifier = try IntentClassifier.train(train, options: options)
+        let seconds = (clock.now - start).seconds
+        // The threshold needs no out-of-scope examples: it comes from in-scope confidences.
         guard Set(train.map(\.label)).count > 1, train.count >= folds * 2 else {
-            return BotModel(classifier: classifier, threshold: 0, outOfScopeLabel: oosLabel)
+            return (BotModel(classifier: classifier, threshold: 0, outOfScopeLabel: oosLabel), seconds)
         }
         let outOfFold = try crossValidatedScores(train)
         classifier.temperature = Calibration.fitTemperature(outOfFold.map { ($0.logits, $0.target) })
@@ -50,21 +59,15 @@ public struct Evaluation: Sendable {
         }
         let threshold = ThresholdChoice.choose(
             predictions: zip(calibrated, outOfFold).map { ($0.0.label, $0.0.probability, $0.1.trueLabel) },
-            oosLabel: oosLabel ?? "\u{0}", inScopeHandoffRate: inScopeHandoffRate)
-        return BotModel(classifier: classifier, threshold: threshold, outOfScopeLabel: oosLabel)
+            oosLabel: oosLabel ?? "", inScopeHandoffRate: inScopeHandoffRate)
+        return (BotModel(classifier: classifier, threshold: threshold, outOfScopeLabel: oosLabel), seconds)
     }
 
     public func run(train: [LabeledExample], test: [LabeledExample], oosLabel: String?) throws -> EvaluationReport {
         let clock = ContinuousClock()
-        let start = clock.now
-        var model = try IntentClassifier.train(train, options: options)
-        let trainSeconds = (clock.now - start).seconds
-        var threshold: Double?
-        if let oosLabel {
-            let fitted = try trainModel(train, oosLabel: oosLabel)
-            model.temperature = fitted.classifier.temperature
-            threshold = fitted.threshold
-        }
+        let (fitted, trainSeconds) = try timedTraining(train, oosLabel: oosLabel)
+        let model = fitted.classifier
+        let threshold: Double? = oosLabel == nil ? nil : fitted.threshold
         var predicted: [String] = []
         var latencies: [Double] = []
         predicted.reserveCapacity(test.count)
