@@ -60,6 +60,7 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
         logger: logger)
     // Services stop in reverse order: the database pools outlive the HTTP server's in-flight requests.
     app.addServices(dependencies.store.databases)
+    app.addServices(CredentialSweeper(store: dependencies.store, clock: dependencies.accounts.clock, logger: logger))
     return app
 }
 

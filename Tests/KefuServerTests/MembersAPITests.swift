@@ -116,3 +116,19 @@ import Testing
         }
     }
 }
+
+@Suite struct CredentialSweeperTests {
+    @Test(arguments: TestDatabase.all)
+    func expiredSessionsAndBearerTokensAreDeletedButPersonalTokensStay(_ db: TestDatabase) async throws {
+        try await TestApp.run(db, configure: { $0.bearerTokenMinutes = 1 }) { app, client in
+            let bearer = try await app.member("owner@acme.example", workspace: "acme", role: .owner, client: client)
+            let personal = try #require(
+                try await client.post(APIBody.json(["name": "ci"]), to: "/api/v1/tokens", token: bearer).json() as? [String: Any])
+            let later = WallClock { Date().addingTimeInterval(3600) }
+            let sweeper = CredentialSweeper(store: app.dependencies.store, clock: later, logger: .init(label: "test"))
+            #expect(try await sweeper.sweep() == 1)
+            #expect(try await sweeper.sweep() == 0)
+            #expect(try await client.get("/api/v1/me", token: personal["token"] as? String).status == .ok)
+        }
+    }
+}

@@ -20,7 +20,10 @@ public enum TestDatabase: String, CaseIterable, Sendable {
     public func withURL<T>(_ body: (String) async throws -> T) async throws -> T {
         switch self {
         case .sqlite:
-            return try await body("sqlite::memory:")
+            // A real file in WAL mode, as in production: shared-cache memory databases lock differently.
+            let path = Self.temporarySQLitePath()
+            defer { Self.removeSQLite(path) }
+            return try await body("sqlite:" + path)
         case .postgres:
             var logger = Logger(label: "test")
             logger.logLevel = .warning
@@ -34,6 +37,14 @@ public enum TestDatabase: String, CaseIterable, Sendable {
                 throw error
             }
         }
+    }
+
+    static func temporarySQLitePath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("kefu-test-\(UUID().uuidString).sqlite").path
+    }
+
+    static func removeSQLite(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
     static func createPostgresDatabase(logger: Logger) async throws -> (Store, String, String) {
@@ -58,7 +69,9 @@ public enum TestDatabase: String, CaseIterable, Sendable {
         logger.logLevel = .warning
         switch self {
         case .sqlite:
-            let store = try Store(location: .sqliteMemory, logger: logger)
+            let path = Self.temporarySQLitePath()
+            defer { Self.removeSQLite(path) }
+            let store = try Store(location: .sqliteFile(path), logger: logger)
             do {
                 try await store.open()
                 let result = try await body(store)

@@ -31,6 +31,8 @@ public protocol CredentialRepository: Sendable {
     /// An open (unaccepted, unexpired) invitation with this token hash.
     func openInvitation(tokenHash: String, now: Date) async throws -> Invitation?
     func markAccepted(invitationID: UUID, at: Date) async throws
+    /// Deletes sessions and short-lived bearer tokens that expired before `now`; returns how many rows went.
+    func deleteExpired(now: Date) async throws -> Int
 }
 
 public struct SQLCredentialRepository: CredentialRepository {
@@ -121,6 +123,16 @@ public struct SQLCredentialRepository: CredentialRepository {
             .filter(\.$expiresAt > now)
             .filter(\.$acceptedAt == nil)
             .first()?.record()
+    }
+
+    public func deleteExpired(now: Date) async throws -> Int {
+        let sessions = try await WebSessionModel.query(on: db).filter(\.$expiresAt <= now).count()
+        try await WebSessionModel.query(on: db).filter(\.$expiresAt <= now).delete()
+        let bearers = try await APITokenModel.query(on: db).filter(\.$kind == APITokenInfo.Kind.bearer.rawValue)
+            .filter(\.$expiresAt <= now).count()
+        try await APITokenModel.query(on: db).filter(\.$kind == APITokenInfo.Kind.bearer.rawValue).filter(\.$expiresAt <= now)
+            .delete()
+        return sessions + bearers
     }
 
     public func markAccepted(invitationID: UUID, at: Date) async throws {
