@@ -24,7 +24,25 @@ public struct TextNormalizer: Sendable {
             lastWasSpace = false
         }
         if lastWasSpace, !out.isEmpty { out.removeLast() }
-        return String(out)
+        return Colloquial.fold(String(out))
+    }
+}
+
+/// Spoken and internet forms customers type, folded to the standard words the training data mostly uses
+/// ("啥时候" → "什么时候", "咋办" → "怎么办"). Only unambiguous multi-purpose forms are listed.
+enum Colloquial {
+    static let forms: [(String, String)] = [
+        ("肿么", "怎么"), ("咋", "怎么"), ("神马", "什么"), ("啥", "什么"), ("木有", "没有"), ("没得", "没有"), ("俺", "我"),
+        ("酱紫", "这样"), ("介个", "这个"),
+    ]
+
+    static func fold(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value >= 0x4E00 }) else { return text }
+        var out = text
+        for (form, standard) in forms where out.contains(form) {
+            out = out.replacingOccurrences(of: form, with: standard)
+        }
+        return out
     }
 }
 

@@ -12,6 +12,11 @@ import Testing
         #expect(normalizer.normalize("  Hello\n\tWORLD  ") == "hello world")
     }
 
+    @Test func foldsColloquialChinese() {
+        #expect(normalizer.normalize("退款啥时候到，咋还没有") == "退款什么时候到,怎么还没有")
+        #expect(normalizer.normalize("木有收到") == "没有收到")
+    }
+
     @Test func longInputIsCutAtTheDocumentedLimit() {
         let long = String(repeating: "退货", count: 60_000)
         #expect(normalizer.normalize(long).count == TextNormalizer.maxCharacters)
