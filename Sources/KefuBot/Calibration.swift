@@ -70,3 +70,30 @@ public enum ThresholdChoice {
         return min(0.9, confidences[index])
     }
 }
+
+/// How well the probabilities mean what they say, on out-of-fold predictions of a training set.
+public struct CalibrationReport: Sendable, Codable, Equatable {
+    public var temperature: Double
+    /// Expected calibration error of the top-class probability with the raw softmax (temperature 1).
+    public var errorBefore: Double
+    /// The same after temperature scaling.
+    public var errorAfter: Double
+
+    /// Fits the temperature on half of the out-of-fold predictions and measures both errors on the other half.
+    public static func measure(_ examples: [LabeledExample], folds: Int = 3) throws -> CalibrationReport {
+        var evaluation = Evaluation()
+        evaluation.folds = folds
+        let scores = try evaluation.crossValidatedScores(examples)
+        let fit = scores.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        let check = scores.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        let temperature = Calibration.fitTemperature(fit.map { ($0.logits, $0.target) })
+        func error(_ t: Float) -> Double {
+            Calibration.expectedCalibrationError(
+                check.map { s in
+                    let top = Calibration.top(logits: s.logits, labels: s.labels, temperature: t)
+                    return (top.probability, top.label == s.trueLabel)
+                })
+        }
+        return CalibrationReport(temperature: Double(temperature), errorBefore: error(1), errorAfter: error(temperature))
+    }
+}

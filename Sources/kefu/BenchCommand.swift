@@ -26,7 +26,9 @@ struct BenchCommand: AsyncParsableCommand {
                 let t0 = clock.now
                 let kb = SyntheticKnowledgeBase.make(from: clinc, entries: size)
                 let build = (clock.now - t0).secondsValue
-                say("  \(kb.count) entries: build \(f(build)) s, +\((ProcessMemory.residentBytes() - before) / 1_048_576) MB resident")
+                say(
+                    "  \(kb.count) entries: build \(f(build)) s, +\((ProcessMemory.residentBytes() - before) / 1_048_576) MB resident"
+                )
                 return
             }
             say("machine: \(machine())")
@@ -51,6 +53,18 @@ struct BenchCommand: AsyncParsableCommand {
                     } else {
                         say("  \(name): accuracy \(f(r.accuracy)) (\(seconds) s)")
                     }
+                }
+            }
+
+            if !quick {
+                say(
+                    "\ncalibration (expected calibration error of the top probability, 3-fold out-of-fold, fitted on half, measured on the other half):"
+                )
+                for (name, _) in sets {
+                    let c = try CalibrationReport.measure(loaded[name] ?? [])
+                    say(
+                        "  \(name): ECE raw softmax \(f(c.errorBefore)) → temperature \(f(c.temperature)) → ECE \(f(c.errorAfter))"
+                    )
                 }
             }
 
