@@ -80,9 +80,12 @@ public struct CalibrationReport: Sendable, Codable, Equatable {
     public var errorAfter: Double
 
     /// Fits the temperature on half of the out-of-fold predictions and measures both errors on the other half.
-    public static func measure(_ examples: [LabeledExample], folds: Int = 3) throws -> CalibrationReport {
+    public static func measure(
+        _ examples: [LabeledExample], folds: Int = 3, options: TrainingOptions = TrainingOptions()
+    ) throws -> CalibrationReport {
         var evaluation = Evaluation()
         evaluation.folds = folds
+        evaluation.options = options
         let scores = try evaluation.crossValidatedScores(examples)
         let fit = scores.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
         let check = scores.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)

@@ -6,6 +6,7 @@ public struct CrossValidation: Sendable {
     public var folds = 5
     /// Folds of the inner cross-validation that picks each outer fold's threshold.
     public var innerFolds = 3
+    public var options = TrainingOptions()
 
     public init() {}
 
@@ -45,11 +46,12 @@ public struct CrossValidation: Sendable {
             let test = examples.indices.filter { fold[$0] == f }.map { examples[$0] }
             var evaluation = Evaluation()
             evaluation.folds = innerFolds
+            evaluation.options = options
             let model: BotModel
             if oosLabel != nil {
                 model = try evaluation.trainModel(train, oosLabel: oosLabel)
             } else {
-                model = BotModel(classifier: try IntentClassifier.train(train), threshold: 0)
+                model = BotModel(classifier: try IntentClassifier.train(train, options: options), threshold: 0)
             }
             thresholds.append(model.threshold)
             for e in test {

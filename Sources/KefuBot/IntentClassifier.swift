@@ -11,27 +11,50 @@ public struct LabeledExample: Sendable, Equatable, Codable {
     }
 }
 
-/// Training settings; the defaults were chosen by cross-validation on the shared training sets (docs/BENCHMARKS.md).
+/// Training settings; the defaults were chosen by cross-validation on the shared training sets
+/// (docs/BENCHMARKS.md).
 public struct TrainingOptions: Sendable, Codable, Equatable {
     public var epochs = 12
     public var learningRate: Float = 0.6
     public var l2: Float = 1e-5
     public var seed: UInt64 = 42
     public var minFeatureCount = 1
+    /// Hidden units of the network averaged with the linear model; 0 trains the linear model alone.
+    public var hiddenUnits = 256
+    public var hiddenEpochs = 20
+    public var hiddenLearningRate: Float = 0.1
+    /// Share of the network in the averaged probabilities.
+    public var networkWeight: Float = 0.5
+    /// Share of input features dropped at random for each training example of the network: without it the network
+    /// memorises the few n-grams of each training question and adds little to the linear model.
+    public var inputDropout: Float = 0.6
 
     public init() {}
 }
 
-/// A multinomial logistic regression over hashed word and character n-gram TF-IDF features, trained with seeded
-/// SGD. Deterministic for a seed. Probabilities come from a softmax with a temperature fitted on held-out folds.
+/// Intent classifier over hashed word and character n-gram TF-IDF features: a multinomial logistic regression
+/// and, by default, a one-hidden-layer network on the same vectors, both trained with seeded SGD (deterministic for a
+/// seed); their probabilities are averaged. Reported probabilities are that average sharpened or softened by a
+/// temperature fitted on held-out folds.
 public struct IntentClassifier: Sendable {
     public var labels: [String]
     public var vectorizer: Vectorizer
-    /// Row-major: `weights[column * labels.count + class]`.
+    /// The linear model, row-major: `weights[column * labels.count + class]`.
     public var weights: [Float]
     public var bias: [Float]
+    /// The network averaged with the linear model, if trained.
+    public var network: HiddenLayerClassifier?
+    /// Share of the network in the averaged probabilities.
+    public var networkWeight: Float = 0.5
     /// Softmax temperature from calibration (1 = raw).
     public var temperature: Float = 1
+
+    public init(labels: [String], vectorizer: Vectorizer, weights: [Float], bias: [Float]) {
+        self.labels = labels
+        self.vectorizer = vectorizer
+        self.weights = weights
+        self.bias = bias
+    }
 
     /// One class and its probability.
     public struct Score: Sendable, Equatable, Codable {
@@ -48,46 +71,25 @@ public struct IntentClassifier: Sendable {
         let classIndex = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
         let vectors = examples.map { vectorizer.transform($0.text) }
         let targets = examples.map { classIndex[$0.label] ?? 0 }
+        let k = labels.count
         var model = IntentClassifier(
-            labels: labels, vectorizer: vectorizer, weights: [Float](repeating: 0, count: vectorizer.dimension * labels.count),
-            bias: [Float](repeating: 0, count: labels.count))
-        guard labels.count > 1 else { return model }
-        model.fit(vectors, targets, options: options)
+            labels: labels, vectorizer: vectorizer, weights: [Float](repeating: 0, count: vectorizer.dimension * k),
+            bias: [Float](repeating: 0, count: k))
+        guard k > 1 else { return model }
+        SGDTrainer(classes: k, options: options).fit(vectors, targets, weights: &model.weights, bias: &model.bias)
+        if options.hiddenUnits > 0 {
+            model.network = HiddenLayerClassifier.train(
+                vectors, targets, inputs: vectorizer.dimension, classes: k, hidden: options.hiddenUnits,
+                epochs: options.hiddenEpochs, learningRate: options.hiddenLearningRate, inputDropout: options.inputDropout,
+                seed: options.seed &+ 1)
+            model.networkWeight = options.networkWeight
+        }
         return model
     }
 
-    private mutating func fit(_ vectors: [SparseVector], _ targets: [Int], options: TrainingOptions) {
-        let k = labels.count
-        var order = Array(vectors.indices)
-        var random = SeededRandom(seed: options.seed)
-        var scores = [Float](repeating: 0, count: k)
-        var step = 0
-        let total = Float(options.epochs * vectors.count)
-        for _ in 0..<options.epochs {
-            order.shuffle(using: &random)
-            for index in order {
-                let x = vectors[index]
-                let lr = options.learningRate * (1 - Float(step) / total) + 0.01
-                step += 1
-                forward(x, into: &scores)
-                softmax(&scores, temperature: 1)
-                scores[targets[index]] -= 1  // gradient of the loss wrt the logits
-                weights.withUnsafeMutableBufferPointer { w in
-                    for (column, value) in zip(x.indices, x.values) {
-                        let row = Int(column) * k
-                        let scale = lr * value
-                        for c in 0..<k {
-                            w[row + c] -= scale * scores[c] + lr * options.l2 * w[row + c]
-                        }
-                    }
-                }
-                for c in 0..<k { bias[c] -= lr * scores[c] * 0.1 }
-            }
-        }
-    }
-
-    func forward(_ x: SparseVector, into scores: inout [Float]) {
-        let k = labels.count
+    /// Linear scores of one model: `bias + x · W`.
+    static func linear(_ x: SparseVector, weights: [Float], bias: [Float], into scores: inout [Float]) {
+        let k = bias.count
         for c in 0..<k { scores[c] = bias[c] }
         weights.withUnsafeBufferPointer { w in
             scores.withUnsafeMutableBufferPointer { s in
@@ -99,10 +101,19 @@ public struct IntentClassifier: Sendable {
         }
     }
 
-    /// Logits for a text (before the softmax).
+    /// Log-probabilities before calibration: the linear model's logits, or the log of the averaged probabilities.
+    /// They play the part of logits for temperature scaling (a softmax of log-probabilities gives them back).
     public func logits(_ text: String) -> [Float] {
-        var scores = [Float](repeating: 0, count: labels.count)
-        forward(vectorizer.transform(text), into: &scores)
+        let k = labels.count
+        guard k > 0 else { return [] }
+        let x = vectorizer.transform(text)
+        var scores = [Float](repeating: 0, count: k)
+        Self.linear(x, weights: weights, bias: bias, into: &scores)
+        guard let network else { return scores }
+        softmax(&scores, temperature: 1)
+        let other = network.probabilities(x)
+        let share = min(max(networkWeight, 0), 1)
+        for c in 0..<k { scores[c] = logf(max((1 - share) * scores[c] + share * other[c], 1e-30)) }
         return scores
     }
 
@@ -113,6 +124,44 @@ public struct IntentClassifier: Sendable {
         softmax(&scores, temperature: temperature)
         return zip(labels, scores).map { Score(label: $0, probability: Double($1)) }.sorted {
             $0.probability != $1.probability ? $0.probability > $1.probability : $0.label < $1.label
+        }
+    }
+}
+
+/// Seeded stochastic gradient descent on the softmax cross-entropy with a decaying learning rate and a lazy L2
+/// penalty on the columns an example touches.
+struct SGDTrainer {
+    var classes: Int
+    var options: TrainingOptions
+
+    func fit(_ vectors: [SparseVector], _ targets: [Int], weights: inout [Float], bias: inout [Float]) {
+        let k = classes
+        var order = Array(vectors.indices)
+        var random = SeededRandom(seed: options.seed)
+        var scores = [Float](repeating: 0, count: k)
+        var step = 0
+        let total = Float(max(1, options.epochs * vectors.count))
+        for _ in 0..<options.epochs {
+            order.shuffle(using: &random)
+            for index in order {
+                let x = vectors[index]
+                let lr = options.learningRate * (1 - Float(step) / total) + 0.01
+                step += 1
+                IntentClassifier.linear(x, weights: weights, bias: bias, into: &scores)
+                softmax(&scores, temperature: 1)
+                scores[targets[index]] -= 1  // gradient of the loss wrt the logits
+                let decay = lr * options.l2
+                weights.withUnsafeMutableBufferPointer { w in
+                    for (column, value) in zip(x.indices, x.values) {
+                        let row = Int(column) * k
+                        let scale = lr * value
+                        for c in 0..<k {
+                            w[row + c] -= scale * scores[c] + decay * w[row + c]
+                        }
+                    }
+                }
+                for c in 0..<k { bias[c] -= lr * scores[c] * 0.1 }
+            }
         }
     }
 }

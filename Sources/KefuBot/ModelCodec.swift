@@ -2,7 +2,8 @@ import Foundation
 
 /// A trained bot model as saved: the classifier, the hand-off threshold and a version the server can roll back to.
 public struct BotModel: Sendable {
-    public static let formatVersion = 1
+    /// 2 added the hidden-layer network; format 1 files still load.
+    public static let formatVersion = 2
 
     public var classifier: IntentClassifier
     /// Below this top-class probability the bot hands off.
@@ -38,6 +39,9 @@ public enum ModelCodec {
         var threshold: Double
         var outOfScopeLabel: String?
         var dimension: Int
+        /// Format 2: hidden units of the network whose weights follow the linear model's (absent or 0: none).
+        var hidden: Int?
+        var networkWeight: Float?
     }
 
     public static func encode(_ model: BotModel) throws -> Data {
@@ -45,7 +49,7 @@ public enum ModelCodec {
         let header = Header(
             format: BotModel.formatVersion, version: model.version, trainedAt: model.trainedAt, labels: c.labels,
             hasher: c.vectorizer.hasher, temperature: c.temperature, threshold: model.threshold,
-            outOfScopeLabel: model.outOfScopeLabel, dimension: c.vectorizer.dimension)
+            outOfScopeLabel: model.outOfScopeLabel, dimension: c.vectorizer.dimension, hidden: c.network?.hidden, networkWeight: c.networkWeight)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         let json = try encoder.encode(header)
@@ -58,6 +62,12 @@ public enum ModelCodec {
         c.vectorizer.idf.withUnsafeBytes { data.append(contentsOf: $0) }
         c.weights.withUnsafeBytes { data.append(contentsOf: $0) }
         c.bias.withUnsafeBytes { data.append(contentsOf: $0) }
+        if let network = c.network {
+            network.inputWeights.map(BFloat16.encode).withUnsafeBytes { data.append(contentsOf: $0) }
+            network.hiddenBias.withUnsafeBytes { data.append(contentsOf: $0) }
+            network.outputWeights.withUnsafeBytes { data.append(contentsOf: $0) }
+            network.outputBias.withUnsafeBytes { data.append(contentsOf: $0) }
+        }
         return data
     }
 
@@ -76,16 +86,27 @@ public enum ModelCodec {
         } catch {
             throw BotError.unsupportedModel("unreadable header")
         }
-        guard header.format == BotModel.formatVersion else {
+        guard (1...BotModel.formatVersion).contains(header.format) else {
             throw BotError.unsupportedModel("format \(header.format), this build reads \(BotModel.formatVersion)")
         }
         offset += headerLength
         let d = header.dimension
         let k = header.labels.count
+        // Sizes come from the file: bound them before multiplying, so a corrupt header is an error, not a crash.
+        guard (0...data.count).contains(d), k <= data.count else { throw BotError.unsupportedModel("implausible sizes") }
         let keys: [UInt64] = try readArray(data, &offset, count: d)
         let idf: [Float] = try readArray(data, &offset, count: d)
         let weights: [Float] = try readArray(data, &offset, count: d * k)
         let bias: [Float] = try readArray(data, &offset, count: k)
+        var network: HiddenLayerClassifier?
+        if let h = header.hidden, h > 0 {
+            guard h <= 1 << 16 else { throw BotError.unsupportedModel("implausible hidden size \(h)") }
+            let packed: [UInt16] = try readArray(data, &offset, count: d * h)
+            network = HiddenLayerClassifier(
+                inputs: d, hidden: h, classes: k, inputWeights: packed.map(BFloat16.decode),
+                hiddenBias: try readArray(data, &offset, count: h), outputWeights: try readArray(data, &offset, count: h * k),
+                outputBias: try readArray(data, &offset, count: k))
+        }
         guard offset == data.count else { throw BotError.unsupportedModel("trailing bytes") }
         var columns: [UInt64: Int32] = [:]
         columns.reserveCapacity(d)
@@ -93,6 +114,8 @@ public enum ModelCodec {
         var classifier = IntentClassifier(
             labels: header.labels, vectorizer: Vectorizer(hasher: header.hasher, columns: columns, idf: idf), weights: weights,
             bias: bias)
+        classifier.network = network
+        classifier.networkWeight = header.networkWeight ?? 0
         classifier.temperature = header.temperature
         return BotModel(
             classifier: classifier, threshold: header.threshold, version: header.version, trainedAt: header.trainedAt,
@@ -113,8 +136,8 @@ public enum ModelCodec {
     }
 
     private static func readArray<T>(_ data: Data, _ offset: inout Int, count: Int) throws -> [T] {
-        let bytes = count * MemoryLayout<T>.stride
-        guard count >= 0, offset + bytes <= data.count else { throw BotError.unsupportedModel("truncated") }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+        guard count >= 0, !overflow, bytes <= data.count - offset else { throw BotError.unsupportedModel("truncated") }
         let array = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             _ = data.copyBytes(to: UnsafeMutableRawBufferPointer(buffer), from: offset..<offset + bytes)
             initialized = count

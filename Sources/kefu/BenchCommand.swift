@@ -16,6 +16,8 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Cross-validation folds.") var folds = 5
         @Option(help: "Knowledge-base sizes for the index benchmark.") var kbSizes = "1000,10000,100000"
         @Flag(help: "Skip cross-validation (latency and index only).") var quick = false
+        @Option(help: "Hidden units of the network beside the linear model; 0 measures the linear model alone.")
+        var hidden: Int?
         @Option(help: .hidden) var indexOnly: Int?
 
         func run() async throws {
@@ -33,6 +35,9 @@ struct BenchCommand: AsyncParsableCommand {
             }
             say("machine: \(machine())")
             let sets: [(String, String?)] = [("banking77", nil), ("clinc150", "oos"), ("ecommerce-zh", "oos")]
+            var options = TrainingOptions()
+            if let hidden { options.hiddenUnits = hidden }
+            say("classifier: linear model\(options.hiddenUnits > 0 ? " averaged with a \(options.hiddenUnits)-unit network" : " alone")")
             var loaded: [String: [LabeledExample]] = [:]
             for (name, _) in sets { loaded[name] = try loadCSV("\(data)/\(name)/train.csv") }
 
@@ -43,6 +48,7 @@ struct BenchCommand: AsyncParsableCommand {
                 for (name, oos) in sets {
                     var cv = CrossValidation()
                     cv.folds = folds
+                    cv.options = options
                     let start = clock.now
                     let r = try cv.run(loaded[name] ?? [], oosLabel: oos)
                     let seconds = (clock.now - start).components.seconds
@@ -61,7 +67,7 @@ struct BenchCommand: AsyncParsableCommand {
                     "\ncalibration (expected calibration error of the top probability, 3-fold out-of-fold, fitted on half, measured on the other half):"
                 )
                 for (name, _) in sets {
-                    let c = try CalibrationReport.measure(loaded[name] ?? [])
+                    let c = try CalibrationReport.measure(loaded[name] ?? [], options: options)
                     say(
                         "  \(name): ECE raw softmax \(f(c.errorBefore)) → temperature \(f(c.temperature)) → ECE \(f(c.errorAfter))"
                     )
@@ -70,7 +76,7 @@ struct BenchCommand: AsyncParsableCommand {
 
             let banking = loaded["banking77"] ?? []
             let start = clock.now
-            let model = try IntentClassifier.train(banking)
+            let model = try IntentClassifier.train(banking, options: options)
             say("\ntraining on all of banking77 (\(banking.count) rows): \(f((clock.now - start).secondsValue)) s")
             let encoded = try ModelCodec.encode(BotModel(classifier: model, threshold: 0))
             let loadStart = clock.now

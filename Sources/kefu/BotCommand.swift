@@ -38,6 +38,9 @@ struct BotCommand: AsyncParsableCommand {
         @Option(help: "Initial learning rate (tuning).") var learningRate: Float?
         @Option(help: "L2 penalty (tuning).") var l2: Float?
         @Option(help: "Share of in-scope questions allowed to hand off, for the threshold (tuning).") var handoffRate: Double?
+        @Option(help: "Hidden units of the network averaged with the linear model, 0 for none (tuning).") var hidden: Int?
+        @Option(help: "Share of the network in the averaged probabilities (tuning).") var networkWeight: Float?
+        @Option(help: "Share of input features the network drops per training example (tuning).") var inputDropout: Float?
 
         func run() async throws {
             let trainSet = try loadCSV(train)
@@ -47,6 +50,9 @@ struct BotCommand: AsyncParsableCommand {
             if let learningRate { evaluation.options.learningRate = learningRate }
             if let l2 { evaluation.options.l2 = l2 }
             if let handoffRate { evaluation.inScopeHandoffRate = handoffRate }
+            if let hidden { evaluation.options.hiddenUnits = hidden }
+            if let networkWeight { evaluation.options.networkWeight = networkWeight }
+            if let inputDropout { evaluation.options.inputDropout = inputDropout }
             let report = try evaluation.run(train: trainSet, test: testSet, oosLabel: oosLabel)
             if json {
                 let encoder = JSONEncoder()

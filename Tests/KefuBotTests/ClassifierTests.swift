@@ -1,5 +1,5 @@
 import Foundation
-import KefuBot
+@testable import KefuBot
 import PropertyBased
 import Testing
 
@@ -42,6 +42,8 @@ enum Fixture {
         let a = try IntentClassifier.train(Fixture.examples)
         let b = try IntentClassifier.train(Fixture.examples)
         #expect(a.weights == b.weights, "same seed, same weights")
+        #expect(a.network == b.network, "same seed, same network")
+        #expect(a.network != nil)
         var options = TrainingOptions()
         options.seed = 7
         let c = try IntentClassifier.train(Fixture.examples, options: options)
@@ -66,6 +68,8 @@ enum Fixture {
         let loaded = try ModelCodec.decode(data)
         #expect(loaded.classifier.labels == model.classifier.labels)
         #expect(loaded.classifier.weights == model.classifier.weights)
+        #expect(loaded.classifier.network == model.classifier.network)
+        #expect(loaded.classifier.networkWeight == model.classifier.networkWeight)
         #expect(loaded.threshold == model.threshold)
         #expect(loaded.classifier.classify("退款进度") == model.classifier.classify("退款进度"))
         #expect(throws: BotError.self) { try ModelCodec.decode(data.prefix(data.count - 3)) }
@@ -78,6 +82,53 @@ enum Fixture {
         await propertyCheck(count: 200, input: Texts.mixed) { text in
             #expect(loaded.classifier.classify(text) == model.classifier.classify(text))
         }
+    }
+
+    @Test func aLinearOnlyModelStillSavesAndLoads() throws {
+        var options = TrainingOptions()
+        options.hiddenUnits = 0
+        let linear = try IntentClassifier.train(Fixture.examples, options: options)
+        #expect(linear.network == nil)
+        let loaded = try ModelCodec.decode(try ModelCodec.encode(BotModel(classifier: linear, threshold: 0.2)))
+        #expect(loaded.classifier.network == nil)
+        #expect(loaded.classifier.classify("退款进度") == linear.classify("退款进度"))
+    }
+
+    @Test func aCorruptHeaderIsAnErrorNotACrash() throws {
+        let data = try ModelCodec.encode(try Fixture.model())
+        // Layout: 8-byte magic, UInt32 little-endian header length, JSON header, arrays.
+        let length = data.subdata(in: 8..<12).withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
+        var header = try #require(
+            try JSONSerialization.jsonObject(with: data.subdata(in: 12..<12 + length)) as? [String: Any])
+        for dimension in [Int.max / 2, -5] {
+            header["dimension"] = dimension
+            let json = try JSONSerialization.data(withJSONObject: header)
+            var corrupt = data.prefix(8)
+            withUnsafeBytes(of: UInt32(json.count).littleEndian) { corrupt.append(contentsOf: $0) }
+            corrupt.append(json)
+            corrupt.append(data.suffix(from: 12 + length))
+            #expect(throws: BotError.self) { try ModelCodec.decode(corrupt) }
+        }
+    }
+
+    @Test func bfloat16RoundingIsStableAndClose() async {
+        await propertyCheck(input: Gen.int(in: -1_000_000...1_000_000)) { n in
+            let value = Float(n) / 997
+            let rounded = BFloat16.round(value)
+            #expect(BFloat16.round(rounded) == rounded)
+            #expect(abs(rounded - value) <= abs(value) / 128 + 1e-30)
+        }
+    }
+
+    @Test func inputDropoutKeepsAboutItsShareAndScalesWhatItKeeps() {
+        let x = SparseVector(indices: (0..<10_000).map(Int32.init), values: [Float](repeating: 0.5, count: 10_000))
+        var random = SeededRandom(seed: 3)
+        let kept = x.droppingOut(0.6, using: &random)
+        #expect((3_700...4_300).contains(kept.indices.count), "about 40 % kept: \(kept.indices.count)")
+        #expect(kept.values.allSatisfy { abs($0 - 1.25) < 1e-6 }, "kept values scaled by 1 / 0.4")
+        #expect(kept.indices == kept.indices.sorted(), "columns stay in order")
+        var again = SeededRandom(seed: 3)
+        #expect(x.droppingOut(0.6, using: &again) == kept, "same seed, same mask")
     }
 
     @Test func temperatureScalingFindsAReasonableTemperature() {

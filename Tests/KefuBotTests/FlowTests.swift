@@ -14,8 +14,7 @@ struct FakeActions: FlowActions {
 }
 
 @Suite struct FlowTests {
-    static let flowFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("docs/flows/order-status.json")
+    static let flowFile = TestPaths.orderStatusFlow
 
     func flow() throws -> Flow { try Flow.load(json: Data(contentsOf: Self.flowFile)) }
 
