@@ -75,6 +75,7 @@ struct BotCommand: AsyncParsableCommand {
 
         @Option(help: "Model file from `kefu bot train`.") var model: String
         @Option(help: "Knowledge base JSON (FAQ entries and articles).") var kb: String?
+        @Option(help: "Flow JSON (docs/FLOWS.md) started when the intent equals its id; repeatable.") var flow: [String] = []
         @Argument(help: "The customer's message.") var text: String
 
         func run() async throws {
@@ -94,7 +95,17 @@ struct BotCommand: AsyncParsableCommand {
                     throw failBot("invalid knowledge base \(kb): \(error)")
                 }
             }
-            let engine = BotEngine(model: botModel, knowledge: knowledge)
+            var flows: [String: String] = [:]
+            for path in flow {
+                guard let flowData = FileManager.default.contents(atPath: path) else { throw failBot("cannot read \(path)") }
+                do {
+                    let loaded = try Flow.load(json: flowData)
+                    flows[loaded.id] = loaded.id
+                } catch {
+                    throw failBot("invalid flow \(path): \(error)")
+                }
+            }
+            let engine = BotEngine(model: botModel, knowledge: knowledge, flows: flows)
             let decision = engine.decide(text, context: ConversationContext())
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
