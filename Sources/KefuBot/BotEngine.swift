@@ -59,7 +59,8 @@ public struct BotEngine: Sendable {
     public func decide(_ text: String, context: ConversationContext) -> Decision {
         let normalized = TextNormalizer().normalize(text)
         let sentiment = SentimentAnalyzer().score(text)
-        let intents = Array(model.classifier.classify(text).prefix(3))
+        let assessment = model.classifier.assess(text)
+        let intents = Array(assessment.intents.prefix(3))
         func decision(
             _ kind: Decision.Kind, _ reasons: [String], text: String? = nil, sources: [KnowledgeBase.Hit] = [],
             options: [String] = [], flow: String? = nil
@@ -84,8 +85,8 @@ public struct BotEngine: Sendable {
         }
         let hits = knowledge.search(text, limit: 3)
         let top = intents.first
-        let confident = (top?.probability ?? 0) >= model.threshold && top?.label != model.outOfScopeLabel
-        if let top, confident {
+        let handoffReason = model.handoffReason(assessment)
+        if let top, handoffReason == nil {
             if let flow = flows[top.label] {
                 return decision(.startFlow, ["intent_starts_flow"], flow: flow)
             }
@@ -106,7 +107,7 @@ public struct BotEngine: Sendable {
         if let hit = hits.first, hit.score >= retrievalConfidence {
             return decision(.answer, ["knowledge_base_match"], text: hit.answer, sources: [hit])
         }
-        return decision(.handoff, [top?.label == model.outOfScopeLabel ? "out_of_scope" : "low_confidence"])
+        return decision(.handoff, [handoffReason ?? "low_confidence"])
     }
 }
 

@@ -7,6 +7,7 @@ public struct CrossValidation: Sendable {
     /// Folds of the inner cross-validation that picks each outer fold's threshold.
     public var innerFolds = 3
     public var options = TrainingOptions()
+    public var inScopeHandoffRate = ThresholdChoice.defaultInScopeHandoffRate
 
     public init() {}
 
@@ -47,6 +48,7 @@ public struct CrossValidation: Sendable {
             var evaluation = Evaluation()
             evaluation.folds = innerFolds
             evaluation.options = options
+            evaluation.inScopeHandoffRate = inScopeHandoffRate
             let model: BotModel
             if oosLabel != nil {
                 model = try evaluation.trainModel(train, oosLabel: oosLabel)
@@ -55,8 +57,9 @@ public struct CrossValidation: Sendable {
             }
             thresholds.append(model.threshold)
             for e in test {
-                guard let top = model.classifier.classify(e.text).first else { continue }
-                let flagged = oosLabel != nil && (top.label == oosLabel || top.probability < model.threshold)
+                let assessment = model.classifier.assess(e.text)
+                guard let top = assessment.intents.first else { continue }
+                let flagged = oosLabel != nil && model.handoffReason(assessment) != nil
                 let predicted = flagged ? (oosLabel ?? top.label) : top.label
                 if predicted == e.label { correct += 1 }
                 if e.label == oosLabel {

@@ -54,8 +54,12 @@ public struct Evaluation: Sendable {
         }
         let outOfFold = try crossValidatedScores(train)
         classifier.temperature = Calibration.fitTemperature(outOfFold.map { ($0.logits, $0.target) })
+        classifier.linearTemperature =
+            classifier.network == nil
+            ? classifier.temperature : Calibration.fitTemperature(outOfFold.map { ($0.linearLogits, $0.target) })
+        // The threshold applies to the linear model's confidence, which judges scope (BotModel.handoffReason).
         let calibrated = outOfFold.map {
-            Calibration.top(logits: $0.logits, labels: $0.labels, temperature: classifier.temperature)
+            Calibration.top(logits: $0.linearLogits, labels: $0.labels, temperature: classifier.linearTemperature)
         }
         let threshold = ThresholdChoice.choose(
             predictions: zip(calibrated, outOfFold).map { ($0.0.label, $0.0.probability, $0.1.trueLabel) },
@@ -67,16 +71,15 @@ public struct Evaluation: Sendable {
         let clock = ContinuousClock()
         let (fitted, trainSeconds) = try timedTraining(train, oosLabel: oosLabel)
         let model = fitted.classifier
-        let threshold: Double? = oosLabel == nil ? nil : fitted.threshold
         var predicted: [String] = []
         var latencies: [Double] = []
         predicted.reserveCapacity(test.count)
         for example in test {
             let t0 = clock.now
-            let top = model.classify(example.text).first
+            let assessment = model.assess(example.text)
             latencies.append((clock.now - t0).seconds * 1000)
-            var label = top?.label ?? ""
-            if let oosLabel, let threshold, let top, top.probability < threshold { label = oosLabel }
+            var label = assessment.intents.first?.label ?? ""
+            if let oosLabel, fitted.handoffReason(assessment) != nil { label = oosLabel }
             predicted.append(label)
         }
         let truth = test.map(\.label)
@@ -92,13 +95,14 @@ public struct Evaluation: Sendable {
             let flagged = predicted.filter { $0 == oosLabel }.count
             report.oosRecall = actual == 0 ? 0 : Double(truePositive) / Double(actual)
             report.oosPrecision = flagged == 0 ? 0 : Double(truePositive) / Double(flagged)
-            report.threshold = threshold
+            report.threshold = fitted.threshold
         }
         return report
     }
 
     struct FoldScore {
         var logits: [Float]
+        var linearLogits: [Float]
         var labels: [String]
         var target: Int
         var trueLabel: String
@@ -118,10 +122,11 @@ public struct Evaluation: Sendable {
             let held = examples.indices.filter { fold[$0] == f }.map { examples[$0] }
             let model = try IntentClassifier.train(train, options: options)
             for e in held {
+                let (combined, linear) = model.rawScores(e.text)
                 scores.append(
                     FoldScore(
-                        logits: model.logits(e.text), labels: model.labels, target: model.labels.firstIndex(of: e.label) ?? -1,
-                        trueLabel: e.label))
+                        logits: combined, linearLogits: linear, labels: model.labels,
+                        target: model.labels.firstIndex(of: e.label) ?? -1, trueLabel: e.label))
             }
         }
         return scores

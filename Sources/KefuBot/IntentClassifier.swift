@@ -48,6 +48,8 @@ public struct IntentClassifier: Sendable {
     public var networkWeight: Float = 0.5
     /// Softmax temperature from calibration (1 = raw).
     public var temperature: Float = 1
+    /// Temperature of the linear model's own logits, which judge whether a question is in scope.
+    public var linearTemperature: Float = 1
 
     public init(labels: [String], vectorizer: Vectorizer, weights: [Float], bias: [Float]) {
         self.labels = labels
@@ -101,26 +103,47 @@ public struct IntentClassifier: Sendable {
         }
     }
 
-    /// Log-probabilities before calibration: the linear model's logits, or the log of the averaged probabilities.
-    /// They play the part of logits for temperature scaling (a softmax of log-probabilities gives them back).
-    public func logits(_ text: String) -> [Float] {
+    /// Scores before calibration: the log of the averaged probabilities (they play the part of logits for temperature
+    /// scaling: a softmax of log-probabilities gives them back) and the linear model's own logits. Without a network
+    /// both are the linear logits.
+    public func rawScores(_ text: String) -> (combined: [Float], linear: [Float]) {
         let k = labels.count
-        guard k > 0 else { return [] }
+        guard k > 0 else { return ([], []) }
         let x = vectorizer.transform(text)
-        var scores = [Float](repeating: 0, count: k)
-        Self.linear(x, weights: weights, bias: bias, into: &scores)
-        guard let network else { return scores }
-        softmax(&scores, temperature: 1)
+        var linear = [Float](repeating: 0, count: k)
+        Self.linear(x, weights: weights, bias: bias, into: &linear)
+        guard let network else { return (linear, linear) }
+        var combined = linear
+        softmax(&combined, temperature: 1)
         let other = network.probabilities(x)
         let share = min(max(networkWeight, 0), 1)
-        for c in 0..<k { scores[c] = logf(max((1 - share) * scores[c] + share * other[c], 1e-30)) }
-        return scores
+        for c in 0..<k { combined[c] = logf(max((1 - share) * combined[c] + share * other[c], 1e-30)) }
+        return (combined, linear)
+    }
+
+    public func logits(_ text: String) -> [Float] { rawScores(text).combined }
+
+    /// One text as the model sees it: every class with its calibrated probability, most likely first, and the linear
+    /// model's calibrated top class, which `BotModel.handoffReason` uses to judge scope.
+    public struct Assessment: Sendable, Equatable {
+        public var intents: [Score]
+        public var scope: Score
+    }
+
+    public func assess(_ text: String) -> Assessment {
+        let (combined, linear) = rawScores(text)
+        let intents = ranked(combined, temperature: temperature)
+        let scope = network == nil ? intents.first : ranked(linear, temperature: linearTemperature).first
+        return Assessment(intents: intents, scope: scope ?? Score(label: "", probability: 0))
     }
 
     /// All classes with calibrated probabilities, most likely first.
     public func classify(_ text: String) -> [Score] {
-        guard !labels.isEmpty else { return [] }
-        var scores = logits(text)
+        ranked(logits(text), temperature: temperature)
+    }
+
+    private func ranked(_ logits: [Float], temperature: Float) -> [Score] {
+        var scores = logits
         softmax(&scores, temperature: temperature)
         return zip(labels, scores).map { Score(label: $0, probability: Double($1)) }.sorted {
             $0.probability != $1.probability ? $0.probability > $1.probability : $0.label < $1.label

@@ -23,6 +23,17 @@ public struct BotModel: Sendable {
         self.trainedAt = trainedAt
         self.outOfScopeLabel = outOfScopeLabel
     }
+
+    /// Why the bot would hand a question off as one it cannot answer, or nil: the out-of-scope class comes first in
+    /// either model, or the linear model's calibrated confidence is under the threshold. The linear model judges scope
+    /// rather than the averaged one because, at the same in-scope hand-off rate, it catches more out-of-scope
+    /// questions under cross-validation (docs/BENCHMARKS.md); the averaged model ranks the intents.
+    public func handoffReason(_ assessment: IntentClassifier.Assessment) -> String? {
+        if let outOfScopeLabel, assessment.intents.first?.label == outOfScopeLabel || assessment.scope.label == outOfScopeLabel {
+            return "out_of_scope"
+        }
+        return assessment.scope.probability < threshold ? "low_confidence" : nil
+    }
 }
 
 /// Binary model file: magic, a JSON header, then little-endian arrays (bucket keys, IDF, weights, bias).
@@ -42,6 +53,7 @@ public enum ModelCodec {
         /// Format 2: hidden units of the network whose weights follow the linear model's (absent or 0: none).
         var hidden: Int?
         var networkWeight: Float?
+        var linearTemperature: Float?
     }
 
     public static func encode(_ model: BotModel) throws -> Data {
@@ -49,7 +61,8 @@ public enum ModelCodec {
         let header = Header(
             format: BotModel.formatVersion, version: model.version, trainedAt: model.trainedAt, labels: c.labels,
             hasher: c.vectorizer.hasher, temperature: c.temperature, threshold: model.threshold,
-            outOfScopeLabel: model.outOfScopeLabel, dimension: c.vectorizer.dimension, hidden: c.network?.hidden, networkWeight: c.networkWeight)
+            outOfScopeLabel: model.outOfScopeLabel, dimension: c.vectorizer.dimension, hidden: c.network?.hidden, networkWeight: c.networkWeight,
+            linearTemperature: c.linearTemperature)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         let json = try encoder.encode(header)
@@ -117,6 +130,7 @@ public enum ModelCodec {
         classifier.network = network
         classifier.networkWeight = header.networkWeight ?? 0
         classifier.temperature = header.temperature
+        classifier.linearTemperature = header.linearTemperature ?? header.temperature
         return BotModel(
             classifier: classifier, threshold: header.threshold, version: header.version, trainedAt: header.trainedAt,
             outOfScopeLabel: header.outOfScopeLabel)

@@ -70,6 +70,8 @@ enum Fixture {
         #expect(loaded.classifier.weights == model.classifier.weights)
         #expect(loaded.classifier.network == model.classifier.network)
         #expect(loaded.classifier.networkWeight == model.classifier.networkWeight)
+        #expect(loaded.classifier.linearTemperature == model.classifier.linearTemperature)
+        #expect(loaded.classifier.assess("退款进度") == model.classifier.assess("退款进度"))
         #expect(loaded.threshold == model.threshold)
         #expect(loaded.classifier.classify("退款进度") == model.classifier.classify("退款进度"))
         #expect(throws: BotError.self) { try ModelCodec.decode(data.prefix(data.count - 3)) }
@@ -118,6 +120,28 @@ enum Fixture {
             #expect(BFloat16.round(rounded) == rounded)
             #expect(abs(rounded - value) <= abs(value) / 128 + 1e-30)
         }
+    }
+
+    @Test func theLinearModelJudgesScopeAndTheAverageRanksIntents() throws {
+        var model = try Fixture.model()
+        model.outOfScopeLabel = "greeting"
+        model.threshold = 0.5
+        func assessment(top: String, scope: String, confidence: Double) -> IntentClassifier.Assessment {
+            .init(
+                intents: [.init(label: top, probability: 0.9), .init(label: "refund_status", probability: 0.1)],
+                scope: .init(label: scope, probability: confidence))
+        }
+        #expect(model.handoffReason(assessment(top: "order_status", scope: "order_status", confidence: 0.8)) == nil)
+        #expect(model.handoffReason(assessment(top: "order_status", scope: "refund_status", confidence: 0.8)) == nil)
+        #expect(model.handoffReason(assessment(top: "order_status", scope: "greeting", confidence: 0.8)) == "out_of_scope")
+        #expect(model.handoffReason(assessment(top: "greeting", scope: "order_status", confidence: 0.8)) == "out_of_scope")
+        #expect(
+            model.handoffReason(assessment(top: "order_status", scope: "order_status", confidence: 0.4)) == "low_confidence",
+            "the linear model's confidence decides, not the average's 0.9")
+        let real = model.classifier.assess("where is my order")
+        #expect(real.intents.first?.label == "order_status")
+        #expect(real.scope.label == "order_status")
+        #expect(real.intents == model.classifier.classify("where is my order"))
     }
 
     @Test func inputDropoutKeepsAboutItsShareAndScalesWhatItKeeps() {
