@@ -61,7 +61,8 @@ public enum ModelCodec {
         let header = Header(
             format: BotModel.formatVersion, version: model.version, trainedAt: model.trainedAt, labels: c.labels,
             hasher: c.vectorizer.hasher, temperature: c.temperature, threshold: model.threshold,
-            outOfScopeLabel: model.outOfScopeLabel, dimension: c.vectorizer.dimension, hidden: c.network?.hidden, networkWeight: c.networkWeight,
+            outOfScopeLabel: model.outOfScopeLabel, dimension: c.vectorizer.dimension, hidden: c.network?.hidden,
+            networkWeight: c.networkWeight,
             linearTemperature: c.linearTemperature)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601

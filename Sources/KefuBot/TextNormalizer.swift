@@ -36,11 +36,40 @@ enum Colloquial {
         ("酱紫", "这样"), ("介个", "这个"),
     ]
 
+    /// Pinyin initials Chinese shoppers type for common shop words ("kd到哪了" → "快递到哪了"). Only in messages that
+    /// contain Chinese, and only as a whole run of Latin letters and digits, so English words are left alone; forms
+    /// with a second common meaning (mm: 毫米, hb: 花呗/红包, 88 as a size) are not listed.
+    static let initials: [Substring: String] = [
+        "kd": "快递", "wl": "物流", "fh": "发货", "dd": "订单", "qx": "取消", "th": "退货", "tk": "退款", "hh": "换货",
+        "zfb": "支付宝", "wx": "微信", "fp": "发票", "yhq": "优惠券", "by": "包邮", "yf": "运费", "ts": "投诉",
+        "yzm": "验证码", "sjh": "手机号", "rg": "人工", "kf": "客服", "gdz": "改地址", "shdz": "收货地址", "3q": "谢谢",
+        "xx": "谢谢", "886": "拜拜",
+    ]
+
     static func fold(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: { $0.value >= 0x4E00 }) else { return text }
-        var out = text
+        var out = expandInitials(text)
         for (form, standard) in forms where out.contains(form) {
             out = out.replacingOccurrences(of: form, with: standard)
+        }
+        return out
+    }
+
+    private static func expandInitials(_ text: String) -> String {
+        func isLatinOrDigit(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
+        guard text.contains(where: isLatinOrDigit) else { return text }
+        var out = ""
+        var index = text.startIndex
+        while index < text.endIndex {
+            guard isLatinOrDigit(text[index]) else {
+                out.append(text[index])
+                index = text.index(after: index)
+                continue
+            }
+            let end = text[index...].firstIndex { !isLatinOrDigit($0) } ?? text.endIndex
+            let run = text[index..<end]
+            out += initials[run] ?? String(run)
+            index = end
         }
         return out
     }

@@ -37,7 +37,9 @@ struct BenchCommand: AsyncParsableCommand {
             let sets: [(String, String?)] = [("banking77", nil), ("clinc150", "oos"), ("ecommerce-zh", "oos")]
             var options = TrainingOptions()
             if let hidden { options.hiddenUnits = hidden }
-            say("classifier: linear model\(options.hiddenUnits > 0 ? " averaged with a \(options.hiddenUnits)-unit network" : " alone")")
+            say(
+                "classifier: linear model\(options.hiddenUnits > 0 ? " averaged with a \(options.hiddenUnits)-unit network" : " alone")"
+            )
             var loaded: [String: [LabeledExample]] = [:]
             for (name, _) in sets { loaded[name] = try loadCSV("\(data)/\(name)/train.csv") }
 

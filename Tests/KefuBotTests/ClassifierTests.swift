@@ -1,7 +1,8 @@
 import Foundation
-@testable import KefuBot
 import PropertyBased
 import Testing
+
+@testable import KefuBot
 
 /// A tiny bilingual training set for the behaviour tests.
 enum Fixture {

@@ -17,6 +17,16 @@ import Testing
         #expect(normalizer.normalize("木有收到") == "没有收到")
     }
 
+    @Test func expandsPinyinInitialsOnlyInChineseMessagesAndOnlyWholeRuns() {
+        #expect(normalizer.normalize("kd到哪了") == "快递到哪了")
+        #expect(normalizer.normalize("YHQ怎么用,3Q") == "优惠券怎么用,谢谢")
+        #expect(normalizer.normalize("能gdz吗") == "能改地址吗")
+        #expect(normalizer.normalize("ship it by friday") == "ship it by friday", "no Chinese: English left alone")
+        #expect(normalizer.normalize("kdd到了吗") == "kdd到了吗", "only whole runs")
+        #expect(normalizer.normalize("胸围88穿哪个码") == "胸围88穿哪个码")
+        #expect(normalizer.normalize("Apple Pay 支付不成功") == "apple pay 支付不成功")
+    }
+
     @Test func longInputIsCutAtTheDocumentedLimit() {
         let long = String(repeating: "退货", count: 60_000)
         #expect(normalizer.normalize(long).count == TextNormalizer.maxCharacters)
