@@ -17,8 +17,7 @@ struct BotCommand: AsyncParsableCommand {
 
         func run() async throws {
             let examples = try loadCSV(data)
-            var evaluation = Evaluation()
-            evaluation.folds = 5
+            let evaluation = Evaluation()
             let model = try evaluation.trainModel(examples, oosLabel: oosLabel)
             try ModelCodec.encode(model).write(to: URL(fileURLWithPath: out))
             say(
