@@ -44,14 +44,17 @@ public struct Evaluation: Sendable {
         try timedTraining(train, oosLabel: oosLabel).model
     }
 
-    /// The model and the seconds its final training took (without the cross-validation around it).
-    func timedTraining(_ train: [LabeledExample], oosLabel: String?) throws -> (model: BotModel, seconds: Double) {
+    /// The model and the seconds its final training took (without the cross-validation around it). Without
+    /// `calibrated`, no temperature or threshold is fitted: the top class is the same either way.
+    func timedTraining(_ train: [LabeledExample], oosLabel: String?, calibrated: Bool = true) throws -> (
+        model: BotModel, seconds: Double
+    ) {
         let clock = ContinuousClock()
         let start = clock.now
         var classifier = try IntentClassifier.train(train, options: options)
         let seconds = (clock.now - start).seconds
         // The threshold needs no out-of-scope examples: it comes from in-scope confidences.
-        guard Set(train.map(\.label)).count > 1, train.count >= folds * 2 else {
+        guard calibrated, Set(train.map(\.label)).count > 1, train.count >= folds * 2 else {
             return (BotModel(classifier: classifier, threshold: 0, outOfScopeLabel: oosLabel), seconds)
         }
         let outOfFold = try crossValidatedScores(train)
@@ -71,7 +74,8 @@ public struct Evaluation: Sendable {
 
     public func run(train: [LabeledExample], test: [LabeledExample], oosLabel: String?) throws -> EvaluationReport {
         let clock = ContinuousClock()
-        let (fitted, trainSeconds) = try timedTraining(train, oosLabel: oosLabel)
+        // Closed-set accuracy needs no threshold, so the cross-validation that fits it is skipped.
+        let (fitted, trainSeconds) = try timedTraining(train, oosLabel: oosLabel, calibrated: oosLabel != nil)
         let model = fitted.classifier
         var predicted: [String] = []
         var latencies: [Double] = []
