@@ -133,8 +133,11 @@ public struct IntentClassifier: Sendable {
     public func assess(_ text: String) -> Assessment {
         let (combined, linear) = rawScores(text)
         let intents = ranked(combined, temperature: temperature)
-        let scope = network == nil ? intents.first : ranked(linear, temperature: linearTemperature).first
-        return Assessment(intents: intents, scope: scope ?? Score(label: "", probability: 0))
+        let scope =
+            network == nil
+            ? intents.first ?? Score(label: "", probability: 0)
+            : Calibration.top(logits: linear, labels: labels, temperature: linearTemperature)
+        return Assessment(intents: intents, scope: scope)
     }
 
     /// All classes with calibrated probabilities, most likely first.
