@@ -30,6 +30,17 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     public var inputDropout: Float = 0.6
 
     public init() {}
+
+    /// Throws for settings that would train nothing useful (a dropout of 1 drops every feature, say).
+    public func validate() throws {
+        func require(_ ok: Bool, _ reason: String) throws { if !ok { throw BotError.invalidOptions(reason) } }
+        try require(epochs > 0 && hiddenEpochs > 0, "epochs must be at least 1")
+        try require(learningRate > 0 && hiddenLearningRate > 0, "learning rates must be above 0")
+        try require(l2 >= 0, "the L2 penalty cannot be negative")
+        try require(hiddenUnits >= 0, "hidden units cannot be negative")
+        try require((0...1).contains(networkWeight), "the network weight must be between 0 and 1")
+        try require((0..<1).contains(inputDropout), "input dropout must be at least 0 and below 1")
+    }
 }
 
 /// Intent classifier over hashed word and character n-gram TF-IDF features: a multinomial logistic regression
@@ -68,6 +79,7 @@ public struct IntentClassifier: Sendable {
         -> IntentClassifier
     {
         let labels = Array(Set(examples.map(\.label))).sorted()
+        try options.validate()
         guard !examples.isEmpty else { throw BotError.noTrainingData }
         let vectorizer = Vectorizer.fit(examples.map(\.text), minCount: options.minFeatureCount)
         let classIndex = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
@@ -222,12 +234,14 @@ public enum BotError: Error, Equatable, CustomStringConvertible {
     case noTrainingData
     case malformedCSV(line: Int, reason: String)
     case unsupportedModel(String)
+    case invalidOptions(String)
 
     public var description: String {
         switch self {
         case .noTrainingData: "no training examples"
         case .malformedCSV(let line, let reason): "malformed CSV at line \(line): \(reason)"
         case .unsupportedModel(let reason): "cannot read the model: \(reason)"
+        case .invalidOptions(let reason): "invalid training options: \(reason)"
         }
     }
 }

@@ -37,6 +37,7 @@ struct BenchCommand: AsyncParsableCommand {
             let sets: [(String, String?)] = [("banking77", nil), ("clinc150", "oos"), ("ecommerce-zh", "oos")]
             var options = TrainingOptions()
             if let hidden { options.hiddenUnits = hidden }
+            try validated(options)
             say(
                 "classifier: linear model\(options.hiddenUnits > 0 ? " averaged with a \(options.hiddenUnits)-unit network" : " alone")"
             )

@@ -42,8 +42,6 @@ struct BotCommand: AsyncParsableCommand {
         @Option(help: "Share of input features the network drops per training example (tuning).") var inputDropout: Float?
 
         func run() async throws {
-            let trainSet = try loadCSV(train)
-            let testSet = try loadCSV(test)
             var evaluation = Evaluation()
             if let epochs { evaluation.options.epochs = epochs }
             if let learningRate { evaluation.options.learningRate = learningRate }
@@ -52,6 +50,13 @@ struct BotCommand: AsyncParsableCommand {
             if let hidden { evaluation.options.hiddenUnits = hidden }
             if let networkWeight { evaluation.options.networkWeight = networkWeight }
             if let inputDropout { evaluation.options.inputDropout = inputDropout }
+            // Checked before reading or training anything, so a typo costs no minutes.
+            try validated(evaluation.options)
+            guard (0..<1).contains(evaluation.inScopeHandoffRate) else {
+                throw failBot("--handoff-rate must be at least 0 and below 1")
+            }
+            let trainSet = try loadCSV(train)
+            let testSet = try loadCSV(test)
             let report = try evaluation.run(train: trainSet, test: testSet, oosLabel: oosLabel)
             if json {
                 let encoder = JSONEncoder()
@@ -120,6 +125,15 @@ func loadCSV(_ path: String) throws -> [LabeledExample] {
     } catch let error as BotError {
         FileHandle.standardError.write(Data("kefu: error: \(path): \(error)\n".utf8))
         throw ExitCode(2)
+    }
+}
+
+/// Training options that `IntentClassifier.train` would refuse are a message and exit code 2 before any work.
+func validated(_ options: TrainingOptions) throws {
+    do {
+        try options.validate()
+    } catch {
+        throw failBot(String(describing: error))
     }
 }
 

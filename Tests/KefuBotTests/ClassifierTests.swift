@@ -145,6 +145,18 @@ enum Fixture {
         #expect(real.intents == model.classifier.classify("where is my order"))
     }
 
+    @Test func trainingRefusesOptionsThatWouldLearnNothing() {
+        for change in [
+            { (o: inout TrainingOptions) in o.inputDropout = 1 }, { $0.inputDropout = -0.1 }, { $0.networkWeight = 1.5 },
+            { $0.hiddenUnits = -1 }, { $0.epochs = 0 }, { $0.learningRate = 0 }, { $0.l2 = -1 },
+        ] {
+            var options = TrainingOptions()
+            change(&options)
+            #expect(throws: BotError.self) { try IntentClassifier.train(Fixture.examples, options: options) }
+        }
+        #expect(throws: Never.self) { try TrainingOptions().validate() }
+    }
+
     @Test func inputDropoutKeepsAboutItsShareAndScalesWhatItKeeps() {
         let x = SparseVector(indices: (0..<10_000).map(Int32.init), values: [Float](repeating: 0.5, count: 10_000))
         var random = SeededRandom(seed: 3)
