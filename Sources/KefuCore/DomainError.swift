@@ -1,9 +1,33 @@
-/// Errors the domain and storage layers raise; the server maps each to one HTTP status and code.
+/// Errors the domain and storage layers raise; the server maps each to one HTTP status and code, and words the
+/// reason in the reader's language (catalogue keys `errors.<kind>.<reason>`).
 public enum DomainError: Error, Sendable, Equatable {
-    case notFound(String)
-    case conflict(String)
-    case forbidden(String)
+    case notFound(Resource)
+    case conflict(Conflict)
+    case forbidden(Refusal)
     case invalid(ValidationErrors)
     case unauthenticated
     case rateLimited(retryAfterSeconds: Int)
+
+    /// What was not found.
+    public enum Resource: String, Sendable, CaseIterable {
+        case workspace, member, membership, token, team, invitation
+    }
+
+    /// Why a change clashes with what is stored.
+    public enum Conflict: String, Sendable, CaseIterable {
+        case workspaceSlugTaken = "workspace_slug_taken"
+        case emailTaken = "email_taken"
+        case alreadyMember = "already_member"
+        case teamNameTaken = "team_name_taken"
+        case alreadyInTeam = "already_in_team"
+        case invitationUsed = "invitation_used"
+        case lastOwner = "last_owner"
+    }
+
+    /// Why a permitted route still refuses this particular change.
+    public enum Refusal: String, Sendable, CaseIterable {
+        case cannotGrantRole = "cannot_grant_role"
+        case cannotChangeMember = "cannot_change_member"
+        case cannotRemoveMember = "cannot_remove_member"
+    }
 }

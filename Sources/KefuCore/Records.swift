@@ -2,13 +2,13 @@ import Foundation
 
 /// A tenant: one business with its own members, data and URL slug.
 public struct Workspace: Sendable, Codable, Equatable {
-    public var id: UUID
+    public var id: WorkspaceID
     public var slug: String
     public var name: String
-    public var defaultLocale: String
+    public var defaultLocale: UILocale
     public var createdAt: Date
 
-    public init(id: UUID, slug: String, name: String, defaultLocale: String, createdAt: Date) {
+    public init(id: WorkspaceID, slug: String, name: String, defaultLocale: UILocale, createdAt: Date) {
         self.id = id
         self.slug = slug
         self.name = name
@@ -21,14 +21,14 @@ public struct Workspace: Sendable, Codable, Equatable {
 public struct UserAccount: Sendable, Codable, Equatable {
     public enum Status: String, Codable, Sendable { case active, disabled }
 
-    public var id: UUID
+    public var id: UserID
     public var email: String
     public var displayName: String
-    public var locale: String?
+    public var locale: UILocale?
     public var status: Status
     public var createdAt: Date
 
-    public init(id: UUID, email: String, displayName: String, locale: String?, status: Status, createdAt: Date) {
+    public init(id: UserID, email: String, displayName: String, locale: UILocale?, status: Status, createdAt: Date) {
         self.id = id
         self.email = email
         self.displayName = displayName
@@ -40,13 +40,13 @@ public struct UserAccount: Sendable, Codable, Equatable {
 
 /// A user's role in one workspace.
 public struct Membership: Sendable, Codable, Equatable {
-    public var id: UUID
-    public var workspaceID: UUID
+    public var id: MembershipID
+    public var workspaceID: WorkspaceID
     public var user: UserAccount
     public var role: Role
     public var createdAt: Date
 
-    public init(id: UUID, workspaceID: UUID, user: UserAccount, role: Role, createdAt: Date) {
+    public init(id: MembershipID, workspaceID: WorkspaceID, user: UserAccount, role: Role, createdAt: Date) {
         self.id = id
         self.workspaceID = workspaceID
         self.user = user
@@ -57,12 +57,12 @@ public struct Membership: Sendable, Codable, Equatable {
 
 /// A group of agents that conversations can be routed to.
 public struct Team: Sendable, Codable, Equatable {
-    public var id: UUID
-    public var workspaceID: UUID
+    public var id: TeamID
+    public var workspaceID: WorkspaceID
     public var name: String
     public var createdAt: Date
 
-    public init(id: UUID, workspaceID: UUID, name: String, createdAt: Date) {
+    public init(id: TeamID, workspaceID: WorkspaceID, name: String, createdAt: Date) {
         self.id = id
         self.workspaceID = workspaceID
         self.name = name
@@ -74,9 +74,9 @@ public struct Team: Sendable, Codable, Equatable {
 public struct APITokenInfo: Sendable, Codable, Equatable {
     public enum Kind: String, Codable, Sendable { case personal, bearer }
 
-    public var id: UUID
-    public var workspaceID: UUID
-    public var userID: UUID
+    public var id: TokenID
+    public var workspaceID: WorkspaceID
+    public var userID: UserID
     public var name: String
     public var kind: Kind
     public var createdAt: Date
@@ -85,7 +85,7 @@ public struct APITokenInfo: Sendable, Codable, Equatable {
     public var revokedAt: Date?
 
     public init(
-        id: UUID, workspaceID: UUID, userID: UUID, name: String, kind: Kind, createdAt: Date, expiresAt: Date?,
+        id: TokenID, workspaceID: WorkspaceID, userID: UserID, name: String, kind: Kind, createdAt: Date, expiresAt: Date?,
         lastUsedAt: Date?, revokedAt: Date?
     ) {
         self.id = id
@@ -102,15 +102,18 @@ public struct APITokenInfo: Sendable, Codable, Equatable {
 
 /// A pending one-time invitation to join a workspace.
 public struct Invitation: Sendable, Codable, Equatable {
-    public var id: UUID
-    public var workspaceID: UUID
+    public var id: InvitationID
+    public var workspaceID: WorkspaceID
     public var email: String
     public var role: Role
     public var expiresAt: Date
     public var acceptedAt: Date?
     public var createdAt: Date
 
-    public init(id: UUID, workspaceID: UUID, email: String, role: Role, expiresAt: Date, acceptedAt: Date?, createdAt: Date) {
+    public init(
+        id: InvitationID, workspaceID: WorkspaceID, email: String, role: Role, expiresAt: Date, acceptedAt: Date?,
+        createdAt: Date
+    ) {
         self.id = id
         self.workspaceID = workspaceID
         self.email = email
@@ -123,11 +126,11 @@ public struct Invitation: Sendable, Codable, Equatable {
 
 /// One line of the append-only audit log.
 public struct AuditEvent: Sendable, Codable, Equatable {
-    public var id: UUID
-    public var workspaceID: UUID?
-    public var actorUserID: UUID?
+    public var id: AuditEventID
+    public var workspaceID: WorkspaceID?
+    public var actorUserID: UserID?
     public var actorLabel: String?
-    public var action: String
+    public var action: AuditAction
     public var target: String?
     public var ip: String?
     public var before: String?
@@ -135,7 +138,8 @@ public struct AuditEvent: Sendable, Codable, Equatable {
     public var createdAt: Date
 
     public init(
-        id: UUID, workspaceID: UUID?, actorUserID: UUID?, actorLabel: String?, action: String, target: String?,
+        id: AuditEventID, workspaceID: WorkspaceID?, actorUserID: UserID?, actorLabel: String?, action: AuditAction,
+        target: String?,
         ip: String?, before: String?, after: String?, createdAt: Date
     ) {
         self.id = id

@@ -1,16 +1,62 @@
 import Foundation
 
+/// Why one field is invalid. A kind, not a sentence: the server words it in the reader's language.
+public enum ValidationIssue: Sendable, Equatable {
+    case required
+    case notNull
+    case wrongType(String)
+    case unexpectedField
+    /// A length in characters outside `min...max`.
+    case length(min: Int, max: Int)
+    case oneOf([String])
+    case email
+    case uuid
+    case dateTime
+    /// Blank, or holding control characters.
+    case text
+    case number(min: Double?, max: Double?)
+    case cursor
+    case password
+
+    /// The English wording, for logs and the CLI.
+    public var english: String {
+        switch self {
+        case .required: "is required"
+        case .notNull: "must not be null"
+        case .wrongType(let type): "must be of type \(type)"
+        case .unexpectedField: "is not a known field"
+        case .length(let min, let max): "\(min) to \(max) characters"
+        case .oneOf(let values): "one of: " + values.joined(separator: ", ")
+        case .email: "not a valid e-mail address"
+        case .uuid: "not a valid id"
+        case .dateTime: "not an ISO-8601 date and time"
+        case .text: "must contain visible characters and no control characters"
+        case .number(let min, let max): "a number from \(min.map { "\($0)" } ?? "any") to \(max.map { "\($0)" } ?? "any")"
+        case .cursor: "not a cursor from a previous page"
+        case .password: "\(Validate.passwordLength.lowerBound) to \(Validate.passwordLength.upperBound) characters"
+        }
+    }
+}
+
 /// Field-level validation failures, keyed by field name; empty means valid.
 public struct ValidationErrors: Error, Sendable, Equatable {
-    public private(set) var fields: [String: String] = [:]
+    public private(set) var issues: [String: ValidationIssue] = [:]
 
     public init() {}
 
-    public var isEmpty: Bool { fields.isEmpty }
-
-    public mutating func add(_ field: String, _ message: String) {
-        if fields[field] == nil { fields[field] = message }
+    public init(_ field: String, _ issue: ValidationIssue) {
+        issues[field] = issue
     }
+
+    public var isEmpty: Bool { issues.isEmpty }
+
+    /// The first issue recorded for a field wins.
+    public mutating func add(_ field: String, _ issue: ValidationIssue) {
+        if issues[field] == nil { issues[field] = issue }
+    }
+
+    /// Field → English message.
+    public var fields: [String: String] { issues.mapValues(\.english) }
 
     /// Throws self when any field failed.
     public func throwIfAny() throws {
@@ -41,6 +87,20 @@ public enum Validate {
     public static let passwordLength = 10...200
 
     public static func password(_ value: String) -> Bool { passwordLength.contains(value.count) }
+
+    /// Names people type (workspace, team, token, person): trimmed, 1 to `maxLength` characters, at least one
+    /// visible character and no control characters. The API document states the same rule as a pattern.
+    /// Returns the trimmed name or throws the field's issue.
+    public static func name(_ value: String, field: String, maxLength: Int = 100) throws -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...maxLength).contains(trimmed.count) else { throw ValidationErrors(field, .length(min: 1, max: maxLength)) }
+        guard !containsControlCharacters(trimmed) else { throw ValidationErrors(field, .text) }
+        return trimmed
+    }
+
+    public static func containsControlCharacters(_ value: String) -> Bool {
+        value.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
+    }
 
     /// Normalises an e-mail address for storage and lookup.
     public static func normalizedEmail(_ value: String) -> String {

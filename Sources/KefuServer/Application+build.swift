@@ -8,12 +8,17 @@ import Prometheus
 public struct AppDependencies: Sendable {
     public let config: AppConfig
     public let store: Store
-    public let accounts: AccountService
+    public let events: any EventBus
+    public let credentials: CredentialService
+    public let members: MemberService
+    public let workspaces: WorkspaceService
+    public let audit: AuditService
+    public let admin: AdminService
     public let renderer: PageRenderer
     let assets: StaticAssetsController
     public let secret: SecretKey
     public let metrics: PrometheusCollectorRegistry
-    public let openAPIDocument: ByteBuffer
+    public let contract: OpenAPIContract
     /// Set when `--demo` created the demo workspace during this start.
     public let demoOwner: (email: String, password: String)?
 
@@ -32,15 +37,19 @@ public struct AppDependencies: Sendable {
         do {
             try await store.open(retryFor: .seconds(config.databaseRetrySeconds))
             try await MigrationRunner(database: store.database, logger: logger).migrate()
-            let accounts = AccountService(store: store, hasher: hasher, clock: clock, config: config)
+            let events = LocalEventBus()
             var demoOwner: (String, String)?
             if config.demo {
                 demoOwner = try await DemoSeeder(store: store, hasher: hasher, clock: clock).seedIfNeeded()
             }
             return AppDependencies(
-                config: config, store: store, accounts: accounts, renderer: try await PageRenderer.load(),
-                assets: try StaticAssetsController.load(), secret: secret, metrics: metrics,
-                openAPIDocument: try OpenAPIDocument.load(), demoOwner: demoOwner)
+                config: config, store: store, events: events,
+                credentials: CredentialService(store: store, hasher: hasher, clock: clock, events: events, config: config),
+                members: MemberService(store: store, hasher: hasher, clock: clock, events: events),
+                workspaces: WorkspaceService(store: store, clock: clock, events: events), audit: AuditService(store: store),
+                admin: AdminService(store: store, hasher: hasher, clock: clock, events: events),
+                renderer: try await PageRenderer.load(), assets: try StaticAssetsController.load(), secret: secret,
+                metrics: metrics, contract: try OpenAPIDocument.load(), demoOwner: demoOwner)
         } catch {
             await store.shutdown()
             throw error
@@ -60,7 +69,7 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
         logger: logger)
     // Services stop in reverse order: the database pools outlive the HTTP server's in-flight requests.
     app.addServices(dependencies.store.databases)
-    app.addServices(CredentialSweeper(store: dependencies.store, clock: dependencies.accounts.clock, logger: logger))
+    app.addServices(CredentialSweeper(store: dependencies.store, clock: dependencies.credentials.clock, logger: logger))
     return app
 }
 
@@ -72,29 +81,41 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware(pages: deps.renderer))
+    router.add(middleware: MethodNotAllowedMiddleware(catalog: catalog))
     router.add(middleware: BodyLimitMiddleware(maxBytes: config.maxBodyBytes))
     if config.trustProxy { router.add(middleware: ForwardedClientMiddleware()) }
-    router.add(middleware: IdentityMiddleware(accounts: deps.accounts))
+    router.add(middleware: IdentityMiddleware(credentials: deps.credentials))
 
-    let api = PublicRoutes(router: router, catalog: catalog, surface: .api)
+    let api = PublicRoutes(router: router, catalog: catalog, surface: .api, contract: deps.contract)
     let pages = PublicRoutes(router: router, catalog: catalog, surface: .page, csrf: AnonymousCSRFMiddleware(secret: deps.secret))
-    let securedAPI = SecuredRoutes(group: router.group(context: AuthenticatedContext.self), catalog: catalog, surface: .api)
+    let securedAPI = SecuredRoutes(
+        group: router.group(context: AuthenticatedContext.self), catalog: catalog, surface: .api, contract: deps.contract)
     let securedPages = SecuredRoutes(
         group: router.group(context: AuthenticatedContext.self).add(middleware: SessionCSRFMiddleware()), catalog: catalog,
         surface: .page)
+    let links = InvitationLinks(publicURL: config.publicURL)
+    let cookies = SessionCookies(
+        secure: config.publicURL?.hasPrefix("https://") ?? false, sessionSeconds: config.sessionHours * 3600)
 
-    OpsController(store: deps.store, metrics: deps.metrics, openAPIDocument: deps.openAPIDocument, poolSize: 4)
-        .register(api, assets: pages)
+    OpsController(
+        store: deps.store, metrics: deps.metrics, openAPIDocument: ByteBuffer(bytes: deps.contract.document), poolSize: 4
+    ).register(api)
     deps.assets.register(pages)
-    AuthAPIController(accounts: deps.accounts).register(api)
-    AccountAPIController(accounts: deps.accounts, publicURL: config.publicURL).register(securedAPI)
-    TokenAPIController(accounts: deps.accounts).register(securedAPI)
-    TeamAPIController(accounts: deps.accounts).register(securedAPI)
-    SessionPagesController(
-        accounts: deps.accounts, renderer: deps.renderer, secret: deps.secret,
-        secureCookies: config.publicURL?.hasPrefix("https://") ?? false, sessionSeconds: config.sessionHours * 3600
-    ).register(public: pages, secured: securedPages)
+    AuthAPIController(credentials: deps.credentials).register(api)
+    MeAPIController(members: deps.members).register(securedAPI)
+    WorkspaceAPIController(workspaces: deps.workspaces).register(securedAPI)
+    MemberAPIController(members: deps.members, links: links).register(securedAPI)
+    TokenAPIController(credentials: deps.credentials).register(securedAPI)
+    AuditAPIController(audit: deps.audit).register(securedAPI)
+    let anonymous = AnonymousPages(renderer: deps.renderer, secret: deps.secret, cookies: cookies)
+    SessionPagesController(credentials: deps.credentials, pages: anonymous, cookies: cookies)
+        .register(public: pages, secured: securedPages)
+    InvitationPagesController(members: deps.members, credentials: deps.credentials, pages: anonymous, cookies: cookies)
+        .register(pages)
     AppPagesController(renderer: deps.renderer).register(securedPages)
-    SettingsPagesController(accounts: deps.accounts, renderer: deps.renderer, publicURL: config.publicURL).register(securedPages)
+    WorkspaceSettingsPages(workspaces: deps.workspaces, renderer: deps.renderer).register(securedPages)
+    MemberSettingsPages(members: deps.members, renderer: deps.renderer, links: links).register(securedPages)
+    TokenSettingsPages(credentials: deps.credentials, renderer: deps.renderer).register(securedPages)
+    AuditSettingsPages(audit: deps.audit, renderer: deps.renderer).register(securedPages)
     return router
 }

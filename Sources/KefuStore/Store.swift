@@ -67,9 +67,6 @@ public final class Store: Sendable {
         }
     }
 
-    /// The audit log on the pool, for checks and reports that only read it.
-    public var auditLog: any AuditRepository { SQLAuditRepository(database: database) }
-
     /// `SELECT 1` against the database.
     public func ping() async throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.unsupportedDatabase }

@@ -51,7 +51,7 @@ struct Admin: AsyncParsableCommand {
                 throw fail(String(describing: error))
             }
             do {
-                let created = try await dependencies.accounts.createAdmin(
+                let created = try await dependencies.admin.createAdmin(
                     email: email, password: password, workspaceName: workspace, role: Role(rawValue: role) ?? .owner,
                     displayName: name)
                 print(

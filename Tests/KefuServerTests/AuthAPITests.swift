@@ -23,7 +23,7 @@ import Testing
             let actions = (audit["data"] as? [[String: Any]])?.compactMap { $0["action"] as? String } ?? []
             #expect(actions.contains("auth.sign_in"))
             #expect(actions.contains("auth.sign_in_failed"))
-            let failures = try await app.dependencies.store.auditLog.failedSignIns(
+            let failures = try await app.dependencies.store.unscoped.audit.failedSignIns(
                 email: "owner@acme.example", ip: nil, since: Date().addingTimeInterval(-60))
             #expect(failures.count == 1)
         }

@@ -20,18 +20,18 @@ import Testing
             let token = try #require(url.split(separator: "/").last.map(String.init))
             #expect(body["email"] as? String == "new@acme.example")
 
-            let signedIn = try await app.dependencies.accounts.acceptInvitation(
+            let signedIn = try await app.dependencies.members.acceptInvitation(
                 token: token, displayName: "New Agent", password: TestApp.password, ip: nil)
             #expect(signedIn.role == .agent)
-            await #expect(throws: DomainError.notFound("invitation")) {
-                _ = try await app.dependencies.accounts.acceptInvitation(
+            await #expect(throws: DomainError.notFound(.invitation)) {
+                _ = try await app.dependencies.members.acceptInvitation(
                     token: token, displayName: "Again", password: TestApp.password, ip: nil)
             }
             let again = try await client.post(
                 APIBody.json(["email": "new@acme.example", "role": "agent"]), to: "/api/v1/invitations", token: owner)
             #expect(again.status == .conflict)
 
-            let id = signedIn.user.id.uuidString
+            let id = signedIn.user.id.description
             let promoted = try await client.post(
                 APIBody.json(["role": "supervisor"]), to: "/api/v1/members/\(id)", token: owner, method: .patch)
             #expect(promoted.status == .ok)

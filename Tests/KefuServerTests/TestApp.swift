@@ -46,7 +46,7 @@ struct TestApp: Sendable {
     /// Creates a user with a role in a workspace (made if new) and returns a bearer token for it.
     @discardableResult
     func member(_ email: String, workspace: String, role: Role, client: any TestClientProtocol) async throws -> String {
-        _ = try await dependencies.accounts.createAdmin(
+        _ = try await dependencies.admin.createAdmin(
             email: email, password: Self.password, workspaceName: workspace, role: role, displayName: nil)
         return try await token(email: email, workspace: workspace, client: client)
     }

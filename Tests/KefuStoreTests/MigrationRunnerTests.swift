@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import KefuCore
 import KefuStore
 import KefuTestSupport
 import Logging
@@ -49,10 +50,10 @@ import Testing
     func theAuditLogRefusesEditsAndDeletes(_ db: TestDatabase) async throws {
         try await db.withStore { store in
             try await MigrationRunner(database: store.database, logger: logger).migrate()
-            let audit = SQLAuditRepository(database: store.database)
+            let audit = store.unscoped.audit
             try await audit.append(
                 .init(
-                    id: UUID(), workspaceID: nil, actorUserID: nil, actorLabel: "x", action: "auth.sign_in_failed",
+                    id: AuditEventID(), workspaceID: nil, actorUserID: nil, actorLabel: "x", action: .signInFailed,
                     target: "a@b.co",
                     ip: "127.0.0.1", before: nil, after: nil, createdAt: Date()))
             let sql = try #require(store.database as? any SQLDatabase)

@@ -14,11 +14,11 @@ enum DTO {
             case createdAt = "created_at"
         }
 
-        var id: UUID
+        var id: UserID
         var email: String
         var displayName: String
-        var locale: String?
-        var status: String
+        var locale: UILocale?
+        var status: UserAccount.Status
         var createdAt: Date
 
         init(_ u: UserAccount) {
@@ -26,7 +26,7 @@ enum DTO {
             email = u.email
             displayName = u.displayName
             locale = u.locale
-            status = u.status.rawValue
+            status = u.status
             createdAt = u.createdAt
         }
     }
@@ -40,10 +40,10 @@ enum DTO {
             case createdAt = "created_at"
         }
 
-        var id: UUID
+        var id: WorkspaceID
         var slug: String
         var name: String
-        var defaultLocale: String
+        var defaultLocale: UILocale
         var createdAt: Date
 
         init(_ w: KefuCore.Workspace) {
@@ -56,16 +56,16 @@ enum DTO {
     }
 
     struct WorkspaceRole: Codable, Sendable {
-        var id: UUID
+        var id: WorkspaceID
         var slug: String
         var name: String
-        var role: String
+        var role: Role
     }
 
     struct Me: Codable, Sendable, ResponseEncodable {
         var user: User
         var workspace: Workspace
-        var role: String
+        var role: Role
         var permissions: [String]
         var workspaces: [WorkspaceRole]
     }
@@ -79,17 +79,17 @@ enum DTO {
             case joinedAt = "joined_at"
         }
 
-        var userId: UUID
+        var userId: UserID
         var email: String
         var displayName: String
-        var role: String
+        var role: Role
         var joinedAt: Date
 
         init(_ m: Membership) {
             userId = m.user.id
             email = m.user.email
             displayName = m.user.displayName
-            role = m.role.rawValue
+            role = m.role
             joinedAt = m.createdAt
         }
     }
@@ -104,9 +104,9 @@ enum DTO {
             case revokedAt = "revoked_at"
         }
 
-        var id: UUID
+        var id: TokenID
         var name: String
-        var kind: String
+        var kind: APITokenInfo.Kind
         var createdAt: Date
         var lastUsedAt: Date?
         var revokedAt: Date?
@@ -114,7 +114,7 @@ enum DTO {
         init(_ t: APITokenInfo) {
             id = t.id
             name = t.name
-            kind = t.kind.rawValue
+            kind = t.kind
             createdAt = t.createdAt
             lastUsedAt = t.lastUsedAt
             revokedAt = t.revokedAt
@@ -134,9 +134,9 @@ enum DTO {
             case createdAt = "created_at"
         }
 
-        var id: UUID
-        var action: String
-        var actorUserId: UUID?
+        var id: AuditEventID
+        var action: AuditAction
+        var actorUserId: UserID?
         var actor: String?
         var target: String?
         var ip: String?
@@ -164,7 +164,7 @@ enum DTO {
             case createdAt = "created_at"
         }
 
-        var id: UUID
+        var id: TeamID
         var name: String
         var createdAt: Date
 

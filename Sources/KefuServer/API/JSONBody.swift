@@ -6,29 +6,27 @@ extension Request {
     /// Decodes a JSON body: 415 unless the content type is JSON, 413 over the size limit, 400 for malformed JSON,
     /// 422 naming the field when a field is missing or of the wrong type.
     func decodeJSON<T: Decodable>(_ type: T.Type, context: some RequestContext) async throws -> T {
-        guard let contentType = headers[.contentType], contentType.lowercased().hasPrefix("application/json") else {
-            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "Send the body as application/json.")
-        }
+        try JSONMediaType.require(self)
         var request = self
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         do {
             return try JSONCoding.decoder.decode(T.self, from: Data(buffer: buffer))
         } catch DecodingError.keyNotFound(let key, let ctx) {
-            throw Self.fieldError(ctx.codingPath + [key], "is required")
-        } catch DecodingError.typeMismatch(_, let ctx) {
-            throw Self.fieldError(ctx.codingPath, "has the wrong type")
+            throw Self.fieldError(ctx.codingPath + [key], .required)
+        } catch DecodingError.typeMismatch(let type, let ctx) {
+            throw Self.fieldError(ctx.codingPath, .wrongType("\(type)"))
         } catch DecodingError.valueNotFound(_, let ctx) {
-            throw Self.fieldError(ctx.codingPath, "must not be null")
+            throw Self.fieldError(ctx.codingPath, .notNull)
+        } catch DecodingError.dataCorrupted(let ctx) where !ctx.codingPath.isEmpty {
+            throw Self.fieldError(ctx.codingPath, .wrongType("\(T.self)"))
         } catch {
-            throw APIError(.badRequest, code: "malformed_json", message: "The body is not valid JSON.")
+            throw APIError.malformedJSON
         }
     }
 
-    private static func fieldError(_ path: [any CodingKey], _ message: String) -> APIError {
+    private static func fieldError(_ path: [any CodingKey], _ issue: ValidationIssue) -> APIError {
         let name = path.map { snakeCase($0.stringValue) }.joined(separator: ".")
-        var errors = ValidationErrors()
-        errors.add(name.isEmpty ? "body" : name, message)
-        return .validation(errors)
+        return .validation(ValidationErrors(name.isEmpty ? "body" : name, issue))
     }
 
     private static func snakeCase(_ text: String) -> String {
@@ -53,25 +51,31 @@ struct PageQuery {
         let query = request.uri.queryParameters
         if let text = query["limit"].map(String.init) {
             guard let value = Int(text), (1...100).contains(value) else {
-                var errors = ValidationErrors()
-                errors.add("limit", "a whole number from 1 to 100")
-                throw APIError.validation(errors)
+                throw APIError.validation(ValidationErrors("limit", .number(min: 1, max: 100)))
             }
             limit = value
         } else {
             limit = 50
         }
-        cursor = query["cursor"].map(String.init)
+        // An empty cursor is the first page, as the document allows.
+        cursor = query["cursor"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 
 /// A page of results with the cursor for the next one (null at the end).
 struct Page<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
-        enum CodingKeys: String, CodingKey {
-            case data
-            case nextCursor = "next_cursor"
-        }
+    enum CodingKeys: String, CodingKey {
+        case data
+        case nextCursor = "next_cursor"
+    }
 
     var data: [Item]
     var nextCursor: String?
+
+    /// `next_cursor` is always present, null on the last page.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(data, forKey: .data)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
 }

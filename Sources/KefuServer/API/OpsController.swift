@@ -10,10 +10,10 @@ struct OpsController {
     let openAPIDocument: ByteBuffer
     let poolSize: Int
 
-    func register(_ routes: PublicRoutes, assets: PublicRoutes) {
-        routes.on(.get, "/health", use: health)
-        routes.on(.get, "/ready", use: ready)
-        routes.on(.get, "/metrics", use: scrape)
+    func register(_ routes: PublicRoutes) {
+        routes.on(.get, APIPath.health, use: health)
+        routes.on(.get, APIPath.ready, use: ready)
+        routes.on(.get, APIPath.metrics, use: scrape)
         routes.on(.get, APIPath.openAPI, use: openAPI)
     }
 
@@ -71,7 +71,8 @@ struct OpsController {
     }
 
     private func gauge(_ name: String, _ help: String) -> Gauge {
-        metrics.makeGauge(name: name, help: help)
+        // The full name goes in `metricName`: an empty unit adds no suffix.
+        metrics.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help))
     }
 
     @Sendable func openAPI(_ request: Request, context: AppRequestContext) async throws -> Response {

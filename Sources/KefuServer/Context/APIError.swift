@@ -3,30 +3,42 @@ import HTTPTypes
 import Hummingbird
 import KefuCore
 
-/// An error with its HTTP status and stable code, rendered as `{"error": {"code", "message", "fields"}}`.
+/// An error with its HTTP status and stable code, rendered as `{"error": {"code", "message", "fields"}}`. The
+/// message is worded from the catalogues in the reader's language when the response is written.
 public struct APIError: Error, Sendable {
-    public var status: HTTPResponse.Status
-    public var code: String
-    public var message: String
-    public var fields: [String: String]?
-    public var headers: HTTPFields = [:]
-
-    public init(_ status: HTTPResponse.Status, code: String, message: String, fields: [String: String]? = nil) {
-        self.status = status
-        self.code = code
-        self.message = message
-        self.fields = fields
+    /// What the message says; each case names a catalogue key.
+    public enum Reason: Sendable, Equatable {
+        /// The generic message of the code (`errors.<code>`).
+        case code
+        case notFound(DomainError.Resource)
+        case conflict(DomainError.Conflict)
+        case forbidden(DomainError.Refusal)
+        case rateLimited(seconds: Int)
     }
 
-    static let notFound = APIError(.notFound, code: "not_found", message: "No such resource.")
-    static let unauthenticated = APIError(
-        .unauthorized, code: "unauthenticated", message: "Sign in or send a valid bearer token.")
-    static let badCredentials = APIError(
-        .unauthorized, code: "invalid_credentials", message: "The e-mail or password is incorrect.")
-    static let forbidden = APIError(.forbidden, code: "forbidden", message: "Your role does not allow this.")
-    static let csrf = APIError(
-        .forbidden, code: "csrf_failed",
-        message: "The form expired or did not come from this site. Reload the page and try again.")
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var reason: Reason
+    public var issues: ValidationErrors?
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, code: String, reason: Reason = .code, issues: ValidationErrors? = nil) {
+        self.status = status
+        self.code = code
+        self.reason = reason
+        self.issues = issues
+    }
+
+    static let notFound = APIError(.notFound, code: "not_found")
+    static let unauthenticated = APIError(.unauthorized, code: "unauthenticated")
+    static let badCredentials = APIError(.unauthorized, code: "invalid_credentials")
+    static let forbidden = APIError(.forbidden, code: "forbidden")
+    static let csrf = APIError(.forbidden, code: "csrf_failed")
+    static let malformedJSON = APIError(.badRequest, code: "malformed_json")
+    static let malformedRequest = APIError(.badRequest, code: "malformed_request")
+    static let bodyTooLarge = APIError(.contentTooLarge, code: "body_too_large")
+    static let unsupportedMediaType = APIError(.unsupportedMediaType, code: "unsupported_media_type")
+    static let internalError = APIError(.internalServerError, code: "internal")
 
     /// Maps any error to the API shape. Unknown errors become a 500 whose details stay in the log.
     static func from(_ error: any Error) -> APIError {
@@ -35,14 +47,13 @@ public struct APIError: Error, Sendable {
             return error
         case let error as DomainError:
             switch error {
-            case .notFound(let what): return APIError(.notFound, code: "not_found", message: "No such \(what).")
-            case .conflict(let message): return APIError(.conflict, code: "conflict", message: message)
-            case .forbidden(let message): return APIError(.forbidden, code: "forbidden", message: message)
+            case .notFound(let what): return APIError(.notFound, code: "not_found", reason: .notFound(what))
+            case .conflict(let why): return APIError(.conflict, code: "conflict", reason: .conflict(why))
+            case .forbidden(let why): return APIError(.forbidden, code: "forbidden", reason: .forbidden(why))
             case .invalid(let errors): return .validation(errors)
             case .unauthenticated: return .unauthenticated
             case .rateLimited(let seconds):
-                var e = APIError(
-                    .tooManyRequests, code: "rate_limited", message: "Too many attempts. Try again in \(seconds) seconds.")
+                var e = APIError(.tooManyRequests, code: "rate_limited", reason: .rateLimited(seconds: seconds))
                 e.headers[.retryAfter] = "\(seconds)"
                 return e
             }
@@ -51,21 +62,17 @@ public struct APIError: Error, Sendable {
         case let error as HTTPError:
             switch error.status {
             case .notFound: return .notFound
-            case .contentTooLarge:
-                return APIError(.contentTooLarge, code: "body_too_large", message: "The request body is too large.")
-            case .badRequest:
-                return APIError(.badRequest, code: "malformed_request", message: error.body ?? "The request is malformed.")
-            case .methodNotAllowed: return APIError(.methodNotAllowed, code: "method_not_allowed", message: "Method not allowed.")
-            default:
-                return APIError(error.status, code: "http_\(error.status.code)", message: error.body ?? error.status.reasonPhrase)
+            case .contentTooLarge: return .bodyTooLarge
+            case .badRequest: return .malformedRequest
+            case .methodNotAllowed: return APIError(.methodNotAllowed, code: "method_not_allowed")
+            default: return APIError(error.status, code: "http_\(error.status.code)")
             }
         default:
-            return APIError(
-                .internalServerError, code: "internal", message: "Something went wrong on our side. It has been logged.")
+            return .internalError
         }
     }
 
     static func validation(_ errors: ValidationErrors) -> APIError {
-        APIError(.unprocessableContent, code: "validation_failed", message: "Some fields are invalid.", fields: errors.fields)
+        APIError(.unprocessableContent, code: "validation_failed", issues: errors)
     }
 }

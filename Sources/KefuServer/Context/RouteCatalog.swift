@@ -33,38 +33,57 @@ public final class RouteCatalog: Sendable {
 }
 
 /// Registers routes that need a signed-in caller with a permission; the permission middleware and the catalogue
-/// entry are made by the same call, so they cannot disagree.
+/// entry are made by the same call, so they cannot disagree. API routes also get their documented operation's
+/// request check, after the permission check (a caller without the right gets 403, not a list of field errors).
 struct SecuredRoutes {
     let group: RouterGroup<AuthenticatedContext>
     let catalog: RouteCatalog
     let surface: RouteSurface
+    var contract: OpenAPIContract?
 
     func on(
         _ method: HTTPRequest.Method, _ path: String, _ permission: Permission,
         use handler: @escaping @Sendable (Request, AuthenticatedContext) async throws -> some ResponseGenerator
     ) {
         catalog.record(method, path, .permission(permission), surface)
-        group.group().add(middleware: PermissionMiddleware(permission: permission)).on(
-            RouterPath(path), method: method, use: handler)
+        let route = group.group().add(middleware: PermissionMiddleware(permission: permission))
+        if let contract {
+            route.add(middleware: ContractValidationMiddleware<AuthenticatedContext>(operation: contract.require(method, path)))
+        }
+        route.on(RouterPath(path), method: method, use: handler)
     }
 }
 
-/// Registers routes anyone may call; form posts on pages get the anonymous CSRF check.
+/// Registers routes anyone may call; form posts on pages get the anonymous CSRF check, API routes their documented
+/// operation's request check.
 struct PublicRoutes {
     let router: Router<AppRequestContext>
     let catalog: RouteCatalog
     let surface: RouteSurface
     var csrf: AnonymousCSRFMiddleware?
+    var contract: OpenAPIContract?
 
     func on(
         _ method: HTTPRequest.Method, _ path: String,
         use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> some ResponseGenerator
     ) {
         catalog.record(method, path, .anonymous, surface)
-        if method == .post, let csrf {
-            router.group().add(middleware: csrf).on(RouterPath(path), method: method, use: handler)
-        } else {
-            router.on(RouterPath(path), method: method, use: handler)
+        let route = router.group()
+        if method == .post, let csrf { route.add(middleware: csrf) }
+        if let contract {
+            route.add(middleware: ContractValidationMiddleware<AppRequestContext>(operation: contract.require(method, path)))
         }
+        route.on(RouterPath(path), method: method, use: handler)
+    }
+}
+
+extension OpenAPIContract {
+    /// The documented operation of an API route. An undocumented route is a programming error caught at start (and by
+    /// every test that builds the app), so the document cannot fall behind the routes.
+    func require(_ method: HTTPRequest.Method, _ routePath: String) -> Operation {
+        guard let operation = operation(method, routePath: routePath) else {
+            preconditionFailure("\(method) \(routePath) is routed but not in the API document (openapi.json)")
+        }
+        return operation
     }
 }

@@ -10,8 +10,7 @@ struct BodyLimitMiddleware: RouterMiddleware {
         var context = context
         context.maxUploadSize = maxBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes {
-            throw APIError(
-                .contentTooLarge, code: "body_too_large", message: "The request body is larger than \(maxBytes) bytes.")
+            throw APIError.bodyTooLarge
         }
         return try await next(request, context)
     }

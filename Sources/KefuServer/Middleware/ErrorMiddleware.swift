@@ -19,17 +19,18 @@ struct ErrorMiddleware: RouterMiddleware {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             }
             if Self.isAPI(request.uri.path) {
-                return Self.json(apiError)
+                let locale = APILocale.resolve(acceptLanguage: request.headers[.acceptLanguage], identity: context.identity)
+                return Self.json(apiError, catalogues: pages.catalogues, locale: locale)
             }
             return pagesResponse(apiError, request: request, context: context)
         }
     }
 
     static func isAPI(_ path: String) -> Bool {
-        path.hasPrefix("/api/") || path == "/api" || path == "/health" || path == "/ready" || path == "/metrics"
+        path.hasPrefix("/api/") || path == "/api" || path == APIPath.health || path == APIPath.ready || path == APIPath.metrics
     }
 
-    static func json(_ error: APIError) -> Response {
+    static func json(_ error: APIError, catalogues: Catalogues, locale: UILocale) -> Response {
         struct Body: Encodable {
             struct Inner: Encodable {
                 var code: String
@@ -39,7 +40,11 @@ struct ErrorMiddleware: RouterMiddleware {
             var error: Inner
         }
         let data =
-            (try? JSONCoding.encoder.encode(Body(error: .init(code: error.code, message: error.message, fields: error.fields))))
+            (try? JSONCoding.encoder.encode(
+                Body(
+                    error: .init(
+                        code: error.code, message: catalogues.message(error, locale),
+                        fields: error.issues.map { catalogues.fields($0, locale) }))))
             ?? Data("{\"error\":{\"code\":\"internal\",\"message\":\"error\"}}".utf8)
         var headers = error.headers
         headers[.contentType] = "application/json; charset=utf-8"
@@ -54,6 +59,13 @@ struct ErrorMiddleware: RouterMiddleware {
             return .redirect(to: WebPath.login + next, type: .normal)
         }
         let locale = PageLocale.resolve(identity: context.identity, acceptLanguage: request.headers[.acceptLanguage])
-        return pages.errorPage(status: error.status, message: error.message, locale: locale)
+        var message = pages.catalogues.message(error, locale)
+        if let issues = error.issues {
+            message +=
+                " "
+                + pages.catalogues.fields(issues, locale).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+                .joined(separator: "; ")
+        }
+        return pages.errorPage(status: error.status, message: message, locale: locale)
     }
 }

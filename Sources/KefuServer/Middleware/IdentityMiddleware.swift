@@ -7,7 +7,7 @@ import Hummingbird
 struct IdentityMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     static let sessionCookie = "kefu_session"
-    let accounts: AccountService
+    let credentials: CredentialService
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
@@ -15,14 +15,14 @@ struct IdentityMiddleware: RouterMiddleware {
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
-                context.identity = try await accounts.identify(bearer: String(parts[1]))
+                context.identity = try await credentials.identify(bearer: String(parts[1]))
             }
         } else if let cookie = request.cookies[Self.sessionCookie]?.value, !cookie.isEmpty {
-            context.identity = try await accounts.identify(sessionToken: cookie)
+            context.identity = try await credentials.identify(sessionToken: cookie)
         }
         if let identity = context.identity {
             // One key: every metadata write re-renders the handler's metadata.
-            context.logger[metadataKey: "user.id"] = .string(identity.user.id.uuidString)
+            context.logger[metadataKey: "user.id"] = .string(identity.user.id.description)
         }
         return try await next(request, context)
     }

@@ -2,17 +2,17 @@ import Foundation
 import KefuCore
 import KefuStore
 
-/// Builds audit events with the actor, IP and time filled in.
+/// Builds audit events with the actor, IP and time filled in. Scoped logs set the workspace themselves.
 struct AuditTrail: Sendable {
     let clock: WallClock
 
     func event(
-        _ action: AuditAction, workspaceID: UUID?, actor: UserAccount?, actorLabel: String? = nil, target: String?,
-        ip: String?, before: String? = nil, after: String? = nil
+        _ action: AuditAction, actor: UserAccount?, actorLabel: String? = nil, target: String?, ip: String?,
+        before: String? = nil, after: String? = nil, workspaceID: WorkspaceID? = nil
     ) -> AuditEvent {
         AuditEvent(
-            id: UUID(), workspaceID: workspaceID, actorUserID: actor?.id, actorLabel: actorLabel ?? actor?.email,
-            action: action.rawValue, target: target, ip: ip, before: before, after: after, createdAt: clock.now())
+            id: AuditEventID(), workspaceID: workspaceID, actorUserID: actor?.id, actorLabel: actorLabel ?? actor?.email,
+            action: action, target: target, ip: ip, before: before, after: after, createdAt: clock.now())
     }
 
     /// A compact JSON object for before/after columns.

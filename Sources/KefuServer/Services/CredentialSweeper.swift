@@ -21,7 +21,7 @@ public struct CredentialSweeper: Service {
     /// One sweep; returns the number of rows deleted.
     @discardableResult
     public func sweep() async throws -> Int {
-        try await store.repositories.credentials.deleteExpired(now: clock.now())
+        try await store.unscoped.credentials.deleteExpired(now: clock.now())
     }
 
     public func run() async throws {

@@ -19,7 +19,7 @@ public struct DemoSeeder: Sendable {
 
     /// The owner's e-mail and generated password when the demo was created now; nil if it already existed.
     public func seedIfNeeded() async throws -> (email: String, password: String)? {
-        if try await store.repositories.accounts.workspace(slug: Self.slug) != nil { return nil }
+        if try await store.unscoped.workspaces.workspace(slug: Self.slug) != nil { return nil }
         let people: [(String, String, Role)] = [
             (Self.ownerEmail, "Demo Owner 店主", .owner),
             ("supervisor@demo-shop.example", "Lin Supervisor 林主管", .supervisor),
@@ -43,27 +43,25 @@ public struct DemoSeeder: Sendable {
     }
 
     private func seed(passwordHashes: [String], people: [(String, String, Role)]) async throws -> Bool {
-        try await store.transaction { [clock] repos -> Bool in
+        try await store.unscoped.transaction { [clock] system -> Bool in
             let now = clock.now()
-            guard try await repos.accounts.workspace(slug: Self.slug) == nil else { return false }
-            let workspace = try await repos.accounts.createWorkspace(
-                slug: Self.slug, name: "Demo Shop / 演示商店", defaultLocale: "zh-CN", at: now)
-            var userIDs: [UUID] = []
+            guard try await system.workspaces.workspace(slug: Self.slug) == nil else { return false }
+            let workspace = try await system.workspaces.create(
+                slug: Self.slug, name: "Demo Shop / 演示商店", defaultLocale: .zhCN, at: now)
+            let data = system.scoped(to: workspace.id)
+            var userIDs: [UserID] = []
             for (index, (email, name, role)) in people.enumerated() {
-                let user = try await repos.accounts.createUser(
+                let user = try await system.users.create(
                     email: email, displayName: name, locale: nil, passwordHash: passwordHashes[index], at: now)
-                _ = try await repos.accounts.addMember(workspaceID: workspace.id, userID: user.id, role: role, at: now)
+                _ = try await data.members.add(userID: user.id, role: role, at: now)
                 userIDs.append(user.id)
             }
-            let presales = try await repos.teams.create(workspaceID: workspace.id, name: "Pre-sales 售前", at: now)
-            let aftersales = try await repos.teams.create(workspaceID: workspace.id, name: "After-sales 售后", at: now)
-            try await repos.teams.addMember(
-                workspaceID: workspace.id, teamID: presales.id, userID: userIDs[2], skills: ["zh", "product"], maxChats: 5)
-            try await repos.teams.addMember(
-                workspaceID: workspace.id, teamID: aftersales.id, userID: userIDs[3], skills: ["en", "returns"], maxChats: 5)
-            try await repos.teams.addMember(
-                workspaceID: workspace.id, teamID: aftersales.id, userID: userIDs[1], skills: ["zh", "en", "returns"],
-                maxChats: 3)
+            let presales = try await data.teams.create(name: "Pre-sales 售前", at: now)
+            let aftersales = try await data.teams.create(name: "After-sales 售后", at: now)
+            try await data.teams.addMember(teamID: presales.id, userID: userIDs[2], skills: ["zh", "product"], maxChats: 5)
+            try await data.teams.addMember(teamID: aftersales.id, userID: userIDs[3], skills: ["en", "returns"], maxChats: 5)
+            try await data.teams.addMember(
+                teamID: aftersales.id, userID: userIDs[1], skills: ["zh", "en", "returns"], maxChats: 3)
             return true
         }
     }

@@ -5,7 +5,7 @@ import KefuCore
 public struct Identity: Sendable {
     public enum Credential: Sendable {
         case session(tokenHash: String, csrfToken: String)
-        case token(id: UUID, kind: APITokenInfo.Kind)
+        case token(id: TokenID, kind: APITokenInfo.Kind)
     }
 
     public var user: UserAccount

@@ -8,36 +8,27 @@ import Mustache
 /// Every visible string comes from a catalogue (`{{t.key}}`); escaping is on by default.
 public struct PageRenderer: Sendable {
     let library: MustacheLibrary
-    let catalogues: [UILocale: Catalogue]
+    public let catalogues: Catalogues
 
     public static func load() async throws -> PageRenderer {
         let base = try ResourceFiles.base()
         let library = try await MustacheLibrary(directory: base.appendingPathComponent("templates").path)
-        var catalogues: [UILocale: Catalogue] = [:]
-        for locale in UILocale.allCases {
-            let url = base.appendingPathComponent("locales/\(locale.rawValue).json")
-            catalogues[locale] = try JSONDecoder().decode(Catalogue.self, from: Data(contentsOf: url))
-        }
-        return PageRenderer(library: library, catalogues: catalogues)
+        return PageRenderer(library: library, catalogues: try Catalogues.load(from: base))
     }
 
     enum RendererError: Error { case missingResources, missingTemplate(String) }
 
-    /// Section → key → text; templates read `{{t.section.key}}`.
-    typealias Catalogue = [String: [String: String]]
-
-    func catalogue(_ locale: UILocale) -> Catalogue { catalogues[locale] ?? catalogues[.en] ?? [:] }
-
-    /// One string from the catalogue, or the key itself when missing (visible, never a crash).
+    /// One string from the catalogue, or `section.key` when missing (visible, never a crash).
     func text(_ section: String, _ key: String, _ locale: UILocale) -> String {
-        catalogue(locale)[section]?[key] ?? "\(section).\(key)"
+        catalogues.text(section, key, locale)
     }
 
     /// Renders `template` with `data` plus `t` (the catalogue) and `lang`.
     func render(_ template: String, _ data: [String: Any], locale: UILocale, status: HTTPResponse.Status = .ok) -> Response {
         var data = data
-        data["t"] = catalogue(locale)
+        data["t"] = catalogues.catalogue(locale)
         data["lang"] = locale.rawValue
+        data["links"] = WebPath.links
         let html =
             library.render(data, withTemplate: template)
             ?? "<!doctype html><title>Kefu</title><p>Template \(template) missing.</p>"

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 
 /// A decoded `application/x-www-form-urlencoded` body; the last value of a repeated key wins.
 struct FormData: Sendable {
@@ -18,5 +19,13 @@ struct FormData: Sendable {
 
     private static func decode(_ text: String) -> String {
         text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+    }
+}
+
+extension FormData {
+    /// Reads a request's form body within the context's size limit.
+    static func read(_ request: Request, _ context: some RequestContext) async throws -> FormData {
+        var request = request
+        return FormData(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))
     }
 }

@@ -49,6 +49,9 @@ struct ShellPage {
         "token_revoked": ("tokens", "revoked_flash"),
     ]
 
+    /// The flash key a redirect put in the URL.
+    static func flash(_ request: Request) -> String? { request.uri.queryParameters["flash"].map(String.init) }
+
     static func display(_ date: Date?) -> String {
         guard let date else { return "" }
         return date.formatted(

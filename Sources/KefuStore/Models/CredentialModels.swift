@@ -34,9 +34,9 @@ final class APITokenModel: Model, @unchecked Sendable {
 
     func record() throws -> APITokenInfo {
         APITokenInfo(
-            id: try requireID(), workspaceID: workspaceID, userID: userID, name: name,
-            kind: APITokenInfo.Kind(rawValue: kind) ?? .personal, createdAt: createdAt, expiresAt: expiresAt,
-            lastUsedAt: lastUsedAt, revokedAt: revokedAt)
+            id: TokenID(try requireID()), workspaceID: WorkspaceID(workspaceID), userID: UserID(userID), name: name,
+            kind: try decodeStored(APITokenInfo.Kind.self, kind, table: Self.schema, column: "kind"), createdAt: createdAt,
+            expiresAt: expiresAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt)
     }
 }
 
@@ -92,8 +92,9 @@ final class InvitationModel: Model, @unchecked Sendable {
 
     func record() throws -> Invitation {
         Invitation(
-            id: try requireID(), workspaceID: workspaceID, email: email, role: Role(rawValue: role) ?? .agent,
-            expiresAt: expiresAt, acceptedAt: acceptedAt, createdAt: createdAt)
+            id: InvitationID(try requireID()), workspaceID: WorkspaceID(workspaceID), email: email,
+            role: try decodeStored(Role.self, role, table: Self.schema, column: "role"), expiresAt: expiresAt,
+            acceptedAt: acceptedAt, createdAt: createdAt)
     }
 }
 
@@ -114,11 +115,11 @@ final class AuditEventModel: Model, @unchecked Sendable {
     init() {}
 
     init(_ e: AuditEvent) {
-        self.id = e.id
-        self.workspaceID = e.workspaceID
-        self.actorUserID = e.actorUserID
+        self.id = e.id.uuid
+        self.workspaceID = e.workspaceID?.uuid
+        self.actorUserID = e.actorUserID?.uuid
         self.actorLabel = e.actorLabel
-        self.action = e.action
+        self.action = e.action.rawValue
         self.target = e.target
         self.ip = e.ip
         self.before = e.before
@@ -128,7 +129,9 @@ final class AuditEventModel: Model, @unchecked Sendable {
 
     func record() throws -> AuditEvent {
         AuditEvent(
-            id: try requireID(), workspaceID: workspaceID, actorUserID: actorUserID, actorLabel: actorLabel,
-            action: action, target: target, ip: ip, before: before, after: after, createdAt: createdAt)
+            id: AuditEventID(try requireID()), workspaceID: workspaceID.map(WorkspaceID.init),
+            actorUserID: actorUserID.map(UserID.init), actorLabel: actorLabel,
+            action: try decodeStored(AuditAction.self, action, table: Self.schema, column: "action"), target: target, ip: ip,
+            before: before, after: after, createdAt: createdAt)
     }
 }

@@ -24,7 +24,7 @@ final class MembershipModel: Model, @unchecked Sendable {
     /// Needs `user` eager-loaded.
     func record() throws -> Membership {
         Membership(
-            id: try requireID(), workspaceID: $workspace.id, user: try user.record(),
-            role: Role(rawValue: role) ?? .agent, createdAt: createdAt)
+            id: MembershipID(try requireID()), workspaceID: WorkspaceID($workspace.id), user: try user.record(),
+            role: try decodeStored(Role.self, role, table: Self.schema, column: "role"), createdAt: createdAt)
     }
 }

@@ -20,7 +20,7 @@ final class TeamModel: Model, @unchecked Sendable {
     }
 
     func record() throws -> Team {
-        Team(id: try requireID(), workspaceID: workspaceID, name: name, createdAt: createdAt)
+        Team(id: TeamID(try requireID()), workspaceID: WorkspaceID(workspaceID), name: name, createdAt: createdAt)
     }
 }
 

@@ -27,7 +27,9 @@ final class UserModel: Model, @unchecked Sendable {
 
     func record() throws -> UserAccount {
         UserAccount(
-            id: try requireID(), email: email, displayName: displayName, locale: locale,
-            status: UserAccount.Status(rawValue: status) ?? .disabled, createdAt: createdAt)
+            id: UserID(try requireID()), email: email, displayName: displayName,
+            locale: try locale.map { try decodeStored(UILocale.self, $0, table: Self.schema, column: "locale") },
+            status: try decodeStored(UserAccount.Status.self, status, table: Self.schema, column: "status"),
+            createdAt: createdAt)
     }
 }

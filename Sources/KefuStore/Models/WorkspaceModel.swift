@@ -22,6 +22,9 @@ final class WorkspaceModel: Model, @unchecked Sendable {
     }
 
     func record() throws -> Workspace {
-        Workspace(id: try requireID(), slug: slug, name: name, defaultLocale: defaultLocale, createdAt: createdAt)
+        Workspace(
+            id: WorkspaceID(try requireID()), slug: slug, name: name,
+            defaultLocale: try decodeStored(UILocale.self, defaultLocale, table: Self.schema, column: "default_locale"),
+            createdAt: createdAt)
     }
 }

@@ -2,11 +2,18 @@ import FluentKit
 import Foundation
 import KefuCore
 
-/// The append-only audit log: there is deliberately no update or delete.
+/// The append-only audit log of the bound workspace: there is deliberately no update or delete.
 public protocol AuditRepository: Sendable {
+    /// Appends the event to this workspace's log (its `workspaceID` is set to the bound workspace).
     func append(_ event: AuditEvent) async throws
     /// Newest first; `before` is the cursor of the last event of the previous page.
-    func events(workspaceID: UUID, before: AuditCursor?, limit: Int) async throws -> [AuditEvent]
+    func events(before: AuditCursor?, limit: Int) async throws -> [AuditEvent]
+}
+
+/// Audit records that belong to no workspace or to one not yet known (failed sign-ins, `kefu admin`), and the
+/// throttle's count of failed sign-ins across workspaces.
+public protocol SystemAuditLog: Sendable {
+    func append(_ event: AuditEvent) async throws
     /// Times of failed sign-ins for this e-mail or from this IP since the given time, newest first.
     func failedSignIns(email: String?, ip: String?, since: Date) async throws -> [Date]
 }
@@ -14,38 +21,37 @@ public protocol AuditRepository: Sendable {
 /// Position in the audit log: time, then id, both descending.
 public struct AuditCursor: Sendable, Equatable {
     public var createdAt: Date
-    public var id: UUID
+    public var id: AuditEventID
 
-    public init(createdAt: Date, id: UUID) {
+    public init(createdAt: Date, id: AuditEventID) {
         self.createdAt = createdAt
         self.id = id
     }
 
     /// Opaque text form used in API responses.
     public var encoded: String {
-        Data("\(createdAt.timeIntervalSince1970)|\(id.uuidString)".utf8).base64EncodedString()
+        Data("\(createdAt.timeIntervalSince1970)|\(id)".utf8).base64EncodedString()
     }
 
     public init?(encoded: String) {
         guard let data = Data(base64Encoded: encoded), let text = String(data: data, encoding: .utf8) else { return nil }
         let parts = text.split(separator: "|")
-        guard parts.count == 2, let t = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
+        guard parts.count == 2, let t = Double(parts[0]), let id = AuditEventID(String(parts[1])) else { return nil }
         self.init(createdAt: Date(timeIntervalSince1970: t), id: id)
     }
 }
 
-public struct SQLAuditRepository: AuditRepository {
-    let db: any Database
+struct SQLAuditRepository: AuditRepository {
+    let scope: WorkspaceScope
 
-    public init(database: any Database) { self.db = database }
-
-    public func append(_ event: AuditEvent) async throws {
-        try await AuditEventModel(event).create(on: db)
+    func append(_ event: AuditEvent) async throws {
+        var event = event
+        event.workspaceID = scope.workspaceID
+        try await AuditEventModel(event).create(on: scope.db)
     }
 
-    public func events(workspaceID: UUID, before: AuditCursor?, limit: Int) async throws -> [AuditEvent] {
-        let query = AuditEventModel.query(on: db)
-            .filter(\.$workspaceID == workspaceID)
+    func events(before: AuditCursor?, limit: Int) async throws -> [AuditEvent] {
+        let query = scope.query(AuditEventModel.self)
             .sort(\.$createdAt, .descending)
             .sort(\.$id, .descending)
             .limit(limit)
@@ -54,14 +60,22 @@ public struct SQLAuditRepository: AuditRepository {
                 or.filter(\.$createdAt < before.createdAt)
                 or.group(.and) { and in
                     and.filter(\.$createdAt == before.createdAt)
-                    and.filter(\.$id < before.id)
+                    and.filter(\.$id < before.id.uuid)
                 }
             }
         }
         return try await query.all().map { try $0.record() }
     }
+}
 
-    public func failedSignIns(email: String?, ip: String?, since: Date) async throws -> [Date] {
+struct SQLSystemAuditLog: SystemAuditLog {
+    let db: any Database
+
+    func append(_ event: AuditEvent) async throws {
+        try await AuditEventModel(event).create(on: db)
+    }
+
+    func failedSignIns(email: String?, ip: String?, since: Date) async throws -> [Date] {
         guard email != nil || ip != nil else { return [] }
         let query = AuditEventModel.query(on: db)
             .filter(\.$action == AuditAction.signInFailed.rawValue)

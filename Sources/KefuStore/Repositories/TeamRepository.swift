@@ -2,47 +2,40 @@ import FluentKit
 import Foundation
 import KefuCore
 
-/// Teams of agents within a workspace.
+/// Teams of agents within the bound workspace.
 public protocol TeamRepository: Sendable {
-    func create(workspaceID: UUID, name: String, at: Date) async throws -> Team
-    func teams(workspaceID: UUID) async throws -> [Team]
-    func addMember(workspaceID: UUID, teamID: UUID, userID: UUID, skills: [String], maxChats: Int) async throws
-    func memberCount(teamID: UUID, workspaceID: UUID) async throws -> Int
+    func create(name: String, at: Date) async throws -> Team
+    func list() async throws -> [Team]
+    func addMember(teamID: TeamID, userID: UserID, skills: [String], maxChats: Int) async throws
+    func memberCount(teamID: TeamID) async throws -> Int
 }
 
-public struct SQLTeamRepository: TeamRepository {
-    let db: any Database
+struct SQLTeamRepository: TeamRepository {
+    let scope: WorkspaceScope
 
-    public init(database: any Database) { self.db = database }
-
-    public func create(workspaceID: UUID, name: String, at: Date) async throws -> Team {
-        let model = TeamModel(workspaceID: workspaceID, name: name, createdAt: at)
-        do {
-            try await model.create(on: db)
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            throw DomainError.conflict("a team with this name already exists")
-        }
+    func create(name: String, at: Date) async throws -> Team {
+        let model = TeamModel(workspaceID: scope.workspaceID.uuid, name: name, createdAt: at)
+        try await createUnique(model, on: scope.db, conflict: .teamNameTaken)
         return try model.record()
     }
 
-    public func teams(workspaceID: UUID) async throws -> [Team] {
-        try await TeamModel.query(on: db).filter(\.$workspaceID == workspaceID).sort(\.$name).all().map { try $0.record() }
+    func list() async throws -> [Team] {
+        try await scope.query(TeamModel.self).sort(\.$name).all().map { try $0.record() }
     }
 
-    public func addMember(workspaceID: UUID, teamID: UUID, userID: UUID, skills: [String], maxChats: Int) async throws {
-        guard try await TeamModel.query(on: db).filter(\.$id == teamID).filter(\.$workspaceID == workspaceID).first() != nil
-        else { throw DomainError.notFound("team") }
-        do {
-            try await TeamMemberModel(
-                workspaceID: workspaceID, teamID: teamID, userID: userID, skills: skills, maxChats: maxChats
-            )
-            .create(on: db)
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            throw DomainError.conflict("already in this team")
+    func addMember(teamID: TeamID, userID: UserID, skills: [String], maxChats: Int) async throws {
+        guard try await scope.query(TeamModel.self).filter(\.$id == teamID.uuid).first() != nil else {
+            throw DomainError.notFound(.team)
         }
+        guard try await scope.query(MembershipModel.self).filter(\.$user.$id == userID.uuid).first() != nil else {
+            throw DomainError.notFound(.member)
+        }
+        let model = TeamMemberModel(
+            workspaceID: scope.workspaceID.uuid, teamID: teamID.uuid, userID: userID.uuid, skills: skills, maxChats: maxChats)
+        try await createUnique(model, on: scope.db, conflict: .alreadyInTeam)
     }
 
-    public func memberCount(teamID: UUID, workspaceID: UUID) async throws -> Int {
-        try await TeamMemberModel.query(on: db).filter(\.$teamID == teamID).filter(\.$workspaceID == workspaceID).count()
+    func memberCount(teamID: TeamID) async throws -> Int {
+        try await scope.query(TeamMemberModel.self).filter(\.$teamID == teamID.uuid).count()
     }
 }

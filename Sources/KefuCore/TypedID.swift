@@ -1,0 +1,33 @@
+import Foundation
+
+/// A typed identifier: a `TypedID<Workspace>` cannot be passed where a `TypedID<UserAccount>` is wanted.
+/// On the wire and in the database it is the plain UUID.
+public struct TypedID<Entity>: Hashable, Sendable, Codable, LosslessStringConvertible {
+    public let uuid: UUID
+
+    public init(_ uuid: UUID = UUID()) { self.uuid = uuid }
+
+    public init?(_ description: String) {
+        guard let uuid = UUID(uuidString: description) else { return nil }
+        self.uuid = uuid
+    }
+
+    public var description: String { uuid.uuidString }
+
+    public init(from decoder: any Decoder) throws {
+        uuid = try decoder.singleValueContainer().decode(UUID.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(uuid)
+    }
+}
+
+public typealias WorkspaceID = TypedID<Workspace>
+public typealias UserID = TypedID<UserAccount>
+public typealias MembershipID = TypedID<Membership>
+public typealias TeamID = TypedID<Team>
+public typealias TokenID = TypedID<APITokenInfo>
+public typealias InvitationID = TypedID<Invitation>
+public typealias AuditEventID = TypedID<AuditEvent>

@@ -1,0 +1,42 @@
+import Foundation
+import Hummingbird
+import KefuCore
+
+/// Checks a request against its documented operation before the handler runs: path parameters (400), query
+/// parameters and the JSON body (422 naming each field), the body's media type (415). A request the document
+/// allows passes untouched; rules the document does not state belong in the document, not here.
+struct ContractValidationMiddleware<Context: RequestContext>: RouterMiddleware {
+    let operation: OpenAPIContract.Operation
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
+        var pathValues: [String: String] = [:]
+        for (key, value) in context.parameters { pathValues[String(key)] = String(value) }
+        var query: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+        let parameterErrors = operation.parameterErrors(query: query, path: pathValues)
+        if !parameterErrors.isEmpty {
+            let pathNames = Set(operation.parameters.filter { $0.location == "path" }.map(\.name))
+            if parameterErrors.issues.keys.contains(where: pathNames.contains) {
+                throw APIError.malformedRequest
+            }
+            throw parameterErrors
+        }
+        guard operation.body != nil else { return try await next(request, context) }
+        try JSONMediaType.require(request)
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        guard let body = JSONValue.parse(Data(buffer: buffer)) else { throw APIError.malformedJSON }
+        try operation.bodyErrors(body).throwIfAny()
+        return try await next(request, context)
+    }
+}
+
+/// The one rule for what counts as a JSON body.
+enum JSONMediaType {
+    static func require(_ request: Request) throws {
+        guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("application/json") else {
+            throw APIError.unsupportedMediaType
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import KefuCore
+import KefuStore
+
+/// Members, their roles and invitations. Permission to call a method is checked by the route; rules about *which*
+/// roles an actor may hand out live here.
+public struct MemberService: Sendable {
+    let store: Store
+    let hasher: PasswordHasher
+    let clock: WallClock
+    let events: any EventBus
+    var audit: AuditTrail { AuditTrail(clock: clock) }
+
+    public init(store: Store, hasher: PasswordHasher, clock: WallClock, events: any EventBus) {
+        self.store = store
+        self.hasher = hasher
+        self.clock = clock
+        self.events = events
+    }
+
+    public func members(_ actor: Identity, after: String?, limit: Int) async throws -> [Membership] {
+        try await store.scoped(to: actor.workspace.id).members.list(after: after, limit: limit)
+    }
+
+    /// Every workspace the user belongs to, with their role there.
+    public func workspaces(of user: UserAccount) async throws -> [(Workspace, Role)] {
+        try await store.unscoped.users.workspaces(ofUser: user.id)
+    }
+
+    /// Changes a member's role. Admins manage everyone below owner; the last owner cannot be demoted.
+    public func changeRole(_ actor: Identity, userID: UserID, to role: Role, ip: String?) async throws -> Membership {
+        let updated = try await store.scoped(to: actor.workspace.id).transaction { [audit] data in
+            guard let current = try await data.members.membership(userID: userID) else { throw DomainError.notFound(.member) }
+            guard PermissionTable.canAssign(role, by: actor.role), PermissionTable.canAssign(current.role, by: actor.role) else {
+                throw DomainError.forbidden(.cannotChangeMember)
+            }
+            if current.role == role { return current }
+            if current.role == .owner, try await data.members.ownerCount() <= 1 { throw DomainError.conflict(.lastOwner) }
+            let previous = try await data.members.setRole(userID: userID, role: role)
+            try await data.audit.append(
+                audit.event(
+                    .memberRoleChanged, actor: actor.user, target: current.user.email, ip: ip,
+                    before: AuditTrail.json(["role": previous.rawValue]), after: AuditTrail.json(["role": role.rawValue])))
+            var updated = current
+            updated.role = role
+            return updated
+        }
+        await events.publish(.accessChanged(actor.workspace.id))
+        return updated
+    }
+
+    public func removeMember(_ actor: Identity, userID: UserID, ip: String?) async throws {
+        try await store.scoped(to: actor.workspace.id).transaction { [audit] data in
+            guard let current = try await data.members.membership(userID: userID) else { throw DomainError.notFound(.member) }
+            guard PermissionTable.canAssign(current.role, by: actor.role) else {
+                throw DomainError.forbidden(.cannotRemoveMember)
+            }
+            if current.role == .owner, try await data.members.ownerCount() <= 1 { throw DomainError.conflict(.lastOwner) }
+            _ = try await data.members.remove(userID: userID)
+            try await data.audit.append(
+                audit.event(
+                    .memberRemoved, actor: actor.user, target: current.user.email, ip: ip,
+                    before: AuditTrail.json(["role": current.role.rawValue])))
+        }
+        await events.publish(.accessChanged(actor.workspace.id))
+    }
+}

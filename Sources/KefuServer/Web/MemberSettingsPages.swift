@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+import KefuCore
+
+/// Settings → Members: the list, role changes, removal and invitations.
+struct MemberSettingsPages {
+    let members: MemberService
+    let renderer: PageRenderer
+    let links: InvitationLinks
+
+    func register(_ routes: SecuredRoutes) {
+        routes.on(.get, WebPath.settingsMembers, .viewMembers, use: list)
+        routes.on(.post, WebPath.settingsInvite, .manageMembers, use: invite)
+        routes.on(.post, WebPath.settingsMemberRole, .manageMembers, use: changeRole)
+        routes.on(.post, WebPath.settingsMemberRemove, .manageMembers, use: remove)
+    }
+
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        try await render(request, context, inviteLink: nil)
+    }
+
+    private func render(_ request: Request, _ context: AuthenticatedContext, inviteLink: String?) async throws -> Response {
+        let page = ShellPage(context, request: request, renderer: renderer)
+        let actor = context.identity.role
+        let all = try await members.members(context.identity, after: nil, limit: 1000)
+        let rows: [[String: Any]] = all.map { member in
+            let editable = member.user.id != context.identity.user.id && PermissionTable.canAssign(member.role, by: actor)
+            let roles = Role.allCases.filter { PermissionTable.canAssign($0, by: actor) || $0 == member.role }.map {
+                ["value": $0.rawValue, "label": page.roleLabel($0), "selected": $0 == member.role] as [String: Any]
+            }
+            return [
+                "id": member.user.id.description, "name": member.user.displayName, "email": member.user.email,
+                "role_label": page.roleLabel(member.role), "editable": editable, "roles": roles,
+                "role_action": WebPath.memberRole(member.user.id),
+                "joined": member.createdAt.ISO8601Format(), "joined_display": ShellPage.display(member.createdAt),
+            ]
+        }
+        let assignable = Role.allCases.filter { PermissionTable.canAssign($0, by: actor) }.map {
+            ["value": $0.rawValue, "label": page.roleLabel($0), "is_agent": $0 == .agent] as [String: Any]
+        }
+        var extra: [String: Any] = ["members": rows, "assignable": assignable]
+        if let inviteLink { extra["invite_link"] = inviteLink }
+        return page.render(
+            "members", title: renderer.text("settings", "members", page.locale), nav: "settings", sub: "members",
+            flashKey: ShellPage.flash(request), extra: extra)
+    }
+
+    @Sendable func invite(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let form = try await FormData.read(request, context)
+        let role = try Self.role(form)
+        let (_, token) = try await members.invite(context.identity, email: form["email"] ?? "", role: role, ip: context.clientIP)
+        return try await render(request, context, inviteLink: links.url(token: token, request: request))
+    }
+
+    @Sendable func changeRole(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let userID = try context.parameters.require("userID", as: UserID.self)
+        let role = try Self.role(try await FormData.read(request, context))
+        _ = try await members.changeRole(context.identity, userID: userID, to: role, ip: context.clientIP)
+        return .redirect(to: WebPath.settingsMembers + "?flash=role_saved")
+    }
+
+    @Sendable func remove(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let userID = try context.parameters.require("userID", as: UserID.self)
+        try await members.removeMember(context.identity, userID: userID, ip: context.clientIP)
+        return .redirect(to: WebPath.settingsMembers + "?flash=removed")
+    }
+
+    private static func role(_ form: FormData) throws -> Role {
+        guard let role = Role(rawValue: form["role"] ?? "") else {
+            throw ValidationErrors("role", .oneOf(Role.allCases.map(\.rawValue)))
+        }
+        return role
+    }
+}

@@ -1,0 +1,31 @@
+import FluentKit
+import KefuCore
+
+/// Access that crosses workspaces by nature: finding a user by e-mail, a credential by its hash, a workspace by
+/// slug, the system-wide audit records of failed sign-ins, and the sweeper's deletes. Nothing here returns
+/// another workspace's business data.
+public struct UnscopedData: Sendable {
+    let database: any Database
+
+    public var workspaces: any WorkspaceDirectory { SQLWorkspaceDirectory(db: database) }
+    public var users: any UserRepository { SQLUserRepository(db: database) }
+    public var credentials: any CredentialLookup { SQLCredentialLookup(db: database) }
+    public var audit: any SystemAuditLog { SQLSystemAuditLog(db: database) }
+
+    /// One workspace's repositories on the same handle (inside the same transaction).
+    public func scoped(to workspace: WorkspaceID) -> WorkspaceData { WorkspaceData(workspace, database: database) }
+
+    /// Runs `body` in one transaction; everything it wrote is undone if it throws.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (UnscopedData) async throws -> T) async throws -> T {
+        try await database.transaction { tx in try await body(UnscopedData(database: tx)) }
+    }
+}
+
+/// Creates `model`, turning a unique-constraint failure into the given conflict.
+func createUnique(_ model: some Model, on db: any Database, conflict: DomainError.Conflict) async throws {
+    do {
+        try await model.create(on: db)
+    } catch let error as any DatabaseError where error.isConstraintFailure {
+        throw DomainError.conflict(conflict)
+    }
+}

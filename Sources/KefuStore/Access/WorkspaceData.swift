@@ -1,0 +1,37 @@
+import FluentKit
+import KefuCore
+
+/// The repositories of one workspace, already bound to it: every query they run is filtered by the workspace and
+/// every row they write belongs to it. A request gets these for its caller's workspace and nothing else.
+public struct WorkspaceData: Sendable {
+    public let workspaceID: WorkspaceID
+    let database: any Database
+
+    init(_ workspaceID: WorkspaceID, database: any Database) {
+        self.workspaceID = workspaceID
+        self.database = database
+    }
+
+    var scope: WorkspaceScope { WorkspaceScope(db: database, workspaceID: workspaceID) }
+
+    public var profile: any WorkspaceProfileRepository { SQLWorkspaceProfileRepository(scope: scope) }
+    public var members: any MemberRepository { SQLMemberRepository(scope: scope) }
+    public var invitations: any InvitationRepository { SQLInvitationRepository(scope: scope) }
+    public var teams: any TeamRepository { SQLTeamRepository(scope: scope) }
+    public var tokens: any TokenRepository { SQLTokenRepository(scope: scope) }
+    public var sessions: any SessionRepository { SQLSessionRepository(scope: scope) }
+    public var audit: any AuditRepository { SQLAuditRepository(scope: scope) }
+
+    /// Runs `body` in one transaction; everything it wrote is undone if it throws.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (WorkspaceData) async throws -> T) async throws -> T {
+        try await database.transaction { [workspaceID] tx in try await body(WorkspaceData(workspaceID, database: tx)) }
+    }
+}
+
+extension Store {
+    /// The repositories of one workspace.
+    public func scoped(to workspace: WorkspaceID) -> WorkspaceData { WorkspaceData(workspace, database: database) }
+
+    /// The few cross-workspace paths, named as such: sign-in and credential lookup, `kefu admin`, the sweeper.
+    public var unscoped: UnscopedData { UnscopedData(database: database) }
+}

@@ -1,0 +1,55 @@
+import FluentKit
+import Foundation
+import KefuCore
+
+/// Workspaces themselves: made by `kefu admin` and the demo, found by id or slug at sign-in.
+public protocol WorkspaceDirectory: Sendable {
+    func create(slug: String, name: String, defaultLocale: UILocale, at: Date) async throws -> Workspace
+    func workspace(id: WorkspaceID) async throws -> Workspace?
+    func workspace(slug: String) async throws -> Workspace?
+}
+
+struct SQLWorkspaceDirectory: WorkspaceDirectory {
+    let db: any Database
+
+    func create(slug: String, name: String, defaultLocale: UILocale, at: Date) async throws -> Workspace {
+        let model = WorkspaceModel(slug: slug, name: name, defaultLocale: defaultLocale.rawValue, createdAt: at)
+        try await createUnique(model, on: db, conflict: .workspaceSlugTaken)
+        return try model.record()
+    }
+
+    func workspace(id: WorkspaceID) async throws -> Workspace? {
+        try await WorkspaceModel.find(id.uuid, on: db)?.record()
+    }
+
+    func workspace(slug: String) async throws -> Workspace? {
+        try await WorkspaceModel.query(on: db).filter(\.$slug == slug).first()?.record()
+    }
+}
+
+/// The profile of the bound workspace.
+public protocol WorkspaceProfileRepository: Sendable {
+    func get() async throws -> Workspace
+    func update(name: String, defaultLocale: UILocale) async throws -> Workspace
+}
+
+struct SQLWorkspaceProfileRepository: WorkspaceProfileRepository {
+    let scope: WorkspaceScope
+
+    func get() async throws -> Workspace {
+        guard let model = try await WorkspaceModel.find(scope.workspaceID.uuid, on: scope.db) else {
+            throw DomainError.notFound(.workspace)
+        }
+        return try model.record()
+    }
+
+    func update(name: String, defaultLocale: UILocale) async throws -> Workspace {
+        guard let model = try await WorkspaceModel.find(scope.workspaceID.uuid, on: scope.db) else {
+            throw DomainError.notFound(.workspace)
+        }
+        model.name = name
+        model.defaultLocale = defaultLocale.rawValue
+        try await model.save(on: scope.db)
+        return try model.record()
+    }
+}
