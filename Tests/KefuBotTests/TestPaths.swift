@@ -10,6 +10,10 @@ enum TestPaths {
     /// The shared data sets beside the repository (`../shared/data`); never copied into the repository.
     static let sharedData = repository.deletingLastPathComponent().appendingPathComponent("shared/data")
 
+    static var hasSharedData: Bool {
+        FileManager.default.fileExists(atPath: sharedData.appendingPathComponent("banking77/train.csv").path)
+    }
+
     /// The sample flow documented in docs/FLOWS.md.
     static let orderStatusFlow = repository.appendingPathComponent("docs/flows/order-status.json")
 }

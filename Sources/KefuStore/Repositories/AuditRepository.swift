@@ -28,15 +28,15 @@ public struct AuditCursor: Sendable, Equatable {
         self.id = id
     }
 
-    /// Opaque text form used in API responses.
-    public var encoded: String {
-        Data("\(createdAt.timeIntervalSince1970)|\(id)".utf8).base64EncodedString()
-    }
+    /// Text form used in API responses: `<seconds since 1970>_<event id>`. Every string of that shape is a position
+    /// in the log (the API document states the pattern), so a well-formed cursor is never refused.
+    public var encoded: String { "\(createdAt.timeIntervalSince1970)_\(id)" }
 
     public init?(encoded: String) {
-        guard let data = Data(base64Encoded: encoded), let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: "|")
-        guard parts.count == 2, let t = Double(parts[0]), let id = AuditEventID(String(parts[1])) else { return nil }
+        let parts = encoded.split(separator: "_")
+        guard parts.count == 2, let t = Double(parts[0]), t.isFinite, let id = AuditEventID(String(parts[1])) else {
+            return nil
+        }
         self.init(createdAt: Date(timeIntervalSince1970: t), id: id)
     }
 }
