@@ -1,0 +1,144 @@
+import Foundation
+import KefuCore
+import KefuStore
+import KefuTestSupport
+import Logging
+import SQLKit
+import Testing
+
+/// Scoped repositories never return or change a row of another workspace, for every table that has a
+/// `workspace_id`. A new business table fails `everyWorkspaceTableIsCovered` until it joins this test.
+@Suite struct ScopedAccessIsolationTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// The business tables this test seeds and checks.
+    static let covered: Set<String> = [
+        "memberships", "teams", "team_members", "api_tokens", "web_sessions", "invitations", "audit_events",
+    ]
+
+    struct Seeded {
+        var workspace: Workspace
+        var user: UserAccount
+        var team: Team
+        var token: APITokenInfo
+        var invitation: Invitation
+        var sessionHash: String
+    }
+
+    private func seed(_ store: Store, slug: String) async throws -> Seeded {
+        let system = store.unscoped
+        let workspace = try await system.workspaces.create(slug: slug, name: slug, defaultLocale: .en, at: now)
+        let user = try await system.users.create(
+            email: "\(slug)@example.com", displayName: slug, locale: nil, passwordHash: "h", at: now)
+        let data = store.scoped(to: workspace.id)
+        _ = try await data.members.add(userID: user.id, role: .owner, at: now)
+        let team = try await data.teams.create(name: "team-\(slug)", at: now)
+        try await data.teams.addMember(teamID: team.id, userID: user.id, skills: ["zh"], maxChats: 3)
+        let token = try await data.tokens.create(
+            userID: user.id, name: "t-\(slug)", kind: .personal, tokenHash: "token-\(slug)", at: now, expiresAt: nil)
+        try await data.sessions.create(
+            userID: user.id, tokenHash: "session-\(slug)", csrfToken: "c", at: now, expiresAt: now.addingTimeInterval(3600))
+        let invitation = try await data.invitations.create(
+            email: "new-\(slug)@example.com", role: .agent, tokenHash: "invite-\(slug)", invitedBy: user.id, at: now,
+            expiresAt: now.addingTimeInterval(3600))
+        try await data.audit.append(
+            AuditEvent(
+                id: AuditEventID(), workspaceID: nil, actorUserID: user.id, actorLabel: slug, action: .settingsChanged,
+                target: slug, ip: nil, before: nil, after: nil, createdAt: now))
+        return Seeded(
+            workspace: workspace, user: user, team: team, token: token, invitation: invitation,
+            sessionHash: "session-\(slug)")
+    }
+
+    private static func tablesWithWorkspaceColumn(_ sql: any SQLDatabase, postgres: Bool) async throws -> Set<String> {
+        if postgres {
+            let rows = try await sql.raw(
+                "SELECT table_name FROM information_schema.columns WHERE column_name = 'workspace_id' AND table_schema = 'public'"
+            ).all()
+            return Set(try rows.map { try $0.decode(column: "table_name", as: String.self) })
+        }
+        let tables = try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'table'").all()
+            .map { try $0.decode(column: "name", as: String.self) }
+        var found: Set<String> = []
+        for table in tables {
+            let columns = try await sql.raw("SELECT name FROM pragma_table_info(\(bind: table))").all()
+            if try columns.contains(where: { try $0.decode(column: "name", as: String.self) == "workspace_id" }) {
+                found.insert(table)
+            }
+        }
+        return found
+    }
+
+    private static func counts(_ sql: any SQLDatabase, of workspace: WorkspaceID) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for table in covered.sorted() {
+            let row = try await sql.raw(
+                "SELECT COUNT(*) AS n FROM \(ident: table) WHERE workspace_id = \(bind: workspace.uuid)"
+            ).first()
+            counts[table] = try row?.decode(column: "n", as: Int.self) ?? -1
+        }
+        return counts
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func everyWorkspaceTableIsCovered(_ db: TestDatabase) async throws {
+        try await db.withStore { store in
+            try await MigrationRunner(database: store.database, logger: Logger(label: "test")).migrate()
+            let sql = try #require(store.database as? any SQLDatabase)
+            let tables = try await Self.tablesWithWorkspaceColumn(sql, postgres: db == .postgres)
+            #expect(tables == Self.covered, "tables with workspace_id not covered by this test: \(tables.subtracting(Self.covered))")
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func scopedAccessNeverReadsOrChangesAnotherWorkspace(_ db: TestDatabase) async throws {
+        try await db.withStore { store in
+            try await MigrationRunner(database: store.database, logger: Logger(label: "test")).migrate()
+            let a = try await seed(store, slug: "shop-a")
+            let b = try await seed(store, slug: "shop-b")
+            let sql = try #require(store.database as? any SQLDatabase)
+            let before = try await Self.counts(sql, of: b.workspace.id)
+            #expect(before.values.allSatisfy { $0 > 0 }, "every covered table holds a row of B: \(before)")
+
+            let scopedA = store.scoped(to: a.workspace.id)
+            // Reads see only A.
+            #expect(try await scopedA.profile.get().id == a.workspace.id)
+            #expect(try await scopedA.members.list(after: nil, limit: 100).map(\.user.id) == [a.user.id])
+            #expect(try await scopedA.members.membership(userID: b.user.id) == nil)
+            #expect(try await scopedA.teams.list().map(\.id) == [a.team.id])
+            #expect(try await scopedA.teams.memberCount(teamID: b.team.id) == 0)
+            #expect(try await scopedA.tokens.personal(userID: b.user.id).isEmpty)
+            let events = try await scopedA.audit.events(before: nil, limit: 100)
+            #expect(!events.isEmpty && events.allSatisfy { $0.workspaceID == a.workspace.id })
+
+            // Writes aimed at B's rows through A are not found and change nothing.
+            await #expect(throws: DomainError.notFound(.member)) {
+                _ = try await scopedA.members.setRole(userID: b.user.id, role: .agent)
+            }
+            await #expect(throws: DomainError.notFound(.member)) { _ = try await scopedA.members.remove(userID: b.user.id) }
+            await #expect(throws: DomainError.notFound(.token)) {
+                _ = try await scopedA.tokens.revoke(id: b.token.id, userID: b.user.id, at: now)
+            }
+            await #expect(throws: DomainError.notFound(.invitation)) {
+                try await scopedA.invitations.markAccepted(id: b.invitation.id, at: now)
+            }
+            await #expect(throws: DomainError.notFound(.team)) {
+                try await scopedA.teams.addMember(teamID: b.team.id, userID: a.user.id, skills: [], maxChats: 1)
+            }
+            await #expect(throws: DomainError.notFound(.member)) {
+                try await scopedA.teams.addMember(teamID: a.team.id, userID: b.user.id, skills: [], maxChats: 1)
+            }
+            try await scopedA.sessions.delete(tokenHash: b.sessionHash)
+            // A's audit append lands in A even when the event names B.
+            try await scopedA.audit.append(
+                AuditEvent(
+                    id: AuditEventID(), workspaceID: b.workspace.id, actorUserID: nil, actorLabel: "x", action: .signOut,
+                    target: nil, ip: nil, before: nil, after: nil, createdAt: now))
+
+            #expect(try await Self.counts(sql, of: b.workspace.id) == before)
+            #expect(try await store.unscoped.credentials.session(tokenHash: b.sessionHash, now: now) != nil)
+            #expect(try await store.scoped(to: b.workspace.id).members.membership(userID: b.user.id)?.role == .owner)
+            #expect(try await store.unscoped.credentials.useToken(tokenHash: "token-shop-b", now: now) != nil)
+        }
+    }
+}
