@@ -86,7 +86,8 @@ import Testing
             try await MigrationRunner(database: store.database, logger: Logger(label: "test")).migrate()
             let sql = try #require(store.database as? any SQLDatabase)
             let tables = try await Self.tablesWithWorkspaceColumn(sql, postgres: db == .postgres)
-            #expect(tables == Self.covered, "tables with workspace_id not covered by this test: \(tables.subtracting(Self.covered))")
+            #expect(
+                tables == Self.covered, "tables with workspace_id not covered by this test: \(tables.subtracting(Self.covered))")
         }
     }
 
