@@ -32,7 +32,8 @@ struct TestApp: Sendable {
             let app = buildApplication(deps, logger: logger, catalog: catalog)
             do {
                 try await app.test(.router) { client in
-                    try await body(TestApp(dependencies: deps, catalog: catalog), client)
+                    let checked = ContractCheckingClient(inner: client, contract: deps.contract)
+                    try await body(TestApp(dependencies: deps, catalog: catalog), checked)
                 }
                 await deps.store.shutdown()
             } catch {

@@ -86,9 +86,9 @@ public struct OpenAPIContract: Sendable {
                     guard let target else { throw JSONSchema.CompileError.badReference(ref) }
                     resolved = target
                 }
-                responses[status] = try resolved["content"]?["application/json"]?["schema"].map {
-                    try JSONSchema.compile($0, document: document)
-                }
+                let schema: JSONValue? = resolved["content"]?["application/json"]?["schema"]
+                // `updateValue`: assigning a nil schema through the subscript would remove the status.
+                responses.updateValue(try schema.map { try JSONSchema.compile($0, document: document) }, forKey: status)
             }
         }
         return Operation(
@@ -160,7 +160,8 @@ extension OpenAPIContract.Operation {
 
     /// Problems of a response against the document, empty when it conforms.
     public func responseProblems(status: Int, contentType: String?, body: Data) -> [String] {
-        guard let documented = responses["\(status)"] ?? responses["default"] else {
+        let key = responses.keys.contains("\(status)") ? "\(status)" : "default"
+        guard let documented = responses[key] else {
             return ["\(method) \(path): status \(status) is not documented"]
         }
         guard let schema = documented else { return [] }
