@@ -28,7 +28,7 @@ public struct Catalogues: Sendable {
     /// The message of an API error.
     func message(_ error: APIError, _ locale: UILocale) -> String {
         switch error.reason {
-        case .code: text("errors", error.code, locale)
+        case .code: catalogue(locale)["errors"]?[error.code] ?? text("errors", "request_failed", locale)
         case .notFound(let resource): text("not_found", resource.rawValue, locale)
         case .conflict(let why): text("conflict", why.rawValue, locale)
         case .forbidden(let why): text("refused", why.rawValue, locale)
