@@ -23,15 +23,15 @@ public struct PageRenderer: Sendable {
         catalogues.text(section, key, locale)
     }
 
-    /// Renders `template` with `data` plus `t` (the catalogue) and `lang`.
-    func render(_ template: String, _ data: [String: Any], locale: UILocale, status: HTTPResponse.Status = .ok) -> Response {
-        var data = data
-        data["t"] = catalogues.catalogue(locale)
-        data["lang"] = locale.rawValue
-        data["links"] = WebPath.links
+    /// Renders a template with its typed content, inside the shell `frame` for signed-in pages.
+    func render<Content>(
+        _ template: PageTemplate, _ content: Content, frame: ShellFrame? = nil, locale: UILocale,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
+        let context = PageContext(content: content, frame: frame, catalogue: catalogues.catalogue(locale), locale: locale)
         let html =
-            library.render(data, withTemplate: template)
-            ?? "<!doctype html><title>Kefu</title><p>Template \(template) missing.</p>"
+            library.render(context, withTemplate: template.rawValue)
+            ?? "<!doctype html><title>Kefu</title><p>Template \(template.rawValue) missing.</p>"
         return Response(
             status: status,
             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
@@ -45,6 +45,12 @@ public struct PageRenderer: Sendable {
             case .forbidden: text("error", "forbidden", locale)
             default: text("error", "generic", locale)
             }
-        return render("error", ["status": status.code, "title": title, "message": message], locale: locale, status: status)
+        return render(
+            .error, PageModel.Error(title: title, status: status.code, message: message), locale: locale, status: status)
     }
+}
+
+/// The page templates in `Resources/templates`.
+enum PageTemplate: String, CaseIterable {
+    case login, invite, error, section, workspace, members, tokens, audit
 }

@@ -13,16 +13,16 @@ struct AnonymousPages: Sendable {
         PageLocale.resolve(identity: nil, acceptLanguage: request.headers[.acceptLanguage])
     }
 
-    func render(_ template: String, title: String, request: Request, status: HTTPResponse.Status, data: [String: Any])
-        -> Response
-    {
+    /// Renders `template` with the content `build` makes from the form's CSRF token and the page's title.
+    func render<Content>(
+        _ template: PageTemplate, request: Request, status: HTTPResponse.Status,
+        _ build: (_ csrf: String, _ title: String) -> Content
+    ) -> Response {
         let locale = locale(request)
         let existing = request.cookies[AnonymousCSRFMiddleware.cookieName]?.value
         let nonce = existing.flatMap { $0.isEmpty ? nil : $0 } ?? Secrets.token(prefix: "")
-        var data = data
-        data["csrf"] = secret.sign("csrf:" + nonce)
-        data["title"] = renderer.text(title, "title", locale)
-        var response = renderer.render(template, data, locale: locale, status: status)
+        let content = build(secret.sign("csrf:" + nonce), renderer.text(template.rawValue, "title", locale))
+        var response = renderer.render(template, content, locale: locale, status: status)
         if existing != nonce { response.setCookie(cookies.csrf(nonce)) }
         return response
     }

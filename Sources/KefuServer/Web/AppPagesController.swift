@@ -18,7 +18,7 @@ struct AppPagesController {
         let page = ShellPage(context, request: request, renderer: renderer)
         let heading = renderer.text("nav", name, page.locale)
         return page.render(
-            "section", title: heading, nav: name,
-            extra: ["heading": heading, "intro": renderer.text("section", name, page.locale)])
+            .section, PageModel.Section(heading: heading, intro: renderer.text("section", name, page.locale)), title: heading,
+            nav: name)
     }
 }

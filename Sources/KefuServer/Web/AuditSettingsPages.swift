@@ -17,23 +17,19 @@ struct AuditSettingsPages {
         let cursor = request.uri.queryParameters["cursor"].flatMap { AuditCursor(encoded: String($0)) }
         let limit = 100
         let events = try await audit.events(context.identity, before: cursor, limit: limit)
-        let rows = events.map { e -> [String: Any] in
-            var row: [String: Any] = [
-                "at": e.createdAt.ISO8601Format(), "at_display": ShellPage.display(e.createdAt), "actor": e.actorLabel ?? "",
-                "action": e.action.rawValue, "target": e.target ?? "", "ip": e.ip ?? "",
-            ]
-            // Mustache treats an empty string as present: leave absent values out.
-            if let before = e.before { row["before"] = before }
-            if let after = e.after { row["after"] = after }
-            return row
+        let rows = events.map { e in
+            PageModel.Audit.Row(
+                at: e.createdAt.ISO8601Format(), atDisplay: ShellPage.display(e.createdAt), actor: e.actorLabel ?? "",
+                action: e.action.rawValue, target: e.target ?? "", ip: e.ip ?? "", before: e.before, after: e.after)
         }
-        var extra: [String: Any] = ["events": rows]
+        var nextPage: String?
         if events.count == limit, let last = events.last {
             let next = AuditCursor(createdAt: last.createdAt, id: last.id).encoded
-            extra["next_page"] =
+            nextPage =
                 WebPath.settingsAudit + "?cursor=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
         }
         return page.render(
-            "audit", title: renderer.text("settings", "audit", page.locale), nav: "settings", sub: "audit", extra: extra)
+            .audit, PageModel.Audit(events: rows, nextPage: nextPage), title: renderer.text("settings", "audit", page.locale),
+            nav: "settings", sub: "audit")
     }
 }

@@ -18,15 +18,14 @@ struct InvitationPagesController {
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
         guard let (invitation, workspace) = try await members.openInvitation(token: token) else { return invalid(request) }
-        return pages.render(
-            "invite", title: "invite", request: request, status: .ok, data: data(invitation, workspace, token, request))
+        return render(invitation, workspace, token, request, status: .ok, error: nil)
     }
 
     @Sendable func accept(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
-        var request = request
-        let form = FormData(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))
+        let form = try await FormData.read(request, context)
         guard let (invitation, workspace) = try await members.openInvitation(token: token) else { return invalid(request) }
+        let locale = pages.locale(request)
         do {
             let signedIn = try await members.acceptInvitation(
                 token: token, displayName: form["name"] ?? "", password: form["password"] ?? "", ip: context.clientIP)
@@ -35,24 +34,25 @@ struct InvitationPagesController {
             response.setCookie(cookies.session(session))
             return response
         } catch let errors as ValidationErrors {
-            var data = data(invitation, workspace, token, request)
-            let locale = pages.locale(request)
-            data["error"] = pages.renderer.catalogues.fields(errors, locale).sorted { $0.key < $1.key }
+            let message = pages.renderer.catalogues.fields(errors, locale).sorted { $0.key < $1.key }
                 .map { "\(pages.renderer.text("invite", $0.key, locale)): \($0.value)" }.joined(separator: "; ")
-            return pages.render("invite", title: "invite", request: request, status: .unprocessableContent, data: data)
+            return render(invitation, workspace, token, request, status: .unprocessableContent, error: message)
         } catch DomainError.unauthenticated {
-            var data = data(invitation, workspace, token, request)
-            data["error"] = pages.renderer.text("login", "failed", pages.locale(request))
-            return pages.render("invite", title: "invite", request: request, status: .unauthorized, data: data)
+            let message = pages.renderer.text("login", "failed", locale)
+            return render(invitation, workspace, token, request, status: .unauthorized, error: message)
         }
     }
 
-    private func data(_ invitation: Invitation, _ workspace: Workspace, _ token: String, _ request: Request) -> [String: Any] {
-        [
-            "workspace": workspace.name, "email": invitation.email,
-            "role_label": pages.renderer.text("roles", invitation.role.rawValue, pages.locale(request)),
-            "action": WebPath.invite(token),
-        ]
+    private func render(
+        _ invitation: Invitation, _ workspace: Workspace, _ token: String, _ request: Request, status: HTTPResponse.Status,
+        error: String?
+    ) -> Response {
+        let roleLabel = pages.renderer.text("roles", invitation.role.rawValue, pages.locale(request))
+        return pages.render(.invite, request: request, status: status) { csrf, title in
+            PageModel.Invite(
+                title: title, csrf: csrf, workspace: workspace.name, email: invitation.email, roleLabel: roleLabel,
+                action: WebPath.invite(token), error: error)
+        }
     }
 
     private func invalid(_ request: Request) -> Response {

@@ -23,26 +23,24 @@ struct MemberSettingsPages {
         let page = ShellPage(context, request: request, renderer: renderer)
         let actor = context.identity.role
         let all = try await members.members(context.identity, after: nil, limit: 1000)
-        let rows: [[String: Any]] = all.map { member in
-            let editable = member.user.id != context.identity.user.id && PermissionTable.canAssign(member.role, by: actor)
-            let roles = Role.allCases.filter { PermissionTable.canAssign($0, by: actor) || $0 == member.role }.map {
-                ["value": $0.rawValue, "label": page.roleLabel($0), "selected": $0 == member.role] as [String: Any]
-            }
-            return [
-                "id": member.user.id.description, "name": member.user.displayName, "email": member.user.email,
-                "role_label": page.roleLabel(member.role), "editable": editable, "roles": roles,
-                "role_action": WebPath.memberRole(member.user.id),
-                "joined": member.createdAt.ISO8601Format(), "joined_display": ShellPage.display(member.createdAt),
-            ]
+        let rows = all.map { member in
+            PageModel.Members.Row(
+                id: member.user.id.description, name: member.user.displayName, email: member.user.email,
+                roleLabel: page.roleLabel(member.role),
+                editable: member.user.id != context.identity.user.id && PermissionTable.canAssign(member.role, by: actor),
+                roles: Role.allCases.filter { PermissionTable.canAssign($0, by: actor) || $0 == member.role }.map {
+                    .init(value: $0.rawValue, label: page.roleLabel($0), selected: $0 == member.role)
+                },
+                roleAction: WebPath.memberRole(member.user.id), joined: member.createdAt.ISO8601Format(),
+                joinedDisplay: ShellPage.display(member.createdAt))
         }
         let assignable = Role.allCases.filter { PermissionTable.canAssign($0, by: actor) }.map {
-            ["value": $0.rawValue, "label": page.roleLabel($0), "is_agent": $0 == .agent] as [String: Any]
+            PageModel.Option(value: $0.rawValue, label: page.roleLabel($0), selected: false, isAgent: $0 == .agent)
         }
-        var extra: [String: Any] = ["members": rows, "assignable": assignable]
-        if let inviteLink { extra["invite_link"] = inviteLink }
         return page.render(
-            "members", title: renderer.text("settings", "members", page.locale), nav: "settings", sub: "members",
-            flashKey: ShellPage.flash(request), extra: extra)
+            .members, PageModel.Members(members: rows, assignable: assignable, inviteLink: inviteLink),
+            title: renderer.text("settings", "members", page.locale), nav: "settings", sub: "members",
+            flashKey: ShellPage.flash(request))
     }
 
     @Sendable func invite(_ request: Request, context: AuthenticatedContext) async throws -> Response {

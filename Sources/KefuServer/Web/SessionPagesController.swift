@@ -23,7 +23,9 @@ struct SessionPagesController {
     @Sendable func loginPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         if context.identity != nil { return .redirect(to: WebPath.app) }
         let next = request.uri.queryParameters["next"].map(String.init) ?? ""
-        return pages.render("login", title: "login", request: request, status: .ok, data: ["next": next])
+        return pages.render(.login, request: request, status: .ok) { csrf, title in
+            PageModel.Login(title: title, csrf: csrf, next: next)
+        }
     }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -40,15 +42,16 @@ struct SessionPagesController {
             response.setCookie(cookies.session(token))
             return response
         } catch DomainError.unauthenticated {
-            let data: [String: Any] = [
-                "error": pages.renderer.text("login", "failed", locale), "email": email, "next": next,
-                "workspace": form["workspace"] ?? "",
-            ]
-            return pages.render("login", title: "login", request: request, status: .unauthorized, data: data)
+            return pages.render(.login, request: request, status: .unauthorized) { csrf, title in
+                PageModel.Login(
+                    title: title, csrf: csrf, next: next, email: email, workspace: form["workspace"],
+                    error: pages.renderer.text("login", "failed", locale))
+            }
         } catch DomainError.rateLimited(let seconds) {
-            var response = pages.render(
-                "login", title: "login", request: request, status: .tooManyRequests,
-                data: ["error": pages.renderer.text("login", "locked", locale), "email": email, "next": next])
+            var response = pages.render(.login, request: request, status: .tooManyRequests) { csrf, title in
+                PageModel.Login(
+                    title: title, csrf: csrf, next: next, email: email, error: pages.renderer.text("login", "locked", locale))
+            }
             response.headers[.retryAfter] = "\(seconds)"
             return response
         }

@@ -21,24 +21,22 @@ struct ShellPage {
 
     func roleLabel(_ role: Role) -> String { renderer.text("roles", role.rawValue, locale) }
 
-    /// Renders `template` inside the shell, `nav` naming the active section and `sub` the active settings page.
-    func render(
-        _ template: String, title: String, nav: String, sub: String? = nil, flashKey: String? = nil, extra: [String: Any] = [:]
+    /// Renders a page's typed content inside the shell, `nav` naming the active section and `sub` the active
+    /// settings page.
+    func render<Content>(
+        _ template: PageTemplate, _ content: Content, title: String, nav: String, sub: String? = nil, flashKey: String? = nil
     ) -> Response {
-        var data: [String: Any] = [
-            "title": title,
-            "csrf": csrf,
-            "user": ["email": identity.user.email, "name": identity.user.displayName, "role_label": roleLabel(identity.role)],
-            "workspace": ["name": identity.workspace.name, "slug": identity.workspace.slug],
-            "nav": [nav: true],
-            "can": [
-                "audit": identity.can(.viewAudit), "manage": identity.can(.manageMembers), "edit": identity.can(.updateWorkspace),
-            ],
-        ]
-        if let sub { data["sub"] = [sub: true] }
-        if let flashKey, let (section, key) = Self.flashKeys[flashKey] { data["flash"] = renderer.text(section, key, locale) }
-        data.merge(extra) { _, new in new }
-        return renderer.render(template, data, locale: locale)
+        var flash: String?
+        if let flashKey, let (section, key) = Self.flashKeys[flashKey] { flash = renderer.text(section, key, locale) }
+        let frame = ShellFrame(
+            title: title, csrf: csrf,
+            user: .init(email: identity.user.email, name: identity.user.displayName, roleLabel: roleLabel(identity.role)),
+            workspace: .init(name: identity.workspace.name, slug: identity.workspace.slug), nav: [nav: true],
+            sub: sub.map { [$0: true] } ?? [:],
+            can: .init(
+                audit: identity.can(.viewAudit), manage: identity.can(.manageMembers), edit: identity.can(.updateWorkspace)),
+            flash: flash)
+        return renderer.render(template, content, frame: frame, locale: locale)
     }
 
     /// Flash messages travel as a known key in the redirect URL, never as free text.

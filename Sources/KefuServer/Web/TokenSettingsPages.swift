@@ -19,18 +19,16 @@ struct TokenSettingsPages {
 
     private func render(_ request: Request, _ context: AuthenticatedContext, newToken: String?) async throws -> Response {
         let page = ShellPage(context, request: request, renderer: renderer)
-        let tokens = try await credentials.personalTokens(context.identity).map { token -> [String: Any] in
-            [
-                "id": token.id.description, "name": token.name, "created": ShellPage.display(token.createdAt),
-                "last_used": token.lastUsedAt.map(ShellPage.display) ?? renderer.text("tokens", "never", page.locale),
-                "revoked": token.revokedAt != nil, "revoke_action": WebPath.tokenRevoke(token.id),
-            ]
+        let tokens = try await credentials.personalTokens(context.identity).map { token in
+            PageModel.Tokens.Row(
+                id: token.id.description, name: token.name, created: ShellPage.display(token.createdAt),
+                lastUsed: token.lastUsedAt.map(ShellPage.display) ?? renderer.text("tokens", "never", page.locale),
+                revoked: token.revokedAt != nil, revokeAction: WebPath.tokenRevoke(token.id))
         }
-        var extra: [String: Any] = ["tokens": tokens]
-        if let newToken { extra["new_token"] = newToken }
         return page.render(
-            "tokens", title: renderer.text("settings", "tokens", page.locale), nav: "settings", sub: "tokens",
-            flashKey: ShellPage.flash(request), extra: extra)
+            .tokens, PageModel.Tokens(tokens: tokens, newToken: newToken),
+            title: renderer.text("settings", "tokens", page.locale), nav: "settings", sub: "tokens",
+            flashKey: ShellPage.flash(request))
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {

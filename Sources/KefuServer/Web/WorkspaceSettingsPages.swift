@@ -15,19 +15,16 @@ struct WorkspaceSettingsPages {
     @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let page = ShellPage(context, request: request, renderer: renderer)
         let teams = try await workspaces.teams(context.identity)
-        let locales = UILocale.allCases.map {
-            [
-                "value": $0.rawValue, "label": $0 == .en ? "English" : "简体中文",
-                "selected": $0 == context.identity.workspace.defaultLocale,
-            ] as [String: Any]
-        }
+        let workspace = context.identity.workspace
+        let content = PageModel.Workspace(
+            workspace: .init(name: workspace.name, slug: workspace.slug),
+            locales: UILocale.allCases.map {
+                .init(value: $0.rawValue, label: $0 == .en ? "English" : "简体中文", selected: $0 == workspace.defaultLocale)
+            },
+            teams: teams.map { .init(name: $0.name) })
         return page.render(
-            "workspace", title: renderer.text("settings", "workspace", page.locale), nav: "settings", sub: "workspace",
-            flashKey: ShellPage.flash(request),
-            extra: [
-                "workspace": ["name": context.identity.workspace.name, "slug": context.identity.workspace.slug],
-                "locales": locales, "teams": teams.map { ["name": $0.name] },
-            ])
+            .workspace, content, title: renderer.text("settings", "workspace", page.locale), nav: "settings",
+            sub: "workspace", flashKey: ShellPage.flash(request))
     }
 
     @Sendable func update(_ request: Request, context: AuthenticatedContext) async throws -> Response {

@@ -1,0 +1,97 @@
+/// The typed content of each page, one struct per template; property names are what the template reads.
+enum PageModel {
+    struct Login {
+        var title: String
+        var csrf: String
+        var next: String
+        var email: String?
+        var workspace: String?
+        var error: String?
+    }
+
+    struct Invite {
+        var title: String
+        var csrf: String
+        var workspace: String
+        var email: String
+        var roleLabel: String
+        var action: String
+        var error: String?
+    }
+
+    struct Error {
+        var title: String
+        var status: Int
+        var message: String
+    }
+
+    struct Section {
+        var heading: String
+        var intro: String
+    }
+
+    struct Option {
+        var value: String
+        var label: String
+        var selected: Bool
+        var isAgent = false
+    }
+
+    struct Workspace {
+        struct Team {
+            var name: String
+        }
+
+        var workspace: ShellFrame.WorkspaceSummary
+        var locales: [Option]
+        var teams: [Team]
+    }
+
+    struct Members {
+        struct Row {
+            var id: String
+            var name: String
+            var email: String
+            var roleLabel: String
+            var editable: Bool
+            var roles: [Option]
+            var roleAction: String
+            var joined: String
+            var joinedDisplay: String
+        }
+
+        var members: [Row]
+        var assignable: [Option]
+        var inviteLink: String?
+    }
+
+    struct Tokens {
+        struct Row {
+            var id: String
+            var name: String
+            var created: String
+            var lastUsed: String
+            var revoked: Bool
+            var revokeAction: String
+        }
+
+        var tokens: [Row]
+        var newToken: String?
+    }
+
+    struct Audit {
+        struct Row {
+            var at: String
+            var atDisplay: String
+            var actor: String
+            var action: String
+            var target: String
+            var ip: String
+            var before: String?
+            var after: String?
+        }
+
+        var events: [Row]
+        var nextPage: String?
+    }
+}
