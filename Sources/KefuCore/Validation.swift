@@ -14,6 +14,8 @@ public enum ValidationIssue: Sendable, Equatable {
     case dateTime
     /// Blank, or holding control characters.
     case text
+    /// Does not match the pattern the API document states for the field.
+    case pattern
     case number(min: Double?, max: Double?)
     case cursor
     case password
@@ -31,6 +33,7 @@ public enum ValidationIssue: Sendable, Equatable {
         case .uuid: "not a valid id"
         case .dateTime: "not an ISO-8601 date and time"
         case .text: "must contain visible characters and no control characters"
+        case .pattern: "does not match the pattern in the API document"
         case .number(let min, let max): "a number from \(min.map { "\($0)" } ?? "any") to \(max.map { "\($0)" } ?? "any")"
         case .cursor: "not a cursor from a previous page"
         case .password: "\(Validate.passwordLength.lowerBound) to \(Validate.passwordLength.upperBound) characters"

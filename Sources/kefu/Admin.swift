@@ -23,15 +23,12 @@ struct Admin: AsyncParsableCommand {
         var workspace: String
 
         @Option(help: "owner, admin, supervisor or agent.")
-        var role: String = "owner"
+        var role: Role = .owner
 
         @Option(help: "Display name (default: the e-mail's local part).")
         var name: String?
 
         func validate() throws {
-            guard Role(rawValue: role) != nil else {
-                throw ValidationError("--role must be one of: owner, admin, supervisor, agent")
-            }
             guard Validate.email(Validate.normalizedEmail(email)) else {
                 throw ValidationError("--email is not a valid e-mail address")
             }
@@ -52,7 +49,7 @@ struct Admin: AsyncParsableCommand {
             }
             do {
                 let created = try await dependencies.admin.createAdmin(
-                    email: email, password: password, workspaceName: workspace, role: Role(rawValue: role) ?? .owner,
+                    email: email, password: password, workspaceName: workspace, role: role,
                     displayName: name)
                 print(
                     "\(created.createdUser ? "Created" : "Updated") \(created.user.email) as \(created.role.rawValue) of workspace '\(created.workspace.name)' (slug \(created.workspace.slug)\(created.createdWorkspace ? ", new" : ""))."
@@ -75,3 +72,5 @@ enum PasswordInput {
         return readLine(strippingNewline: true)
     }
 }
+
+extension Role: ExpressibleByArgument {}

@@ -1,6 +1,5 @@
 import Foundation
 import KefuStore
-import KefuTestSupport
 import Logging
 import SQLKit
 import Testing

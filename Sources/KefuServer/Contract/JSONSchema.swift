@@ -101,7 +101,7 @@ public indirect enum JSONSchema: Sendable {
             } else if let pattern = node.pattern,
                 pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil
             {
-                found.append((path, .text))
+                found.append((path, .pattern))
             } else if let format = node.format, let issue = Self.formatIssue(format, text) {
                 found.append((path, issue))
             }

@@ -56,6 +56,7 @@ public struct Catalogues: Sendable {
         case .uuid: text("validation", "uuid", locale)
         case .dateTime: text("validation", "date_time", locale)
         case .text: text("validation", "text", locale)
+        case .pattern: text("validation", "pattern", locale)
         case .number(let min, let max):
             text(
                 "validation", "number", locale,

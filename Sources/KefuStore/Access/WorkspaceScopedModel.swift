@@ -1,4 +1,5 @@
 import FluentKit
+import Foundation
 import KefuCore
 
 /// A table whose rows belong to one workspace. Scoped repositories only ever query it through `WorkspaceScope`,
@@ -17,42 +18,42 @@ struct WorkspaceScope: Sendable {
     }
 }
 
-extension MembershipModel: WorkspaceScopedModel {
-    static func scoped(_ query: QueryBuilder<MembershipModel>, to workspace: WorkspaceID) -> QueryBuilder<MembershipModel> {
-        query.filter(\.$workspace.$id == workspace.uuid)
+/// Most scoped tables keep the workspace in a required `workspace_id` field: naming it is enough.
+protocol WorkspaceOwnedModel: WorkspaceScopedModel {
+    static var workspaceField: KeyPath<Self, FieldProperty<Self, UUID>> { get }
+}
+
+extension WorkspaceOwnedModel {
+    static func scoped(_ query: QueryBuilder<Self>, to workspace: WorkspaceID) -> QueryBuilder<Self> {
+        query.filter(workspaceField == workspace.uuid)
     }
 }
 
-extension TeamModel: WorkspaceScopedModel {
-    static func scoped(_ query: QueryBuilder<TeamModel>, to workspace: WorkspaceID) -> QueryBuilder<TeamModel> {
-        query.filter(\.$workspaceID == workspace.uuid)
-    }
+extension MembershipModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<MembershipModel, FieldProperty<MembershipModel, UUID>> { \.$workspace.$id }
 }
 
-extension TeamMemberModel: WorkspaceScopedModel {
-    static func scoped(_ query: QueryBuilder<TeamMemberModel>, to workspace: WorkspaceID) -> QueryBuilder<TeamMemberModel> {
-        query.filter(\.$workspaceID == workspace.uuid)
-    }
+extension TeamModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<TeamModel, FieldProperty<TeamModel, UUID>> { \.$workspaceID }
 }
 
-extension APITokenModel: WorkspaceScopedModel {
-    static func scoped(_ query: QueryBuilder<APITokenModel>, to workspace: WorkspaceID) -> QueryBuilder<APITokenModel> {
-        query.filter(\.$workspaceID == workspace.uuid)
-    }
+extension TeamMemberModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<TeamMemberModel, FieldProperty<TeamMemberModel, UUID>> { \.$workspaceID }
 }
 
-extension WebSessionModel: WorkspaceScopedModel {
-    static func scoped(_ query: QueryBuilder<WebSessionModel>, to workspace: WorkspaceID) -> QueryBuilder<WebSessionModel> {
-        query.filter(\.$workspaceID == workspace.uuid)
-    }
+extension APITokenModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<APITokenModel, FieldProperty<APITokenModel, UUID>> { \.$workspaceID }
 }
 
-extension InvitationModel: WorkspaceScopedModel {
-    static func scoped(_ query: QueryBuilder<InvitationModel>, to workspace: WorkspaceID) -> QueryBuilder<InvitationModel> {
-        query.filter(\.$workspaceID == workspace.uuid)
-    }
+extension WebSessionModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<WebSessionModel, FieldProperty<WebSessionModel, UUID>> { \.$workspaceID }
 }
 
+extension InvitationModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<InvitationModel, FieldProperty<InvitationModel, UUID>> { \.$workspaceID }
+}
+
+/// The audit log's workspace is optional (system events have none); a scoped read sees only the workspace's own.
 extension AuditEventModel: WorkspaceScopedModel {
     static func scoped(_ query: QueryBuilder<AuditEventModel>, to workspace: WorkspaceID) -> QueryBuilder<AuditEventModel> {
         query.filter(\.$workspaceID == workspace.uuid)
