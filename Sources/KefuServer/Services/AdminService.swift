@@ -75,7 +75,7 @@ public struct AdminService: Sendable {
                 workspace: workspace, user: user, role: role, createdWorkspace: createdWorkspace,
                 createdUser: existingUser == nil)
         }
-        await events.publish(.accessChanged(created.workspace.id))
+        events.publish(.accessChanged(created.workspace.id))
         return created
     }
 }

@@ -31,7 +31,7 @@ extension CredentialService {
                 audit.event(.tokenRevoked, actor: identity.user, target: "token:\(id) \(info.name)", ip: ip))
             return info
         }
-        await events.publish(.accessChanged(identity.workspace.id))
+        events.publish(.accessChanged(identity.workspace.id))
         return info
     }
 }

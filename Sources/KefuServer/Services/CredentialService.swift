@@ -130,7 +130,7 @@ public struct CredentialService: Sendable {
         if case .session(let hash, _) = identity.credential {
             try await data.sessions.delete(tokenHash: hash)
         }
-        await events.publish(.accessChanged(identity.workspace.id))
+        events.publish(.accessChanged(identity.workspace.id))
         try await data.audit.append(audit.event(.signOut, actor: identity.user, target: identity.user.email, ip: ip))
     }
 }

@@ -81,7 +81,7 @@ extension MemberService {
                     after: AuditTrail.json(["role": membership.role.rawValue])))
             return SignedIn(user: user, workspace: workspace, role: membership.role)
         }
-        await events.publish(.accessChanged(workspace.id))
+        events.publish(.accessChanged(workspace.id))
         return signedIn
     }
 }

@@ -45,7 +45,7 @@ public struct MemberService: Sendable {
             updated.role = role
             return updated
         }
-        await events.publish(.accessChanged(actor.workspace.id))
+        events.publish(.accessChanged(actor.workspace.id))
         return updated
     }
 
@@ -62,6 +62,6 @@ public struct MemberService: Sendable {
                     .memberRemoved, actor: actor.user, target: current.user.email, ip: ip,
                     before: AuditTrail.json(["role": current.role.rawValue])))
         }
-        await events.publish(.accessChanged(actor.workspace.id))
+        events.publish(.accessChanged(actor.workspace.id))
     }
 }

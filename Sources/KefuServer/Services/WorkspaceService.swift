@@ -28,7 +28,7 @@ public struct WorkspaceService: Sendable {
                     after: AuditTrail.json(["name": updated.name, "default_locale": updated.defaultLocale.rawValue])))
             return updated
         }
-        await events.publish(.accessChanged(actor.workspace.id))
+        events.publish(.accessChanged(actor.workspace.id))
         return updated
     }
 
