@@ -45,7 +45,8 @@ public struct AppDependencies: Sendable {
             return AppDependencies(
                 config: config, store: store, events: events,
                 credentials: CredentialService(store: store, hasher: hasher, clock: clock, events: events, config: config),
-                members: MemberService(store: store, hasher: hasher, clock: clock, events: events),
+                members: MemberService(
+                    store: store, hasher: hasher, clock: clock, events: events, cacheSeconds: config.authCacheSeconds),
                 workspaces: WorkspaceService(store: store, clock: clock, events: events), audit: AuditService(store: store),
                 admin: AdminService(store: store, hasher: hasher, clock: clock, events: events),
                 renderer: try await PageRenderer.load(), assets: try StaticAssetsController.load(), secret: secret,

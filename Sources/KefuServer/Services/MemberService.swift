@@ -9,13 +9,20 @@ public struct MemberService: Sendable {
     let hasher: PasswordHasher
     let clock: WallClock
     let events: any EventBus
+    /// The workspaces of recently seen users (`GET /api/v1/me` on every page load); cleared on any access change.
+    let workspaceCache: IdentityCache
     var audit: AuditTrail { AuditTrail(clock: clock) }
 
-    public init(store: Store, hasher: PasswordHasher, clock: WallClock, events: any EventBus) {
+    public init(store: Store, hasher: PasswordHasher, clock: WallClock, events: any EventBus, cacheSeconds: Int) {
         self.store = store
         self.hasher = hasher
         self.clock = clock
         self.events = events
+        let cache = IdentityCache(ttl: .seconds(cacheSeconds))
+        self.workspaceCache = cache
+        events.subscribe { event in
+            if case .accessChanged = event { cache.removeAll() }
+        }
     }
 
     public func members(_ actor: Identity, after: String?, limit: Int) async throws -> [Membership] {
@@ -24,7 +31,11 @@ public struct MemberService: Sendable {
 
     /// Every workspace the user belongs to, with their role there.
     public func workspaces(of user: UserAccount) async throws -> [(Workspace, Role)] {
-        try await store.unscoped.users.workspaces(ofUser: user.id)
+        let key = "workspaces:\(user.id)"
+        if let cached = workspaceCache.value(key, as: [WorkspaceRole].self) { return cached.map { ($0.workspace, $0.role) } }
+        let found = try await store.unscoped.users.workspaces(ofUser: user.id)
+        workspaceCache.store(key, found.map { WorkspaceRole(workspace: $0.0, role: $0.1) })
+        return found
     }
 
     /// Changes a member's role. Admins manage everyone below owner; the last owner cannot be demoted.
@@ -64,4 +75,10 @@ public struct MemberService: Sendable {
         }
         events.publish(.accessChanged(actor.workspace.id))
     }
+}
+
+/// A workspace and the user's role in it, as cached.
+struct WorkspaceRole: Sendable {
+    let workspace: Workspace
+    let role: Role
 }
