@@ -22,6 +22,8 @@ public enum DomainError: Error, Sendable, Equatable {
         case alreadyInTeam = "already_in_team"
         case invitationUsed = "invitation_used"
         case lastOwner = "last_owner"
+        /// The database stayed busy with other writers longer than the busy timeout.
+        case busy
     }
 
     /// Why a permitted route still refuses this particular change.

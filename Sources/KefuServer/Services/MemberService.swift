@@ -41,6 +41,7 @@ public struct MemberService: Sendable {
     /// Changes a member's role. Admins manage everyone below owner; the last owner cannot be demoted.
     public func changeRole(_ actor: Identity, userID: UserID, to role: Role, ip: String?) async throws -> Membership {
         let updated = try await store.scoped(to: actor.workspace.id).transaction { [audit] data in
+            try await data.members.lockForChange()
             guard let current = try await data.members.membership(userID: userID) else { throw DomainError.notFound(.member) }
             guard PermissionTable.canAssign(role, by: actor.role), PermissionTable.canAssign(current.role, by: actor.role) else {
                 throw DomainError.forbidden(.cannotChangeMember)
@@ -62,6 +63,7 @@ public struct MemberService: Sendable {
 
     public func removeMember(_ actor: Identity, userID: UserID, ip: String?) async throws {
         try await store.scoped(to: actor.workspace.id).transaction { [audit] data in
+            try await data.members.lockForChange()
             guard let current = try await data.members.membership(userID: userID) else { throw DomainError.notFound(.member) }
             guard PermissionTable.canAssign(current.role, by: actor.role) else {
                 throw DomainError.forbidden(.cannotRemoveMember)

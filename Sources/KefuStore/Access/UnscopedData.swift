@@ -17,7 +17,7 @@ public struct UnscopedData: Sendable {
 
     /// Runs `body` in one transaction; everything it wrote is undone if it throws.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (UnscopedData) async throws -> T) async throws -> T {
-        try await database.transaction { tx in try await body(UnscopedData(database: tx)) }
+        try await database.writeTransaction { tx in try await body(UnscopedData(database: tx)) }
     }
 }
 

@@ -24,7 +24,7 @@ public struct WorkspaceData: Sendable {
 
     /// Runs `body` in one transaction; everything it wrote is undone if it throws.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (WorkspaceData) async throws -> T) async throws -> T {
-        try await database.transaction { [workspaceID] tx in try await body(WorkspaceData(workspaceID, database: tx)) }
+        try await database.writeTransaction { [workspaceID] tx in try await body(WorkspaceData(workspaceID, database: tx)) }
     }
 }
 

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import KefuCore
+import SQLKit
 
 /// The memberships of the bound workspace.
 public protocol MemberRepository: Sendable {
@@ -13,6 +14,10 @@ public protocol MemberRepository: Sendable {
     /// Returns the role the member had.
     func remove(userID: UserID) async throws -> Role
     func ownerCount() async throws -> Int
+    /// Inside a transaction: serialises membership changes of this workspace until it ends, so that rules over
+    /// several rows ("at least one owner") hold under concurrent changes. SQLite's immediate transactions already
+    /// serialise writers; PostgreSQL locks the workspace row.
+    func lockForChange() async throws
 }
 
 struct SQLMemberRepository: MemberRepository {
@@ -56,6 +61,11 @@ struct SQLMemberRepository: MemberRepository {
 
     func ownerCount() async throws -> Int {
         try await scope.query(MembershipModel.self).filter(\.$role == Role.owner.rawValue).count()
+    }
+
+    func lockForChange() async throws {
+        guard let sql = scope.db as? any SQLDatabase, sql.dialect.name != "sqlite" else { return }
+        try await sql.raw("SELECT id FROM workspaces WHERE id = \(bind: scope.workspaceID.uuid) FOR UPDATE").run()
     }
 
     private func model(_ userID: UserID) async throws -> MembershipModel {
