@@ -97,6 +97,7 @@ let package = Package(
             dependencies: [
                 "KefuServer", "KefuStore", "KefuCore", "KefuTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             swiftSettings: strict
         ),

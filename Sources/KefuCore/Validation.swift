@@ -19,6 +19,8 @@ public enum ValidationIssue: Sendable, Equatable {
     case number(min: Double?, max: Double?)
     case cursor
     case password
+    /// Only white space, or one of the most common passwords.
+    case weakPassword
 
     /// The English wording, for logs and the CLI.
     public var english: String {
@@ -37,6 +39,7 @@ public enum ValidationIssue: Sendable, Equatable {
         case .number(let min, let max): "a number from \(min.map { "\($0)" } ?? "any") to \(max.map { "\($0)" } ?? "any")"
         case .cursor: "not a cursor from a previous page"
         case .password: "\(Validate.passwordLength.lowerBound) to \(Validate.passwordLength.upperBound) characters"
+        case .weakPassword: "is blank or too common; choose another"
         }
     }
 }
@@ -89,21 +92,42 @@ public enum Validate {
     /// Passwords: 10 to 200 characters (bcrypt reads only 72 bytes, the rest still has to match exactly).
     public static let passwordLength = 10...200
 
-    public static func password(_ value: String) -> Bool { passwordLength.contains(value.count) }
+    public static func password(_ value: String) -> Bool { passwordIssue(value) == nil }
+
+    /// Why a new password is refused, if it is: its length, or being blank or one of the most common passwords.
+    public static func passwordIssue(_ value: String) -> ValidationIssue? {
+        guard passwordLength.contains(value.count) else { return .password }
+        if value.allSatisfy(\.isWhitespace) || CommonPasswords.all.contains(value.lowercased()) { return .weakPassword }
+        return nil
+    }
 
     /// Names people type (workspace, team, token, person): trimmed, 1 to `maxLength` characters, at least one
     /// visible character and no control characters. The API document states the same rule as a pattern.
-    /// Returns the trimmed name or throws the field's issue.
+    /// Returns the trimmed name or throws the field's issue. The API document's `Name` pattern states the same rule
+    /// with the same two character sets, so the API and the pages refuse exactly the same names.
     public static func name(_ value: String, field: String, maxLength: Int = 100) throws -> String {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...maxLength).contains(trimmed.count) else { throw ValidationErrors(field, .length(min: 1, max: maxLength)) }
-        guard !containsControlCharacters(trimmed) else { throw ValidationErrors(field, .text) }
+        guard !containsControlCharacters(value) else { throw ValidationErrors(field, .text) }
+        let trimmed = value.trimmingCharacters(in: blank)
+        guard !trimmed.isEmpty else { throw ValidationErrors(field, .text) }
+        guard trimmed.unicodeScalars.count <= maxLength else { throw ValidationErrors(field, .length(min: 1, max: maxLength)) }
         return trimmed
     }
 
+    /// C0 and C1 controls, DEL, and the bidirectional embedding, override and isolate controls (which can make a
+    /// name read differently from what it is).
     public static func containsControlCharacters(_ value: String) -> Bool {
-        value.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
+        value.unicodeScalars.contains { scalar in
+            let v = scalar.value
+            return v < 0x20 || (0x7f...0x9f).contains(v) || (0x202a...0x202e).contains(v) || (0x2066...0x2069).contains(v)
+        }
     }
+
+    /// White space that does not count as a visible character.
+    static let blank: CharacterSet = {
+        var set = CharacterSet(charactersIn: " \u{A0}\u{1680}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}\u{FEFF}")
+        set.insert(charactersIn: "\u{2000}"..."\u{200A}")
+        return set
+    }()
 
     /// Normalises an e-mail address for storage and lookup.
     public static func normalizedEmail(_ value: String) -> String {

@@ -33,6 +33,7 @@ public struct AppDependencies: Sendable {
             try DataDirectory.prepare(config.dataDirectory)
         }
         let secret = try SecretKey.loadOrCreate(configured: config.secretKey, dataDirectory: config.dataDirectory)
+        let hasher = hasher.peppered(with: secret)
         let store = try Store(location: location, logger: logger)
         do {
             try await store.open(retryFor: .seconds(config.databaseRetrySeconds))

@@ -40,7 +40,7 @@ struct Admin: AsyncParsableCommand {
             guard let password = PasswordInput.read(), !password.isEmpty else {
                 throw fail("no password given on standard input")
             }
-            guard Validate.password(password) else { throw fail("the password must be 10 to 200 characters") }
+            if let issue = Validate.passwordIssue(password) { throw fail("the password \(issue.english)") }
             let dependencies: AppDependencies
             do {
                 dependencies = try await AppDependencies.prepare(config, logger: logger)

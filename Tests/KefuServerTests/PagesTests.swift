@@ -134,7 +134,28 @@ import Testing
 
     @Test func safeRedirectsOnly() {
         #expect(SessionPagesControllerProbe.safeNext("/app/settings") == "/app/settings")
-        #expect(SessionPagesControllerProbe.safeNext("//evil.example") == nil)
-        #expect(SessionPagesControllerProbe.safeNext("https://evil.example") == nil)
+        #expect(
+            SessionPagesControllerProbe.safeNext("/app/settings/audit?cursor=1_x#top") == "/app/settings/audit?cursor=1_x#top")
+        for evil in [
+            "//evil.example", "https://evil.example", "/\t/127.0.0.1:9999/pwned.html", "/\n/evil.example", "/\\evil.example",
+            "\\\\evil.example", "/\u{0}/evil", "javascript:alert(1)", "evil.example/app", "", " /app", "/\u{85}/evil",
+            "http:/app", "//", "///evil.example",
+        ] {
+            #expect(SessionPagesControllerProbe.safeNext(evil) == nil, "\(evil.debugDescription)")
+        }
+    }
+
+    @Test func aSignInWithAControlCharacterInNextStaysOnTheSite() async throws {
+        try await TestApp.run { app, client in
+            try await app.member("owner@acme.example", workspace: "acme", role: .owner, client: client)
+            var browser = Browser()
+            let page = String(buffer: try await browser.get("/login", client).body)
+            let csrf = try #require(Browser.csrf(in: page))
+            let response = try await browser.post(
+                "/login",
+                ["_csrf": csrf, "email": "owner@acme.example", "password": TestApp.password, "next": "/\t/127.0.0.1:9999/x"],
+                client)
+            #expect(response.headers[.location] == "/app")
+        }
     }
 }

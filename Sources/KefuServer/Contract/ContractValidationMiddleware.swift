@@ -13,7 +13,8 @@ struct ContractValidationMiddleware<Context: RequestContext>: RouterMiddleware {
         var pathValues: [String: String] = [:]
         for (key, value) in context.parameters { pathValues[String(key)] = String(value) }
         var query: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+        // The first value of a repeated key, as the handlers read it.
+        for (key, value) in request.uri.queryParameters where query[String(key)] == nil { query[String(key)] = String(value) }
         let parameterErrors = operation.parameterErrors(query: query, path: pathValues)
         if !parameterErrors.isEmpty {
             let pathNames = Set(operation.parameters.filter { $0.location == "path" }.map(\.name))

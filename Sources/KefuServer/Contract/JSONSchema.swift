@@ -46,20 +46,22 @@ public indirect enum JSONSchema: Sendable {
     /// Compiles `value`, resolving `$ref`s of the form `#/components/schemas/Name` against `document`.
     static func compile(_ value: JSONValue, document: JSONValue, at location: String = "#") throws -> JSONSchema {
         guard case .object(var members) = value else { throw CompileError.malformed(location) }
+        for key in annotations { members[key] = nil }
         if let ref = members["$ref"]?.stringValue {
+            guard members.count == 1 else { throw CompileError.unsupported(keyword: "keywords beside $ref", at: location) }
             var target: JSONValue? = document
             for part in ref.dropFirst(2).split(separator: "/") { target = target?[String(part)] }
             guard ref.hasPrefix("#/"), let target else { throw CompileError.badReference(ref) }
             return try compile(target, document: document, at: ref)
         }
-        for key in annotations { members[key] = nil }
         if members.isEmpty { return .any }
         var node = Node()
         for (key, keyValue) in members {
             let here = location + "/" + key
             switch (key, keyValue) {
             case ("type", .string(let type)): node.types = [type]
-            case ("type", .array(let types)): node.types = Set(types.compactMap(\.stringValue))
+            case ("type", .array(let types)) where types.allSatisfy({ $0.stringValue != nil }):
+                node.types = Set(types.compactMap(\.stringValue))
             case ("properties", .object(let properties)):
                 node.properties = try properties.mapValues { try compile($0, document: document, at: here) }
             case ("required", .array(let names)): node.required = names.compactMap(\.stringValue)
@@ -72,7 +74,7 @@ public indirect enum JSONSchema: Sendable {
             case ("minLength", .number(let n)): node.minLength = Int(n)
             case ("maxLength", .number(let n)): node.maxLength = Int(n)
             case ("pattern", .string(let pattern)):
-                node.pattern = try NSRegularExpression(pattern: pattern)
+                node.pattern = try NSRegularExpression(pattern: Self.strictEnd(pattern))
             case ("format", .string(let format)) where ["email", "uuid", "date-time"].contains(format): node.format = format
             case ("minimum", .number(let n)): node.minimum = n
             case ("maximum", .number(let n)): node.maximum = n
@@ -130,6 +132,17 @@ public indirect enum JSONSchema: Sendable {
             break
         }
         return found
+    }
+
+    /// ICU's `$` also matches before a final newline, ECMA-262's does not: make each unescaped `$` the very end.
+    static func strictEnd(_ pattern: String) -> String {
+        var out = ""
+        var escaped = false
+        for character in pattern {
+            if character == "$" && !escaped { out += "\\z" } else { out.append(character) }
+            escaped = character == "\\" && !escaped
+        }
+        return out
     }
 
     static func join(_ path: String, _ name: String) -> String { path.isEmpty ? name : path + "." + name }

@@ -143,9 +143,9 @@ extension OpenAPIContract.Operation {
 
     /// Parameters arrive as text: read a number where the schema wants one.
     private static func coerce(_ raw: String, for schema: JSONSchema) -> JSONValue {
-        if case .node(let node) = schema, let types = node.types, types.contains("integer") || types.contains("number"),
-            let number = Double(raw), raw.allSatisfy({ $0.isNumber || $0 == "-" || $0 == "." })
-        {
+        guard case .node(let node) = schema, let types = node.types else { return .string(raw) }
+        if types.contains("integer"), let number = Int(raw) { return .number(Double(number)) }
+        if types.contains("number"), let number = Double(raw), raw.allSatisfy({ $0.isNumber || $0 == "-" || $0 == "." }) {
             return .number(number)
         }
         return .string(raw)

@@ -66,6 +66,8 @@ struct ErrorMiddleware: RouterMiddleware {
                 + pages.catalogues.fields(issues, locale).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
                 .joined(separator: "; ")
         }
-        return pages.errorPage(status: error.status, message: message, locale: locale)
+        var response = pages.errorPage(status: error.status, message: message, locale: locale)
+        for field in error.headers { response.headers.append(field) }
+        return response
     }
 }

@@ -33,7 +33,7 @@ public struct AdminService: Sendable {
         let email = Validate.normalizedEmail(email)
         var errors = ValidationErrors()
         if !Validate.email(email) { errors.add("email", .email) }
-        if !Validate.password(password) { errors.add("password", .password) }
+        if let issue = Validate.passwordIssue(password) { errors.add("password", issue) }
         var title = ""
         do { title = try Validate.name(workspaceName, field: "workspace") } catch let issue as ValidationErrors {
             issue.issues.forEach { errors.add($0.key, $0.value) }

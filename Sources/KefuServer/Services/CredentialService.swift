@@ -12,7 +12,7 @@ public struct CredentialService: Sendable {
     let sessionLifetime: TimeInterval
     let bearerLifetime: TimeInterval
     let throttle = SignInThrottle()
-    let cache: IdentityCache
+    let cache: TTLCache
     var audit: AuditTrail { AuditTrail(clock: clock) }
 
     public init(store: Store, hasher: PasswordHasher, clock: WallClock, events: any EventBus, config: AppConfig) {
@@ -22,7 +22,7 @@ public struct CredentialService: Sendable {
         self.events = events
         self.sessionLifetime = TimeInterval(config.sessionHours * 3600)
         self.bearerLifetime = TimeInterval(config.bearerTokenMinutes * 60)
-        let cache = IdentityCache(ttl: .seconds(config.authCacheSeconds))
+        let cache = TTLCache(ttl: .seconds(config.authCacheSeconds))
         self.cache = cache
         events.subscribe { event in
             if case .accessChanged = event { cache.removeAll() }
@@ -37,8 +37,12 @@ public struct CredentialService: Sendable {
         try await checkThrottle(email: email, ip: ip, now: now, log: system.audit)
         let found = try await system.users.credentials(email: email)
         var verified = false
-        if let (_, hash) = found {
-            verified = try await hasher.verify(password, hash: hash)
+        if let (user, hash) = found {
+            let verdict = try await hasher.verify(password, hash: hash)
+            verified = verdict.matches
+            if verdict.matches && verdict.needsUpgrade {
+                try await system.users.setPasswordHash(userID: user.id, hash: try await hasher.hash(password))
+            }
         } else {
             try await hasher.verifyDecoy(password)
         }
@@ -94,26 +98,30 @@ public struct CredentialService: Sendable {
     public func identify(sessionToken: String) async throws -> Identity? {
         let hash = Secrets.hash(sessionToken)
         if let cached = cache.value("session:" + hash, as: Identity.self) { return cached }
+        let epoch = cache.epoch
         guard let session = try await store.unscoped.credentials.session(tokenHash: hash, now: clock.now()) else {
             return nil
         }
         let found = try await identity(
             userID: session.userID, in: store.scoped(to: session.workspaceID),
             credential: .session(tokenHash: hash, csrfToken: session.csrfToken))
-        if let found, session.expiresAt > clock.now().addingTimeInterval(60) { cache.store("session:" + hash, found) }
+        if let found, session.expiresAt > clock.now().addingTimeInterval(60) {
+            cache.store("session:" + hash, found, loadedAt: epoch)
+        }
         return found
     }
 
     public func identify(bearer token: String) async throws -> Identity? {
         let hash = Secrets.hash(token)
         if let cached = cache.value("bearer:" + hash, as: Identity.self) { return cached }
+        let epoch = cache.epoch
         guard let info = try await store.unscoped.credentials.useToken(tokenHash: hash, now: clock.now()) else {
             return nil
         }
         let found = try await identity(
             userID: info.userID, in: store.scoped(to: info.workspaceID), credential: .token(id: info.id, kind: info.kind))
         let longLived = info.expiresAt.map { $0 > clock.now().addingTimeInterval(60) } ?? true
-        if let found, longLived { cache.store("bearer:" + hash, found) }
+        if let found, longLived { cache.store("bearer:" + hash, found, loadedAt: epoch) }
         return found
     }
 

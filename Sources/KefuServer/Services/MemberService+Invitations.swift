@@ -12,11 +12,10 @@ extension MemberService {
         guard Validate.email(email) else { throw ValidationErrors("email", .email) }
         guard PermissionTable.canAssign(role, by: actor.role) else { throw DomainError.forbidden(.cannotGrantRole) }
         let token = Secrets.token(prefix: "")
-        let users = store.unscoped.users
+        // Looked up before the transaction: on SQLite a second handle inside it would wait for its connection.
+        let existing = try await store.unscoped.users.credentials(email: email)?.0
         let invitation = try await store.scoped(to: actor.workspace.id).transaction { [audit, clock] data in
-            if let (user, _) = try await users.credentials(email: email),
-                try await data.members.membership(userID: user.id) != nil
-            {
+            if let existing, try await data.members.membership(userID: existing.id) != nil {
                 throw DomainError.conflict(.alreadyMember)
             }
             let now = clock.now()
@@ -53,12 +52,12 @@ extension MemberService {
                 errors = issue
             }
         }
-        if !Validate.password(password) { errors.add("password", .password) }
+        if existing == nil, let issue = Validate.passwordIssue(password) { errors.add("password", issue) }
         try errors.throwIfAny()
         let name = checkedName
         let hash: String
         if let (_, existingHash) = existing {
-            guard try await hasher.verify(password, hash: existingHash) else { throw DomainError.unauthenticated }
+            guard try await hasher.verify(password, hash: existingHash).matches else { throw DomainError.unauthenticated }
             hash = existingHash
         } else {
             hash = try await hasher.hash(password)

@@ -10,7 +10,7 @@ public struct MemberService: Sendable {
     let clock: WallClock
     let events: any EventBus
     /// The workspaces of recently seen users (`GET /api/v1/me` on every page load); cleared on any access change.
-    let workspaceCache: IdentityCache
+    let workspaceCache: TTLCache
     var audit: AuditTrail { AuditTrail(clock: clock) }
 
     public init(store: Store, hasher: PasswordHasher, clock: WallClock, events: any EventBus, cacheSeconds: Int) {
@@ -18,7 +18,7 @@ public struct MemberService: Sendable {
         self.hasher = hasher
         self.clock = clock
         self.events = events
-        let cache = IdentityCache(ttl: .seconds(cacheSeconds))
+        let cache = TTLCache(ttl: .seconds(cacheSeconds))
         self.workspaceCache = cache
         events.subscribe { event in
             if case .accessChanged = event { cache.removeAll() }
@@ -33,8 +33,9 @@ public struct MemberService: Sendable {
     public func workspaces(of user: UserAccount) async throws -> [(Workspace, Role)] {
         let key = "workspaces:\(user.id)"
         if let cached = workspaceCache.value(key, as: [WorkspaceRole].self) { return cached.map { ($0.workspace, $0.role) } }
+        let epoch = workspaceCache.epoch
         let found = try await store.unscoped.users.workspaces(ofUser: user.id)
-        workspaceCache.store(key, found.map { WorkspaceRole(workspace: $0.0, role: $0.1) })
+        workspaceCache.store(key, found.map { WorkspaceRole(workspace: $0.0, role: $0.1) }, loadedAt: epoch)
         return found
     }
 

@@ -16,11 +16,12 @@ public struct WorkspaceService: Sendable {
     }
 
     public func update(_ actor: Identity, name: String?, defaultLocale: UILocale?, ip: String?) async throws -> Workspace {
-        let newName = try Validate.name(name ?? actor.workspace.name, field: "name")
-        let locale = defaultLocale ?? actor.workspace.defaultLocale
+        let newName = try name.map { try Validate.name($0, field: "name") }
         let updated = try await store.scoped(to: actor.workspace.id).transaction { [audit] data in
+            // Fields left out keep the stored values, not the caller's possibly cached copy.
             let before = try await data.profile.get()
-            let updated = try await data.profile.update(name: newName, defaultLocale: locale)
+            let updated = try await data.profile.update(
+                name: newName ?? before.name, defaultLocale: defaultLocale ?? before.defaultLocale)
             try await data.audit.append(
                 audit.event(
                     .settingsChanged, actor: actor.user, target: "workspace", ip: ip,

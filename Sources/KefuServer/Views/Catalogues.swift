@@ -62,6 +62,7 @@ public struct Catalogues: Sendable {
                 "validation", "number", locale,
                 ["min": min.map { String(Int($0)) } ?? "-∞", "max": max.map { String(Int($0)) } ?? "∞"])
         case .cursor: text("validation", "cursor", locale)
+        case .weakPassword: text("validation", "weak_password", locale)
         case .password:
             text(
                 "validation", "length", locale,

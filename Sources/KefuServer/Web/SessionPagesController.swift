@@ -64,9 +64,16 @@ struct SessionPagesController {
         return response
     }
 
-    /// Only same-site relative paths; `//host` and absolute URLs would be an open redirect.
+    /// Only a same-origin absolute path. Browsers drop tabs and newlines and read `\\` as `/`, so `/\t/evil.example`
+    /// would leave the site: any control character or backslash is refused before the path is parsed, and the parsed
+    /// URL must have no scheme, host or user and a path that starts with a single `/`.
     static func safeNext(_ next: String) -> String? {
-        guard next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.contains("://") else { return nil }
+        guard !next.isEmpty, next.count <= 2048,
+            !next.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) || $0 == "\\" })
+        else { return nil }
+        guard let url = URLComponents(string: next), url.scheme == nil, url.host == nil, url.user == nil,
+            url.percentEncodedPath.hasPrefix("/"), !url.percentEncodedPath.hasPrefix("//")
+        else { return nil }
         return next
     }
 }

@@ -2,8 +2,9 @@ import FluentKit
 import Foundation
 import KefuCore
 
-/// A table whose rows belong to one workspace. Scoped repositories only ever query it through `WorkspaceScope`,
-/// which applies this filter, so a business query without it cannot be written by accident.
+/// A table whose rows belong to one workspace. Scoped repositories query it only through `WorkspaceScope`, which
+/// applies this filter; the models are internal to KefuStore, so the server cannot query them at all. The only
+/// unfiltered queries are the named cross-workspace lookups of `UnscopedData` (credentials by hash, the sweeper).
 protocol WorkspaceScopedModel: Model {
     static func scoped(_ query: QueryBuilder<Self>, to workspace: WorkspaceID) -> QueryBuilder<Self>
 }

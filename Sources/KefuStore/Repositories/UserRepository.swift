@@ -11,6 +11,7 @@ public protocol UserRepository: Sendable {
     func credentials(email: String) async throws -> (UserAccount, passwordHash: String)?
     /// Every workspace the user belongs to with their role there, oldest membership first.
     func workspaces(ofUser userID: UserID) async throws -> [(Workspace, Role)]
+    func setPasswordHash(userID: UserID, hash: String) async throws
 }
 
 struct SQLUserRepository: UserRepository {
@@ -34,6 +35,10 @@ struct SQLUserRepository: UserRepository {
         guard let model = try await UserModel.query(on: db).filter(\.$email == Validate.normalizedEmail(email)).first()
         else { return nil }
         return (try model.record(), model.passwordHash)
+    }
+
+    func setPasswordHash(userID: UserID, hash: String) async throws {
+        try await UserModel.query(on: db).filter(\.$id == userID.uuid).set(\.$passwordHash, to: hash).update()
     }
 
     func workspaces(ofUser userID: UserID) async throws -> [(Workspace, Role)] {
