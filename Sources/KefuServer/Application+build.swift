@@ -80,6 +80,7 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     let router = Router(context: AppRequestContext.self)
     let config = deps.config
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware(pages: deps.renderer))
@@ -95,7 +96,8 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     let securedPages = SecuredRoutes(
         group: router.group(context: AuthenticatedContext.self).add(middleware: SessionCSRFMiddleware()), catalog: catalog,
         surface: .page)
-    let links = InvitationLinks(publicURL: config.publicURL)
+    let links = InvitationLinks(
+        publicURL: config.publicURL, trustProxy: config.trustProxy, listening: (config.host, config.port))
     let cookies = SessionCookies(
         secure: config.publicURL?.hasPrefix("https://") ?? false, sessionSeconds: config.sessionHours * 3600)
 

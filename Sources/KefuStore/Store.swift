@@ -12,6 +12,8 @@ import SQLKit
 public final class Store: Sendable {
     public let location: DatabaseLocation
     public let databases: Databases
+    /// One write transaction at a time from this process (SQLite).
+    let writeGate = WriteGate()
     let logger: Logger
 
     public init(location: DatabaseLocation, logger: Logger, poolSize: Int = 4) throws {

@@ -100,6 +100,7 @@ enum DTO {
             case name
             case kind
             case createdAt = "created_at"
+            case expiresAt = "expires_at"
             case lastUsedAt = "last_used_at"
             case revokedAt = "revoked_at"
         }
@@ -108,6 +109,7 @@ enum DTO {
         var name: String
         var kind: APITokenInfo.Kind
         var createdAt: Date
+        var expiresAt: Date?
         var lastUsedAt: Date?
         var revokedAt: Date?
 
@@ -116,6 +118,7 @@ enum DTO {
             name = t.name
             kind = t.kind
             createdAt = t.createdAt
+            expiresAt = t.expiresAt
             lastUsedAt = t.lastUsedAt
             revokedAt = t.revokedAt
         }

@@ -69,15 +69,23 @@ struct MemberAPIController {
     }
 }
 
-/// Builds the absolute sign-up link of an invitation: the configured public URL, else this request's host.
+/// Builds the absolute sign-up link of an invitation from `KEFU_PUBLIC_URL`; without it, from the address the server
+/// listens on. Request headers (`Host`, `X-Forwarded-Proto`) are used only behind a trusted proxy: otherwise anyone
+/// could make the server hand out links to their own host.
 struct InvitationLinks: Sendable {
     let publicURL: String?
+    let trustProxy: Bool
+    let listening: (host: String, port: Int)
 
     func url(token: String, request: Request) -> String {
         let path = WebPath.invite(token)
         if let publicURL { return (publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL) + path }
-        guard let host = request.head.authority else { return path }
-        let scheme = request.headers[.forwardedProto] == "https" ? "https" : "http"
-        return "\(scheme)://\(host)\(path)"
+        if trustProxy, let host = request.head.authority {
+            let scheme = request.headers[.forwardedProto] == "https" ? "https" : "http"
+            return "\(scheme)://\(host)\(path)"
+        }
+        let host = ["0.0.0.0", "::", ""].contains(listening.host) ? "localhost" : listening.host
+        let shown = host.contains(":") ? "[\(host)]" : host
+        return "http://\(shown):\(listening.port)\(path)"
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KefuCore
+import NIOCore
 
 /// An error with its HTTP status and stable code, rendered as `{"error": {"code", "message", "fields"}}`. The
 /// message is worded from the catalogues in the reader's language when the response is written.
@@ -59,6 +60,9 @@ public struct APIError: Error, Sendable {
             }
         case let errors as ValidationErrors:
             return .validation(errors)
+        case is NIOTooManyBytesError:
+            // A body without Content-Length (chunked) that grew past the limit while being read.
+            return .bodyTooLarge
         case let error as HTTPError:
             switch error.status {
             case .notFound: return .notFound

@@ -33,11 +33,15 @@ struct ContractValidationMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// The one rule for what counts as a JSON body.
+/// The one rule for what counts as a JSON body: the media type `application/json` exactly, parameters allowed
+/// (`application/jsonp` or `application/json-patch+json` are other types).
 enum JSONMediaType {
     static func require(_ request: Request) throws {
-        guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("application/json") else {
-            throw APIError.unsupportedMediaType
-        }
+        guard let contentType = request.headers[.contentType], isJSON(contentType) else { throw APIError.unsupportedMediaType }
+    }
+
+    static func isJSON(_ contentType: String) -> Bool {
+        let mediaType = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
     }
 }

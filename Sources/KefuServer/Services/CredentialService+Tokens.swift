@@ -9,10 +9,13 @@ extension CredentialService {
     ) {
         let name = try Validate.name(name, field: "name")
         let token = Secrets.token(prefix: "kefu_pat_")
+        // A token can only make tokens that live no longer than itself: a short-lived bearer token from a password
+        // sign-in must not mint one that never expires.
+        let expiresAt: Date? = if case .token(_, _, let limit) = identity.credential { limit } else { nil }
         let info = try await store.scoped(to: identity.workspace.id).transaction { [audit, clock] data in
             let info = try await data.tokens.create(
                 userID: identity.user.id, name: name, kind: .personal, tokenHash: Secrets.hash(token), at: clock.now(),
-                expiresAt: nil)
+                expiresAt: expiresAt)
             try await data.audit.append(
                 audit.event(.tokenCreated, actor: identity.user, target: "token:\(info.id) \(name)", ip: ip))
             return info

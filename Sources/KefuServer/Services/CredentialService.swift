@@ -119,7 +119,8 @@ public struct CredentialService: Sendable {
             return nil
         }
         let found = try await identity(
-            userID: info.userID, in: store.scoped(to: info.workspaceID), credential: .token(id: info.id, kind: info.kind))
+            userID: info.userID, in: store.scoped(to: info.workspaceID),
+            credential: .token(id: info.id, kind: info.kind, expiresAt: info.expiresAt))
         let longLived = info.expiresAt.map { $0 > clock.now().addingTimeInterval(60) } ?? true
         if let found, longLived { cache.store("bearer:" + hash, found, loadedAt: epoch) }
         return found

@@ -5,7 +5,7 @@ import KefuCore
 public struct Identity: Sendable {
     public enum Credential: Sendable {
         case session(tokenHash: String, csrfToken: String)
-        case token(id: TokenID, kind: APITokenInfo.Kind)
+        case token(id: TokenID, kind: APITokenInfo.Kind, expiresAt: Date?)
     }
 
     public var user: UserAccount

@@ -6,6 +6,8 @@ import KefuCore
 /// another workspace's business data.
 public struct UnscopedData: Sendable {
     let database: any Database
+    /// The store's write gate; nil inside a transaction.
+    let gate: WriteGate?
 
     public var workspaces: any WorkspaceDirectory { SQLWorkspaceDirectory(db: database) }
     public var users: any UserRepository { SQLUserRepository(db: database) }
@@ -13,11 +15,14 @@ public struct UnscopedData: Sendable {
     public var audit: any SystemAuditLog { SQLSystemAuditLog(db: database) }
 
     /// One workspace's repositories on the same handle (inside the same transaction).
-    public func scoped(to workspace: WorkspaceID) -> WorkspaceData { WorkspaceData(workspace, database: database) }
+    public func scoped(to workspace: WorkspaceID) -> WorkspaceData {
+        WorkspaceData(workspace, database: database, gate: gate)
+    }
 
     /// Runs `body` in one transaction; everything it wrote is undone if it throws.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (UnscopedData) async throws -> T) async throws -> T {
-        try await database.writeTransaction { tx in try await body(UnscopedData(database: tx)) }
+        guard let gate else { return try await body(self) }
+        return try await database.writeTransaction(gate: gate) { tx in try await body(UnscopedData(database: tx, gate: nil)) }
     }
 }
 

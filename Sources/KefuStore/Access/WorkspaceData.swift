@@ -6,10 +6,13 @@ import KefuCore
 public struct WorkspaceData: Sendable {
     public let workspaceID: WorkspaceID
     let database: any Database
+    /// The store's write gate; nil inside a transaction, where `transaction` joins the one already open.
+    let gate: WriteGate?
 
-    init(_ workspaceID: WorkspaceID, database: any Database) {
+    init(_ workspaceID: WorkspaceID, database: any Database, gate: WriteGate?) {
         self.workspaceID = workspaceID
         self.database = database
+        self.gate = gate
     }
 
     var scope: WorkspaceScope { WorkspaceScope(db: database, workspaceID: workspaceID) }
@@ -24,14 +27,19 @@ public struct WorkspaceData: Sendable {
 
     /// Runs `body` in one transaction; everything it wrote is undone if it throws.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (WorkspaceData) async throws -> T) async throws -> T {
-        try await database.writeTransaction { [workspaceID] tx in try await body(WorkspaceData(workspaceID, database: tx)) }
+        guard let gate else { return try await body(self) }
+        return try await database.writeTransaction(gate: gate) { [workspaceID] tx in
+            try await body(WorkspaceData(workspaceID, database: tx, gate: nil))
+        }
     }
 }
 
 extension Store {
     /// The repositories of one workspace.
-    public func scoped(to workspace: WorkspaceID) -> WorkspaceData { WorkspaceData(workspace, database: database) }
+    public func scoped(to workspace: WorkspaceID) -> WorkspaceData {
+        WorkspaceData(workspace, database: database, gate: writeGate)
+    }
 
     /// The few cross-workspace paths, named as such: sign-in and credential lookup, `kefu admin`, the sweeper.
-    public var unscoped: UnscopedData { UnscopedData(database: database) }
+    public var unscoped: UnscopedData { UnscopedData(database: database, gate: writeGate) }
 }
