@@ -32,3 +32,8 @@ import Testing
         #expect(try await !other.verify("correct horse battery", hash: hash).matches)
     }
 }
+
+/// A hash as Kefu stored them before passwords were pre-hashed: bcrypt of the password itself.
+enum LegacyHash {
+    static func make(_ password: String) -> String { Bcrypt.hash(password, cost: 10) }
+}
