@@ -11,4 +11,7 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case memberRoleChanged = "member.role_changed"
     case memberRemoved = "member.removed"
     case settingsChanged = "settings.changed"
+    case passwordReset = "auth.password_reset"
+    case invitationRevoked = "member.invitation_revoked"
+    case invitationFailed = "member.invitation_failed"
 }

@@ -10,7 +10,7 @@ public enum DomainError: Error, Sendable, Equatable {
 
     /// What was not found.
     public enum Resource: String, Sendable, CaseIterable {
-        case workspace, member, membership, token, team, invitation
+        case workspace, member, membership, token, team, invitation, user
     }
 
     /// Why a change clashes with what is stored.

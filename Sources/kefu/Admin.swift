@@ -5,7 +5,7 @@ import KefuServer
 
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Manage accounts from the command line.", subcommands: [Create.self])
+        abstract: "Manage accounts from the command line.", subcommands: [Create.self, ResetPassword.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -51,9 +51,15 @@ struct Admin: AsyncParsableCommand {
                 let created = try await dependencies.admin.createAdmin(
                     email: email, password: password, workspaceName: workspace, role: role,
                     displayName: name)
-                print(
-                    "\(created.createdUser ? "Created" : "Updated") \(created.user.email) as \(created.role.rawValue) of workspace '\(created.workspace.name)' (slug \(created.workspace.slug)\(created.createdWorkspace ? ", new" : ""))."
-                )
+                let place =
+                    "workspace '\(created.workspace.name)' (slug \(created.workspace.slug)\(created.createdWorkspace ? ", new" : ""))"
+                if created.createdUser {
+                    print("Created \(created.user.email) as \(created.role.rawValue) of \(place).")
+                } else {
+                    print(
+                        "\(created.user.email) already existed: made \(created.role.rawValue) of \(place). Their password was NOT changed; use `kefu admin reset-password --email \(created.user.email)` to set a new one."
+                    )
+                }
                 await dependencies.store.shutdown()
             } catch {
                 await dependencies.store.shutdown()

@@ -108,4 +108,32 @@ import Testing
             _ = try await app.token(email: "owner@acme.example", workspace: "acme", client: client)
         }
     }
+
+    @Test func resetPasswordSetsANewOneAndEndsSessionsWhileCreateKeepsIt() async throws {
+        try await TestApp.run { app, client in
+            let bearer = try await app.member("owner@acme.example", workspace: "acme", role: .owner, client: client)
+            let admin = app.dependencies.admin
+            let again = try await admin.createAdmin(
+                email: "owner@acme.example", password: "a different password", workspaceName: "acme", role: .owner,
+                displayName: nil)
+            #expect(!again.createdUser)
+            _ = try await app.token(email: "owner@acme.example", workspace: "acme", client: client)  // old one still works
+
+            let ended = try await admin.resetPassword(email: "Owner@Acme.example", password: "a brand new secret")
+            #expect(ended >= 2)
+            #expect(try await client.get("/api/v1/me", token: bearer).status == .unauthorized)
+            let old = try await client.post(
+                APIBody.json(["email": "owner@acme.example", "password": TestApp.password]), to: "/api/v1/auth/token")
+            #expect(old.status == .unauthorized)
+            let new = try await client.post(
+                APIBody.json(["email": "owner@acme.example", "password": "a brand new secret"]), to: "/api/v1/auth/token")
+            #expect(new.status == .created)
+            await #expect(throws: DomainError.notFound(.user)) {
+                _ = try await admin.resetPassword(email: "nobody@acme.example", password: "a brand new secret")
+            }
+            await #expect(throws: ValidationErrors("password", .weakPassword)) {
+                _ = try await admin.resetPassword(email: "owner@acme.example", password: "          ")
+            }
+        }
+    }
 }

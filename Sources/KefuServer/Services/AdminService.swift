@@ -78,4 +78,29 @@ public struct AdminService: Sendable {
         events.publish(.accessChanged(created.workspace.id))
         return created
     }
+
+    /// Sets a new password for an existing user and ends their sessions and bearer tokens everywhere.
+    /// Returns how many sessions and tokens ended.
+    public func resetPassword(email: String, password: String) async throws -> Int {
+        let email = Validate.normalizedEmail(email)
+        if let issue = Validate.passwordIssue(password) { throw ValidationErrors("password", issue) }
+        guard let (user, _) = try await store.unscoped.users.credentials(email: email) else {
+            throw DomainError.notFound(.user)
+        }
+        let hash = try await hasher.hash(password)
+        let ended = try await store.unscoped.transaction { [clock] system in
+            try await system.users.setPasswordHash(userID: user.id, hash: hash)
+            let ended = try await system.credentials.endSessions(userID: user.id)
+            for (workspace, _) in try await system.users.workspaces(ofUser: user.id) {
+                try await system.scoped(to: workspace.id).audit.append(
+                    AuditTrail(clock: clock).event(
+                        .passwordReset, actor: nil, actorLabel: "kefu admin reset-password", target: email, ip: nil))
+            }
+            return ended
+        }
+        for (workspace, _) in try await store.unscoped.users.workspaces(ofUser: user.id) {
+            events.publish(.accessChanged(workspace.id))
+        }
+        return ended
+    }
 }

@@ -21,6 +21,8 @@ public protocol CredentialLookup: Sendable {
     func openInvitation(tokenHash: String, now: Date) async throws -> Invitation?
     /// Deletes sessions and short-lived bearer tokens that expired before `now`; returns how many rows went.
     func deleteExpired(now: Date) async throws -> Int
+    /// Ends every browser session and bearer token of a user in every workspace (after a password reset).
+    func endSessions(userID: UserID) async throws -> Int
 }
 
 struct SQLCredentialLookup: CredentialLookup {
@@ -55,6 +57,16 @@ struct SQLCredentialLookup: CredentialLookup {
             .filter(\.$expiresAt > now)
             .filter(\.$acceptedAt == nil)
             .first()?.record()
+    }
+
+    func endSessions(userID: UserID) async throws -> Int {
+        let sessions = try await WebSessionModel.query(on: db).filter(\.$userID == userID.uuid).count()
+        try await WebSessionModel.query(on: db).filter(\.$userID == userID.uuid).delete()
+        let bearers = try await APITokenModel.query(on: db).filter(\.$userID == userID.uuid)
+            .filter(\.$kind == APITokenInfo.Kind.bearer.rawValue).count()
+        try await APITokenModel.query(on: db).filter(\.$userID == userID.uuid)
+            .filter(\.$kind == APITokenInfo.Kind.bearer.rawValue).delete()
+        return sessions + bearers
     }
 
     func deleteExpired(now: Date) async throws -> Int {
