@@ -4,6 +4,7 @@ import HummingbirdTesting
 import KefuCore
 import KefuServer
 import KefuStore
+import KefuTestSupport
 import NIOCore
 import Testing
 
@@ -134,6 +135,30 @@ import Testing
             await #expect(throws: ValidationErrors("password", .weakPassword)) {
                 _ = try await admin.resetPassword(email: "owner@acme.example", password: "          ")
             }
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func parallelGuessesCannotOutrunTheLockout(_ db: TestDatabase) async throws {
+        try await TestApp.run(db) { app, client in
+            try await app.member("owner@acme.example", workspace: "acme", role: .owner, client: client)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for i in 0..<40 {
+                    group.addTask {
+                        let password = i == 39 ? TestApp.password : "wrong guess \(i)"
+                        return try await client.post(
+                            APIBody.json(["email": "owner@acme.example", "password": password]), to: "/api/v1/auth/token"
+                        ).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let checked = statuses.filter { $0 != .tooManyRequests }
+            #expect(checked.count <= 11, "\(statuses.map(\.code))")
+            #expect(statuses.allSatisfy { [.unauthorized, .created, .tooManyRequests].contains($0) })
+            let after = try await client.post(
+                APIBody.json(["email": "owner@acme.example", "password": TestApp.password]), to: "/api/v1/auth/token")
+            #expect(after.status == .tooManyRequests)
         }
     }
 }

@@ -33,8 +33,8 @@ public struct CredentialService: Sendable {
     public func signIn(email: String, password: String, workspaceSlug: String?, ip: String?) async throws -> SignedIn {
         let system = store.unscoped
         let email = Validate.normalizedEmail(email)
-        let now = clock.now()
-        try await checkThrottle(email: email, ip: ip, now: now, log: system.audit)
+        let keys = SignInThrottle.keys(email: email, ip: ip)
+        try await throttle.admit(keys, counters: system.signInCounters, now: clock.now())
         let found = try await system.users.credentials(email: email)
         var verified = false
         if let (user, hash) = found {
@@ -58,19 +58,9 @@ public struct CredentialService: Sendable {
                     workspaceID: target?.0.id ?? memberships.first?.0.id))
             throw DomainError.unauthenticated
         }
+        try await throttle.succeeded(keys, counters: system.signInCounters)
         try await store.scoped(to: workspace.id).audit.append(audit.event(.signIn, actor: user, target: user.email, ip: ip))
         return SignedIn(user: user, workspace: workspace, role: role)
-    }
-
-    private func checkThrottle(email: String, ip: String?, now: Date, log: any SystemAuditLog) async throws {
-        let since = now.addingTimeInterval(-throttle.horizon)
-        let byEmail = try await log.failedSignIns(email: email, ip: nil, since: since)
-        let byIP = ip == nil ? [] : try await log.failedSignIns(email: nil, ip: ip, since: since)
-        let until = [throttle.lockedUntil(failures: byEmail, now: now), throttle.lockedUntil(failures: byIP, now: now)]
-            .compactMap { $0 }.max()
-        if let until {
-            throw DomainError.rateLimited(retryAfterSeconds: max(1, Int(until.timeIntervalSince(now).rounded(.up))))
-        }
     }
 
     /// Starts a browser session; returns the cookie value and its CSRF token.

@@ -21,7 +21,9 @@ public struct CredentialSweeper: Service {
     /// One sweep; returns the number of rows deleted.
     @discardableResult
     public func sweep() async throws -> Int {
-        try await store.unscoped.credentials.deleteExpired(now: clock.now())
+        let now = clock.now()
+        try await store.unscoped.signInCounters.deleteStale(now: now, window: SignInThrottle().window)
+        return try await store.unscoped.credentials.deleteExpired(now: now)
     }
 
     public func run() async throws {

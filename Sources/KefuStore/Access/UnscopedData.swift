@@ -13,6 +13,7 @@ public struct UnscopedData: Sendable {
     public var users: any UserRepository { SQLUserRepository(db: database) }
     public var credentials: any CredentialLookup { SQLCredentialLookup(db: database) }
     public var audit: any SystemAuditLog { SQLSystemAuditLog(db: database) }
+    public var signInCounters: any SignInCounters { SQLSignInCounters(db: database) }
 
     /// One workspace's repositories on the same handle (inside the same transaction).
     public func scoped(to workspace: WorkspaceID) -> WorkspaceData {

@@ -5,6 +5,7 @@ public enum Migrations {
         M0002CreateTeams(),
         M0003CreateCredentials(),
         M0004CreateAuditEvents(),
+        M0005CreateSignInThrottle(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }
