@@ -14,12 +14,16 @@ public final class Store: Sendable {
     public let databases: Databases
     /// One write transaction at a time from this process (SQLite).
     let writeGate = WriteGate()
+    /// SQLite's blocking calls run here, not on the process-wide pool that bcrypt keeps busy during a sign-in storm.
+    let threadPool: NIOThreadPool
     let logger: Logger
 
     public init(location: DatabaseLocation, logger: Logger, poolSize: Int = 4) throws {
         self.location = location
         self.logger = logger
-        self.databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
+        self.threadPool = NIOThreadPool(numberOfThreads: 4)
+        threadPool.start()
+        self.databases = Databases(threadPool: threadPool, on: MultiThreadedEventLoopGroup.singleton)
         switch location {
         case .sqliteFile(let path):
             databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
@@ -89,5 +93,6 @@ public final class Store: Sendable {
 
     public func shutdown() async {
         await databases.shutdownAsync()
+        try? await threadPool.shutdownGracefully()
     }
 }
