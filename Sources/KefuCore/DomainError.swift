@@ -24,6 +24,8 @@ public enum DomainError: Error, Sendable, Equatable {
         case lastOwner = "last_owner"
         /// The database stayed busy with other writers longer than the busy timeout.
         case busy
+        /// The invited e-mail has an account: its owner signs in and accepts as themselves.
+        case signInToAccept = "sign_in_to_accept"
     }
 
     /// Why a permitted route still refuses this particular change.
@@ -31,5 +33,6 @@ public enum DomainError: Error, Sendable, Equatable {
         case cannotGrantRole = "cannot_grant_role"
         case cannotChangeMember = "cannot_change_member"
         case cannotRemoveMember = "cannot_remove_member"
+        case invitationForSomeoneElse = "invitation_for_someone_else"
     }
 }

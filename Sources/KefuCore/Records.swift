@@ -106,20 +106,25 @@ public struct Invitation: Sendable, Codable, Equatable {
     public var workspaceID: WorkspaceID
     public var email: String
     public var role: Role
+    /// Who made it; their right to grant `role` is checked again when it is accepted.
+    public var invitedBy: UserID?
     public var expiresAt: Date
     public var acceptedAt: Date?
+    public var revokedAt: Date?
     public var createdAt: Date
 
     public init(
-        id: InvitationID, workspaceID: WorkspaceID, email: String, role: Role, expiresAt: Date, acceptedAt: Date?,
-        createdAt: Date
+        id: InvitationID, workspaceID: WorkspaceID, email: String, role: Role, invitedBy: UserID?, expiresAt: Date,
+        acceptedAt: Date?, revokedAt: Date?, createdAt: Date
     ) {
         self.id = id
         self.workspaceID = workspaceID
         self.email = email
         self.role = role
+        self.invitedBy = invitedBy
         self.expiresAt = expiresAt
         self.acceptedAt = acceptedAt
+        self.revokedAt = revokedAt
         self.createdAt = createdAt
     }
 }

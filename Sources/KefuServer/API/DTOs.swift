@@ -94,6 +94,36 @@ enum DTO {
         }
     }
 
+    struct Invitation: Codable, Sendable, ResponseEncodable {
+        enum CodingKeys: String, CodingKey {
+            case id
+            case email
+            case role
+            case invitedBy = "invited_by"
+            case createdAt = "created_at"
+            case expiresAt = "expires_at"
+            case revokedAt = "revoked_at"
+        }
+
+        var id: InvitationID
+        var email: String
+        var role: Role
+        var invitedBy: UserID?
+        var createdAt: Date
+        var expiresAt: Date
+        var revokedAt: Date?
+
+        init(_ i: KefuCore.Invitation) {
+            id = i.id
+            email = i.email
+            role = i.role
+            invitedBy = i.invitedBy
+            createdAt = i.createdAt
+            expiresAt = i.expiresAt
+            revokedAt = i.revokedAt
+        }
+    }
+
     struct Token: Codable, Sendable, ResponseEncodable {
         enum CodingKeys: String, CodingKey {
             case id

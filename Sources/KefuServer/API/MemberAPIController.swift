@@ -12,6 +12,8 @@ struct MemberAPIController {
         routes.on(.patch, APIPath.member, .manageMembers, use: update)
         routes.on(.delete, APIPath.member, .manageMembers, use: remove)
         routes.on(.post, APIPath.invitations, .manageMembers, use: invite)
+        routes.on(.get, APIPath.invitations, .manageMembers, use: invitations)
+        routes.on(.delete, APIPath.invitation, .manageMembers, use: revokeInvitation)
     }
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Page<DTO.Member> {
@@ -55,6 +57,15 @@ struct MemberAPIController {
         var role: Role
         var expiresAt: Date
         var inviteUrl: String
+    }
+
+    @Sendable func invitations(_ request: Request, context: AuthenticatedContext) async throws -> [DTO.Invitation] {
+        try await members.pendingInvitations(context.identity).map(DTO.Invitation.init)
+    }
+
+    @Sendable func revokeInvitation(_ request: Request, context: AuthenticatedContext) async throws -> DTO.Invitation {
+        let id = try context.parameters.require("invitationID", as: InvitationID.self)
+        return .init(try await members.revokeInvitation(context.identity, id: id, ip: context.clientIP))
     }
 
     @Sendable func invite(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Invited> {

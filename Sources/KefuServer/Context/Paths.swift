@@ -13,6 +13,7 @@ enum APIPath {
     static let members = "/api/v1/members"
     static let member = "/api/v1/members/:userID"
     static let invitations = "/api/v1/invitations"
+    static let invitation = "/api/v1/invitations/:invitationID"
     static let tokens = "/api/v1/tokens"
     static let token = "/api/v1/tokens/:tokenID"
     static let auditEvents = "/api/v1/audit-events"
@@ -34,6 +35,7 @@ enum WebPath {
     static let settingsInvite = "/app/settings/members/invite"
     static let settingsMemberRole = "/app/settings/members/:userID/role"
     static let settingsMemberRemove = "/app/settings/members/:userID/remove"
+    static let settingsInvitationRevoke = "/app/settings/invitations/:invitationID/revoke"
     static let settingsTokens = "/app/settings/tokens"
     static let settingsTokenRevoke = "/app/settings/tokens/:tokenID/revoke"
     static let settingsAudit = "/app/settings/audit"
@@ -44,6 +46,7 @@ enum WebPath {
     static func memberRole(_ id: UserID) -> String { fill(settingsMemberRole, id.description) }
     static func memberRemove(_ id: UserID) -> String { fill(settingsMemberRemove, id.description) }
     static func tokenRevoke(_ id: TokenID) -> String { fill(settingsTokenRevoke, id.description) }
+    static func invitationRevoke(_ id: InvitationID) -> String { fill(settingsInvitationRevoke, id.description) }
     static func invite(_ token: String) -> String { fill(invite, token) }
 
     /// Puts `value` in place of the path's one parameter.

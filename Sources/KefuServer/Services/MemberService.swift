@@ -11,6 +11,7 @@ public struct MemberService: Sendable {
     let events: any EventBus
     /// The workspaces of recently seen users (`GET /api/v1/me` on every page load); cleared on any access change.
     let workspaceCache: TTLCache
+    let throttle = SignInThrottle()
     var audit: AuditTrail { AuditTrail(clock: clock) }
 
     public init(store: Store, hasher: PasswordHasher, clock: WallClock, events: any EventBus, cacheSeconds: Int) {
@@ -50,6 +51,9 @@ public struct MemberService: Sendable {
             if current.role == role { return current }
             if current.role == .owner, try await data.members.ownerCount() <= 1 { throw DomainError.conflict(.lastOwner) }
             let previous = try await data.members.setRole(userID: userID, role: role)
+            // Invitations they made for roles they can no longer give stop working.
+            let grantable = Set(Role.allCases.filter { PermissionTable.canAssign($0, by: role) })
+            _ = try await data.invitations.revokePending(invitedBy: userID, keeping: grantable, at: audit.clock.now())
             try await data.audit.append(
                 audit.event(
                     .memberRoleChanged, actor: actor.user, target: current.user.email, ip: ip,
@@ -71,6 +75,10 @@ public struct MemberService: Sendable {
             }
             if current.role == .owner, try await data.members.ownerCount() <= 1 { throw DomainError.conflict(.lastOwner) }
             _ = try await data.members.remove(userID: userID)
+            // A removed member cannot come back through an old link, nor let others in through theirs.
+            let now = audit.clock.now()
+            _ = try await data.invitations.revokePending(email: current.user.email, at: now)
+            _ = try await data.invitations.revokePending(invitedBy: userID, keeping: [], at: now)
             try await data.audit.append(
                 audit.event(
                     .memberRemoved, actor: actor.user, target: current.user.email, ip: ip,

@@ -16,6 +16,9 @@ enum PageModel {
         var email: String
         var roleLabel: String
         var action: String
+        /// Set when a signed-in user whose e-mail the invitation names opens it: one click joins.
+        var signedInAs: String?
+        var signInLink: String
         var error: String?
     }
 
@@ -60,9 +63,19 @@ enum PageModel {
             var joinedDisplay: String
         }
 
+        struct Pending {
+            var email: String
+            var roleLabel: String
+            var expires: String
+            var expiresDisplay: String
+            var revokeAction: String
+        }
+
         var members: [Row]
         var assignable: [Option]
         var inviteLink: String?
+        var pending: [Pending]
+        var hasPending: Bool
     }
 
     struct Tokens {

@@ -13,6 +13,7 @@ struct MemberSettingsPages {
         routes.on(.post, WebPath.settingsInvite, .manageMembers, use: invite)
         routes.on(.post, WebPath.settingsMemberRole, .manageMembers, use: changeRole)
         routes.on(.post, WebPath.settingsMemberRemove, .manageMembers, use: remove)
+        routes.on(.post, WebPath.settingsInvitationRevoke, .manageMembers, use: revokeInvitation)
     }
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -37,8 +38,19 @@ struct MemberSettingsPages {
         let assignable = Role.allCases.filter { PermissionTable.canAssign($0, by: actor) }.map {
             PageModel.Option(value: $0.rawValue, label: page.roleLabel($0), selected: false, isAgent: $0 == .agent)
         }
+        let pending =
+            context.identity.can(.manageMembers)
+            ? try await members.pendingInvitations(context.identity).map { invitation in
+                PageModel.Members.Pending(
+                    email: invitation.email, roleLabel: page.roleLabel(invitation.role),
+                    expires: invitation.expiresAt.ISO8601Format(), expiresDisplay: ShellPage.display(invitation.expiresAt),
+                    revokeAction: WebPath.invitationRevoke(invitation.id))
+            } : []
         return page.render(
-            .members, PageModel.Members(members: rows, assignable: assignable, inviteLink: inviteLink),
+            .members,
+            PageModel.Members(
+                members: rows, assignable: assignable, inviteLink: inviteLink, pending: pending,
+                hasPending: !pending.isEmpty),
             title: renderer.text("settings", "members", page.locale), nav: "settings", sub: "members",
             flashKey: ShellPage.flash(request))
     }
@@ -61,6 +73,12 @@ struct MemberSettingsPages {
         let userID = try context.parameters.require("userID", as: UserID.self)
         try await members.removeMember(context.identity, userID: userID, ip: context.clientIP)
         return .redirect(to: WebPath.settingsMembers + "?flash=removed")
+    }
+
+    @Sendable func revokeInvitation(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let id = try context.parameters.require("invitationID", as: InvitationID.self)
+        _ = try await members.revokeInvitation(context.identity, id: id, ip: context.clientIP)
+        return .redirect(to: WebPath.settingsMembers + "?flash=invitation_revoked")
     }
 
     private static func role(_ form: FormData) throws -> Role {

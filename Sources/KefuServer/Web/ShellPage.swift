@@ -43,6 +43,7 @@ struct ShellPage {
     static let flashKeys: [String: (String, String)] = [
         "role_saved": ("members", "role_saved"),
         "removed": ("members", "removed"),
+        "invitation_revoked": ("members", "invitation_revoked"),
         "workspace_saved": ("workspace", "saved"),
         "token_revoked": ("tokens", "revoked_flash"),
     ]

@@ -6,6 +6,7 @@ public enum Migrations {
         M0003CreateCredentials(),
         M0004CreateAuditEvents(),
         M0005CreateSignInThrottle(),
+        M0006AddInvitationRevocation(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -76,6 +76,7 @@ final class InvitationModel: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "expires_at") var expiresAt: Date
     @OptionalField(key: "accepted_at") var acceptedAt: Date?
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
 
     init() {}
 
@@ -93,8 +94,9 @@ final class InvitationModel: Model, @unchecked Sendable {
     func record() throws -> Invitation {
         Invitation(
             id: InvitationID(try requireID()), workspaceID: WorkspaceID(workspaceID), email: email,
-            role: try decodeStored(Role.self, role, table: Self.schema, column: "role"), expiresAt: expiresAt,
-            acceptedAt: acceptedAt, createdAt: createdAt)
+            role: try decodeStored(Role.self, role, table: Self.schema, column: "role"),
+            invitedBy: invitedBy.map(UserID.init), expiresAt: expiresAt, acceptedAt: acceptedAt, revokedAt: revokedAt,
+            createdAt: createdAt)
     }
 }
 

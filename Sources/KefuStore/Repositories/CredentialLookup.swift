@@ -56,6 +56,7 @@ struct SQLCredentialLookup: CredentialLookup {
             .filter(\.$tokenHash == tokenHash)
             .filter(\.$expiresAt > now)
             .filter(\.$acceptedAt == nil)
+            .filter(\.$revokedAt == nil)
             .first()?.record()
     }
 
