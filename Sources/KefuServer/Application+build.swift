@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import KefuStore
 import Logging
+import NIOCore
 import Prometheus
 
 /// Everything the routes need, made once at start.
@@ -65,8 +67,14 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
 {
     let router = buildRouter(dependencies, catalog: catalog)
     let config = dependencies.config
+    // Slow or idle clients are dropped and connections are capped, so that a pile of sockets cannot starve the rest.
+    let connections = ConnectionCounter(limit: config.maxConnections, logger: logger)
+    let readTimeout = TimeAmount.seconds(Int64(config.httpReadTimeoutSeconds))
+    let http = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [ConnectionGuard(counter: connections, readTimeout: readTimeout)],
+        idleTimeout: .seconds(Int64(config.httpIdleTimeoutSeconds)))
     var app = Application(
-        router: router,
+        router: router, server: .http1(configuration: http),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "kefu"),
         logger: logger)
     // Services stop in reverse order: the database pools outlive the HTTP server's in-flight requests.

@@ -39,6 +39,15 @@ struct Serve: AsyncParsableCommand {
             say("Demo owner: \(owner.email) password: \(owner.password)")
         }
         say("Kefu is listening on http://\(config.host):\(config.port) (database: \(dependencies.store.location.redacted))")
+        let files = FileLimit.raiseToHardLimit()
+        logger.info(
+            "open-file limit",
+            metadata: ["limit": "\(files.map(String.init) ?? "unknown")", "max.connections": "\(config.maxConnections)"])
+        if let files, files < UInt64(config.maxConnections) + 64 {
+            logger.warning(
+                "the open-file limit is below max.connections: raise it (ulimit -n) or lower KEFU_MAX_CONNECTIONS",
+                metadata: ["limit": "\(files)"])
+        }
         let app = buildApplication(dependencies, logger: logger)
         try await app.runService()
     }

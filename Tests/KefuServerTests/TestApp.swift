@@ -16,7 +16,7 @@ struct TestApp: Sendable {
     static let password = "correct horse battery"
 
     static func run(
-        _ db: TestDatabase = .sqlite, configure: (inout AppConfig) -> Void = { _ in },
+        _ db: TestDatabase = .sqlite, live: Bool = false, configure: (inout AppConfig) -> Void = { _ in },
         _ body: @escaping @Sendable (TestApp, any TestClientProtocol) async throws -> Void
     ) async throws {
         try await db.withURL { url in
@@ -31,7 +31,7 @@ struct TestApp: Sendable {
             let catalog = RouteCatalog()
             let app = buildApplication(deps, logger: logger, catalog: catalog)
             do {
-                try await app.test(.router) { client in
+                try await app.test(live ? .live : .router) { client in
                     let checked = ContractCheckingClient(inner: client, contract: deps.contract)
                     try await body(TestApp(dependencies: deps, catalog: catalog), checked)
                 }

@@ -25,6 +25,12 @@ public struct AppConfig: Sendable {
     public var trustProxy: Bool = false
     /// How long a resolved session or token is remembered by one instance (0 disables the cache).
     public var authCacheSeconds: Int = 5
+    /// A connection with no request in progress (or one whose headers never finish) is closed after this long.
+    public var httpIdleTimeoutSeconds: Int = 60
+    /// A request whose body stops arriving for this long is dropped.
+    public var httpReadTimeoutSeconds: Int = 30
+    /// Open connections beyond this are closed at once (with a log line), keeping file descriptors for the rest.
+    public var maxConnections: Int = 10_000
 
     public init() {}
 
@@ -45,6 +51,9 @@ public struct AppConfig: Sendable {
         public static let bearerTokenMinutes = "bearer.token.minutes"
         public static let trustProxy = "trust.proxy"
         public static let authCacheSeconds = "auth.cache.seconds"
+        public static let httpIdleTimeoutSeconds = "http.idle.timeout.seconds"
+        public static let httpReadTimeoutSeconds = "http.read.timeout.seconds"
+        public static let maxConnections = "max.connections"
     }
 
     /// Resolves the configuration. `cli` holds only flags the user actually gave, by key.
@@ -86,6 +95,11 @@ public struct AppConfig: Sendable {
         config.trustProxy = Self.bool(reader.string(forKey: ConfigKey(Key.trustProxy))) ?? config.trustProxy
         config.authCacheSeconds = try Self.int(
             reader, Key.authCacheSeconds, default: config.authCacheSeconds, range: 0...300)
+        config.httpIdleTimeoutSeconds = try Self.int(
+            reader, Key.httpIdleTimeoutSeconds, default: config.httpIdleTimeoutSeconds, range: 1...3600)
+        config.httpReadTimeoutSeconds = try Self.int(
+            reader, Key.httpReadTimeoutSeconds, default: config.httpReadTimeoutSeconds, range: 1...3600)
+        config.maxConnections = try Self.int(reader, Key.maxConnections, default: config.maxConnections, range: 1...1_000_000)
         return config
     }
 
