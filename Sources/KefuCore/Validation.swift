@@ -72,14 +72,8 @@ public struct ValidationErrors: Error, Sendable, Equatable {
 
 /// Small, dependency-free checks shared by the API and the CLI.
 public enum Validate {
-    /// A practical e-mail check: one @, a non-empty local part, a dotted domain, no spaces, at most 254 chars.
-    public static func email(_ value: String) -> Bool {
-        guard value.count <= 254, !value.contains(where: \.isWhitespace) else { return false }
-        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].count >= 3 else { return false }
-        let domain = parts[1]
-        return domain.contains(".") && !domain.hasPrefix(".") && !domain.hasSuffix(".") && !domain.contains("..")
-    }
+    /// Whether the text is an e-mail address, as `EmailAddress` parses it.
+    public static func email(_ value: String) -> Bool { EmailAddress(value) != nil }
 
     /// Lower-case ASCII letters, digits and single dashes, 2–48 chars, not starting or ending with a dash.
     public static func slug(_ value: String) -> Bool {

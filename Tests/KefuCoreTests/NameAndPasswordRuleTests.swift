@@ -37,3 +37,18 @@ import Testing
         #expect(Validate.passwordIssue("correct horse battery") == nil)
     }
 }
+
+@Suite struct EmailAddressTests {
+    @Test(arguments: [
+        "a@b.co", "first.last@shop.example", "x+tag@sub.domain.example", "~'zpf`791@n.test", "\"john doe\"@example.com",
+        "用户@例子.中国", "0@0.com",
+    ])
+    func parsesAddresses(_ text: String) { #expect(EmailAddress(text) != nil, "\(text)") }
+
+    @Test(arguments: [
+        "", "plain", "a@b", "@b.co", "a@", "a b@c.co", "a@@b.co", "a@.co", "a@b..co", ".a@b.co", "a.@b.co", "a..b@c.co",
+        "a@-b.co", "a@b-.co", "a@b.123", "a@[192.0.2.1]", "a(comment)@b.co", "\"unclosed@b.co", "a@b.co\n",
+        "a\u{0}b@c.co", String(repeating: "x", count: 65) + "@b.co",
+    ])
+    func refusesWhatIsNotAnAddress(_ text: String) { #expect(EmailAddress(text) == nil, "\(text.debugDescription)") }
+}
