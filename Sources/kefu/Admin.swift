@@ -35,22 +35,9 @@ struct Admin: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let config = try data.load()
-            let logger = CLILogging.bootstrap(level: config.logLevel)
-            guard let password = PasswordInput.read(), !password.isEmpty else {
-                throw fail("no password given on standard input")
-            }
-            if let issue = Validate.passwordIssue(password) { throw fail("the password \(issue.english)") }
-            let dependencies: AppDependencies
-            do {
-                dependencies = try await AppDependencies.prepare(config, logger: logger)
-            } catch {
-                throw fail(String(describing: error))
-            }
-            do {
+            try await AdminSession.run(data) { dependencies, password in
                 let created = try await dependencies.admin.createAdmin(
-                    email: email, password: password, workspaceName: workspace, role: role,
-                    displayName: name)
+                    email: email, password: password, workspaceName: workspace, role: role, displayName: name)
                 let place =
                     "workspace '\(created.workspace.name)' (slug \(created.workspace.slug)\(created.createdWorkspace ? ", new" : ""))"
                 if created.createdUser {
@@ -60,11 +47,38 @@ struct Admin: AsyncParsableCommand {
                         "\(created.user.email) already existed: made \(created.role.rawValue) of \(place). Their password was NOT changed; use `kefu admin reset-password --email \(created.user.email)` to set a new one."
                     )
                 }
-                await dependencies.store.shutdown()
-            } catch {
-                await dependencies.store.shutdown()
-                throw fail(String(describing: error))
             }
+        }
+    }
+}
+
+/// What every admin command that sets a password does around its work: read and check the password, open and
+/// migrate the store, run, and close the store whatever happens.
+enum AdminSession {
+    static func run(
+        _ data: DataOptions, _ body: (AppDependencies, String) async throws -> Void
+    ) async throws {
+        let config = try data.load()
+        let logger = CLILogging.bootstrap(level: config.logLevel)
+        guard let password = PasswordInput.read(), !password.isEmpty else {
+            throw fail("no password given on standard input")
+        }
+        if let issue = Validate.passwordIssue(password) { throw fail("the password \(issue.english)") }
+        let dependencies: AppDependencies
+        do {
+            dependencies = try await AppDependencies.prepare(config, logger: logger)
+        } catch {
+            throw fail(String(describing: error))
+        }
+        do {
+            try await body(dependencies, password)
+            await dependencies.store.shutdown()
+        } catch let exit as ExitCode {
+            await dependencies.store.shutdown()
+            throw exit
+        } catch {
+            await dependencies.store.shutdown()
+            throw fail(String(describing: error))
         }
     }
 }

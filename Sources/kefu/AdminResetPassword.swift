@@ -19,28 +19,14 @@ extension Admin {
         var email: String
 
         func run() async throws {
-            let config = try data.load()
-            let logger = CLILogging.bootstrap(level: config.logLevel)
-            guard let password = PasswordInput.read(), !password.isEmpty else {
-                throw fail("no password given on standard input")
-            }
-            if let issue = Validate.passwordIssue(password) { throw fail("the password \(issue.english)") }
-            let dependencies: AppDependencies
-            do {
-                dependencies = try await AppDependencies.prepare(config, logger: logger)
-            } catch {
-                throw fail(String(describing: error))
-            }
-            do {
-                let ended = try await dependencies.admin.resetPassword(email: email, password: password)
-                print("New password set for \(Validate.normalizedEmail(email)); \(ended) sessions and bearer tokens ended.")
-                await dependencies.store.shutdown()
-            } catch DomainError.notFound {
-                await dependencies.store.shutdown()
-                throw fail("no user has the e-mail \(Validate.normalizedEmail(email)) (kefu admin create makes one)")
-            } catch {
-                await dependencies.store.shutdown()
-                throw fail(String(describing: error))
+            try await AdminSession.run(data) { dependencies, password in
+                let address = Validate.normalizedEmail(email)
+                do {
+                    let ended = try await dependencies.admin.resetPassword(email: address, password: password)
+                    print("New password set for \(address); \(ended) sessions and bearer tokens ended.")
+                } catch DomainError.notFound {
+                    throw fail("no user has the e-mail \(address) (kefu admin create makes one)")
+                }
             }
         }
     }
