@@ -47,8 +47,8 @@ struct SecuredRoutes {
     ) {
         catalog.record(method, path, .permission(permission), surface)
         let route = group.group().add(middleware: PermissionMiddleware(permission: permission))
-        if let contract {
-            route.add(middleware: ContractValidationMiddleware<AuthenticatedContext>(operation: contract.require(method, path)))
+        if let contract, let check = ContractValidationMiddleware<AuthenticatedContext>(contract.require(method, path)) {
+            route.add(middleware: check)
         }
         route.on(RouterPath(path), method: method, use: handler)
     }
@@ -70,8 +70,8 @@ struct PublicRoutes {
         catalog.record(method, path, .anonymous, surface)
         let route = router.group()
         if method == .post, let csrf { route.add(middleware: csrf) }
-        if let contract {
-            route.add(middleware: ContractValidationMiddleware<AppRequestContext>(operation: contract.require(method, path)))
+        if let contract, let check = ContractValidationMiddleware<AppRequestContext>(contract.require(method, path)) {
+            route.add(middleware: check)
         }
         route.on(RouterPath(path), method: method, use: handler)
     }

@@ -8,6 +8,12 @@ import KefuCore
 struct ContractValidationMiddleware<Context: RequestContext>: RouterMiddleware {
     let operation: OpenAPIContract.Operation
 
+    /// Nil for an operation without parameters or body: there is nothing to check, so the route skips the layer.
+    init?(_ operation: OpenAPIContract.Operation) {
+        guard !operation.parameters.isEmpty || operation.body != nil else { return nil }
+        self.operation = operation
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
         var pathValues: [String: String] = [:]

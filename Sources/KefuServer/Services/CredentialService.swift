@@ -12,7 +12,7 @@ public struct CredentialService: Sendable {
     let sessionLifetime: TimeInterval
     let bearerLifetime: TimeInterval
     let throttle = SignInThrottle()
-    let cache: TTLCache
+    let cache: TTLCache<String>
     var audit: AuditTrail { AuditTrail(clock: clock) }
 
     public init(store: Store, hasher: PasswordHasher, clock: WallClock, events: any EventBus, config: AppConfig) {
@@ -22,7 +22,7 @@ public struct CredentialService: Sendable {
         self.events = events
         self.sessionLifetime = TimeInterval(config.sessionHours * 3600)
         self.bearerLifetime = TimeInterval(config.bearerTokenMinutes * 60)
-        let cache = TTLCache(ttl: .seconds(config.authCacheSeconds))
+        let cache = TTLCache<String>(ttl: .seconds(config.authCacheSeconds))
         self.cache = cache
         events.subscribe { event in
             if case .accessChanged = event { cache.removeAll() }

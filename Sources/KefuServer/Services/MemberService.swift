@@ -10,7 +10,7 @@ public struct MemberService: Sendable {
     let clock: WallClock
     let events: any EventBus
     /// The workspaces of recently seen users (`GET /api/v1/me` on every page load); cleared on any access change.
-    let workspaceCache: TTLCache
+    let workspaceCache: TTLCache<UserID>
     let throttle = SignInThrottle()
     var audit: AuditTrail { AuditTrail(clock: clock) }
 
@@ -19,7 +19,7 @@ public struct MemberService: Sendable {
         self.hasher = hasher
         self.clock = clock
         self.events = events
-        let cache = TTLCache(ttl: .seconds(cacheSeconds))
+        let cache = TTLCache<UserID>(ttl: .seconds(cacheSeconds))
         self.workspaceCache = cache
         events.subscribe { event in
             if case .accessChanged = event { cache.removeAll() }
@@ -32,7 +32,7 @@ public struct MemberService: Sendable {
 
     /// Every workspace the user belongs to, with their role there.
     public func workspaces(of user: UserAccount) async throws -> [(Workspace, Role)] {
-        let key = "workspaces:\(user.id)"
+        let key = user.id
         if let cached = workspaceCache.value(key, as: [WorkspaceRole].self) { return cached.map { ($0.workspace, $0.role) } }
         let epoch = workspaceCache.epoch
         let found = try await store.unscoped.users.workspaces(ofUser: user.id)

@@ -4,14 +4,14 @@ import Synchronization
 /// Remembers values for a few seconds (resolved identities, a user's workspaces) so that an authenticated request
 /// does not cost several database round trips. Every access change made through this instance clears it; changes
 /// made through another instance are seen at most `ttl` later.
-final class TTLCache: Sendable {
+final class TTLCache<Key: Hashable & Sendable>: Sendable {
     private struct Entry {
         let value: any Sendable
         let expires: ContinuousClock.Instant
     }
 
     private struct State {
-        var entries: [String: Entry] = [:]
+        var entries: [Key: Entry] = [:]
         /// Bumped by every clear, so a value read from the database before a clear is never stored after it.
         var epoch = 0
     }
@@ -30,7 +30,7 @@ final class TTLCache: Sendable {
     /// Read this before loading a value, and pass it to `store`.
     var epoch: Int { state.withLock { $0.epoch } }
 
-    func value<T: Sendable>(_ key: String, as type: T.Type) -> T? {
+    func value<T: Sendable>(_ key: Key, as type: T.Type) -> T? {
         guard isEnabled else { return nil }
         let now = ContinuousClock.now
         return state.withLock { state in
@@ -44,7 +44,7 @@ final class TTLCache: Sendable {
     }
 
     /// Stores `value` unless the cache was cleared since `epoch` was read.
-    func store(_ key: String, _ value: some Sendable, loadedAt epoch: Int) {
+    func store(_ key: Key, _ value: some Sendable, loadedAt epoch: Int) {
         guard isEnabled else { return }
         let expires = ContinuousClock.now.advanced(by: ttl)
         state.withLock { state in
