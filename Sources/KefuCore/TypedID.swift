@@ -15,12 +15,17 @@ public struct TypedID<Entity>: Hashable, Sendable, Codable, LosslessStringConver
     public var description: String { uuid.uuidString }
 
     public init(from decoder: any Decoder) throws {
-        uuid = try decoder.singleValueContainer().decode(UUID.self)
+        let container = try decoder.singleValueContainer()
+        guard let uuid = UUID(uuidString: try container.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a UUID")
+        }
+        self.uuid = uuid
     }
 
+    /// As UUID itself encodes, one container level less (ids are in every response).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        try container.encode(uuid)
+        try container.encode(uuid.uuidString)
     }
 }
 

@@ -22,7 +22,7 @@ struct IdentityMiddleware: RouterMiddleware {
         }
         if let identity = context.identity {
             // One key: every metadata write re-renders the handler's metadata.
-            context.logger[metadataKey: "user.id"] = .string(identity.user.id.description)
+            context.logger[metadataKey: "user.id"] = .stringConvertible(identity.user.id)
         }
         return try await next(request, context)
     }
