@@ -10,8 +10,8 @@ public protocol AuditRepository: Sendable {
     func events(before: AuditCursor?, limit: Int) async throws -> [AuditEvent]
 }
 
-/// Audit records that belong to no workspace or to one not yet known (failed sign-ins, `kefu admin`), and the
-/// throttle's count of failed sign-ins across workspaces.
+/// Audit records that belong to no workspace or to one not yet known (failed sign-ins, `kefu admin`), and a read of
+/// failed sign-ins across workspaces for reports and checks (the throttle itself counts in `SignInCounters`).
 public protocol SystemAuditLog: Sendable {
     func append(_ event: AuditEvent) async throws
     /// Times of failed sign-ins for this e-mail or from this IP since the given time, newest first.
