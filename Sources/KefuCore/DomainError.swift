@@ -10,7 +10,10 @@ public enum DomainError: Error, Sendable, Equatable {
 
     /// What was not found.
     public enum Resource: String, Sendable, CaseIterable {
-        case workspace, member, membership, token, team, invitation, user
+        case workspace, member, membership, token, team, invitation, user, article, category, revision, faq, intent, phrase
+        case botModel = "bot_model"
+        case job
+        case template
     }
 
     /// Why a change clashes with what is stored.
@@ -26,6 +29,15 @@ public enum DomainError: Error, Sendable, Equatable {
         case busy
         /// The invited e-mail has an account: its owner signs in and accepts as themselves.
         case signInToAccept = "sign_in_to_accept"
+        /// The edit names a version of the entry that is no longer the latest: someone else saved in between.
+        case staleVersion = "stale_version"
+        case intentLabelTaken = "intent_label_taken"
+        case categoryKeyTaken = "category_key_taken"
+        case phraseExists = "phrase_exists"
+        /// The article already has a translation in this language.
+        case translationExists = "translation_exists"
+        /// The workspace has no trained model to answer with yet.
+        case noActiveModel = "no_active_model"
     }
 
     /// Why a permitted route still refuses this particular change.

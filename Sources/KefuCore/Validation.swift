@@ -21,6 +21,14 @@ public enum ValidationIssue: Sendable, Equatable {
     case password
     /// Only white space, or one of the most common passwords.
     case weakPassword
+    /// An intent with fewer training phrases than training needs.
+    case tooFewPhrases(min: Int)
+    /// Fewer intents than a classifier needs.
+    case tooFewIntents(min: Int)
+    /// A value that names something that does not exist (a category, an intent).
+    case unknownReference
+    /// Appears twice where it must be unique.
+    case duplicate
 
     /// The English wording, for logs and the CLI.
     public var english: String {
@@ -40,6 +48,10 @@ public enum ValidationIssue: Sendable, Equatable {
         case .cursor: "not a cursor from a previous page"
         case .password: "\(Validate.passwordLength.lowerBound) to \(Validate.passwordLength.upperBound) characters"
         case .weakPassword: "is blank or too common; choose another"
+        case .tooFewPhrases(let min): "needs at least \(min) training phrases"
+        case .tooFewIntents(let min): "training needs at least \(min) intents with phrases"
+        case .unknownReference: "names something that does not exist"
+        case .duplicate: "appears more than once"
         }
     }
 }

@@ -63,6 +63,10 @@ public struct Catalogues: Sendable {
                 ["min": min.map { String(Int($0)) } ?? "-∞", "max": max.map { String(Int($0)) } ?? "∞"])
         case .cursor: text("validation", "cursor", locale)
         case .weakPassword: text("validation", "weak_password", locale)
+        case .tooFewPhrases(let min): text("validation", "too_few_phrases", locale, ["min": "\(min)"])
+        case .tooFewIntents(let min): text("validation", "too_few_intents", locale, ["min": "\(min)"])
+        case .unknownReference: text("validation", "unknown_reference", locale)
+        case .duplicate: text("validation", "duplicate", locale)
         case .password:
             text(
                 "validation", "length", locale,

@@ -14,6 +14,8 @@ public struct UnscopedData: Sendable {
     public var credentials: any CredentialLookup { SQLCredentialLookup(db: database) }
     public var audit: any SystemAuditLog { SQLSystemAuditLog(db: database) }
     public var signInCounters: any SignInCounters { SQLSignInCounters(db: database) }
+    /// Workers claim jobs of every workspace.
+    public var jobQueue: any JobQueue { SQLJobQueue(db: database) }
 
     /// One workspace's repositories on the same handle (inside the same transaction).
     public func scoped(to workspace: WorkspaceID) -> WorkspaceData {

@@ -24,6 +24,9 @@ public struct WorkspaceData: Sendable {
     public var tokens: any TokenRepository { SQLTokenRepository(scope: scope) }
     public var sessions: any SessionRepository { SQLSessionRepository(scope: scope) }
     public var audit: any AuditRepository { SQLAuditRepository(scope: scope) }
+    public var knowledge: any KnowledgeRepository { SQLKnowledgeRepository(scope: scope) }
+    public var bot: any BotRepository { SQLBotRepository(scope: scope) }
+    public var jobs: any JobRepository { SQLJobRepository(scope: scope) }
 
     /// Runs `body` in one transaction; everything it wrote is undone if it throws.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (WorkspaceData) async throws -> T) async throws -> T {

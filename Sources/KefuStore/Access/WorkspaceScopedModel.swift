@@ -60,3 +60,47 @@ extension AuditEventModel: WorkspaceScopedModel {
         query.filter(\.$workspaceID == workspace.uuid)
     }
 }
+
+extension CategoryModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<CategoryModel, FieldProperty<CategoryModel, UUID>> { \.$workspaceID }
+}
+
+extension ArticleModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<ArticleModel, FieldProperty<ArticleModel, UUID>> { \.$workspaceID }
+}
+
+extension RevisionModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<RevisionModel, FieldProperty<RevisionModel, UUID>> { \.$workspaceID }
+}
+
+extension FAQModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<FAQModel, FieldProperty<FAQModel, UUID>> { \.$workspaceID }
+}
+
+extension ArticleVoteModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<ArticleVoteModel, FieldProperty<ArticleVoteModel, UUID>> { \.$workspaceID }
+}
+
+extension IntentModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<IntentModel, FieldProperty<IntentModel, UUID>> { \.$workspaceID }
+}
+
+extension PhraseModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<PhraseModel, FieldProperty<PhraseModel, UUID>> { \.$workspaceID }
+}
+
+extension FlowModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<FlowModel, FieldProperty<FlowModel, UUID>> { \.$workspaceID }
+}
+
+extension BotModelModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<BotModelModel, FieldProperty<BotModelModel, UUID>> { \.$workspaceID }
+}
+
+extension IndexLogModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<IndexLogModel, FieldProperty<IndexLogModel, UUID>> { \.$workspaceID }
+}
+
+extension JobModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<JobModel, FieldProperty<JobModel, UUID>> { \.$workspaceID }
+}

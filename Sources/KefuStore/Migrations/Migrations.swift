@@ -7,6 +7,7 @@ public enum Migrations {
         M0004CreateAuditEvents(),
         M0005CreateSignInThrottle(),
         M0006AddInvitationRevocation(),
+        M0007CreateKnowledgeAndBot(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }
