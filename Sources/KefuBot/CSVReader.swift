@@ -103,3 +103,39 @@ enum CSVRows {
         return rows
     }
 }
+
+/// A CSV file with a header, read into named columns; errors name the line (RFC 4180 quoting, blank lines skipped).
+public enum CSVTable {
+    public struct Record: Sendable {
+        public var line: Int
+        public var values: [String: String]
+
+        public subscript(_ column: String) -> String { values[column] ?? "" }
+    }
+
+    public static func parse(_ content: String, required: [String]) throws -> [Record] {
+        let rows = try CSVRows.parse(content)
+        guard let header = rows.first else {
+            throw BotError.malformedCSV(line: 1, reason: "empty file, expected a header " + required.joined(separator: ","))
+        }
+        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        for column in required where !names.contains(column) {
+            throw BotError.malformedCSV(line: header.line, reason: "missing column '\(column)' in the header")
+        }
+        return try rows.dropFirst().compactMap { row in
+            if row.fields.count == 1 && row.fields[0].isEmpty { return nil }
+            guard row.fields.count == names.count else {
+                throw BotError.malformedCSV(line: row.line, reason: "expected \(names.count) columns, found \(row.fields.count)")
+            }
+            return Record(line: row.line, values: Dictionary(zip(names, row.fields), uniquingKeysWith: { a, _ in a }))
+        }
+    }
+
+    /// One CSV line, quoting fields that need it.
+    public static func line(_ fields: [String]) -> String {
+        fields.map { field in
+            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+        }.joined(separator: ",") + "\n"
+    }
+}

@@ -9,6 +9,11 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case viewAudit = "audit.read"
     case viewTeams = "teams.read"
     case manageTeams = "teams.manage"
+    case viewKnowledge = "kb.read"
+    case manageKnowledge = "kb.manage"
+    case askBot = "bot.ask"
+    case viewBot = "bot.read"
+    case manageBot = "bot.manage"
 }
 
 /// The one table of which role may do what. Every permission check goes through it.
@@ -33,12 +38,14 @@ public enum PermissionTable {
     private static let agentCodes = permissions(of: .agent).map(\.rawValue).sorted()
 
     public static func permissions(of role: Role) -> Set<Permission> {
-        let everyone: Set<Permission> = [.viewAppShell, .viewWorkspace, .viewMembers, .manageOwnTokens, .viewTeams]
+        let everyone: Set<Permission> = [
+            .viewAppShell, .viewWorkspace, .viewMembers, .manageOwnTokens, .viewTeams, .viewKnowledge, .askBot, .viewBot,
+        ]
         switch role {
         case .agent:
             return everyone
         case .supervisor:
-            return everyone.union([.manageTeams])
+            return everyone.union([.manageTeams, .manageKnowledge, .manageBot])
         case .admin, .owner:
             return Set(Permission.allCases)
         }

@@ -119,6 +119,19 @@ public enum Validate {
         return trimmed
     }
 
+    /// Multi-line text (an answer, a question): trimmed, not blank, at most `max` characters, no control characters
+    /// other than line breaks and tabs.
+    public static func text(_ value: String, field: String, max: Int) throws -> String {
+        let controls = value.unicodeScalars.contains { scalar in
+            scalar != "\n" && scalar != "\r" && scalar != "\t" && containsControlCharacters(String(scalar))
+        }
+        guard !controls else { throw ValidationErrors(field, .text) }
+        let trimmed = value.trimmingCharacters(in: blank.union(.whitespacesAndNewlines))
+        guard !trimmed.isEmpty else { throw ValidationErrors(field, .text) }
+        guard trimmed.unicodeScalars.count <= max else { throw ValidationErrors(field, .length(min: 1, max: max)) }
+        return trimmed
+    }
+
     /// C0 and C1 controls, DEL, and the bidirectional embedding, override and isolate controls (which can make a
     /// name read differently from what it is).
     public static func containsControlCharacters(_ value: String) -> Bool {

@@ -16,6 +16,13 @@ public struct AppDependencies: Sendable {
     public let workspaces: WorkspaceService
     public let audit: AuditService
     public let admin: AdminService
+    public let bot: BotService
+    public let knowledge: KnowledgeService
+    public let portal: PortalService
+    public let templates: TemplateService
+    let runtime: BotRuntime
+    let jobWakeUp: JobWakeUp
+    let clock: WallClock
     public let renderer: PageRenderer
     let assets: StaticAssetsController
     public let secret: SecretKey
@@ -42,9 +49,14 @@ public struct AppDependencies: Sendable {
             try await MigrationRunner(database: store.database, logger: logger).migrate()
             let events = LocalEventBus()
             var demoOwner: (String, String)?
+            let runtime = BotRuntime(store: store, logger: logger)
+            let templates = TemplateService(store: store, clock: clock, runtime: runtime, catalog: try TemplateCatalog.load())
             if config.demo {
                 demoOwner = try await DemoSeeder(store: store, hasher: hasher, clock: clock).seedIfNeeded()
+                try await DemoBotSeeder(store: store, clock: clock, runtime: runtime, templates: templates, logger: logger)
+                    .seedIfNeeded()
             }
+            let wakeUp = JobWakeUp()
             return AppDependencies(
                 config: config, store: store, events: events,
                 credentials: CredentialService(store: store, hasher: hasher, clock: clock, events: events, config: config),
@@ -52,12 +64,25 @@ public struct AppDependencies: Sendable {
                     store: store, hasher: hasher, clock: clock, events: events, cacheSeconds: config.authCacheSeconds),
                 workspaces: WorkspaceService(store: store, clock: clock, events: events), audit: AuditService(store: store),
                 admin: AdminService(store: store, hasher: hasher, clock: clock, events: events),
+                bot: BotService(store: store, clock: clock, runtime: runtime, wakeUp: wakeUp),
+                knowledge: KnowledgeService(store: store, clock: clock, runtime: runtime),
+                portal: PortalService(store: store, clock: clock, runtime: runtime, secret: secret), templates: templates,
+                runtime: runtime, jobWakeUp: wakeUp, clock: clock,
                 renderer: try await PageRenderer.load(), assets: try StaticAssetsController.load(), secret: secret,
                 metrics: metrics, contract: try OpenAPIDocument.load(), demoOwner: demoOwner)
         } catch {
             await store.shutdown()
             throw error
         }
+    }
+}
+
+extension AppDependencies {
+    /// The background worker with every job kind this server runs.
+    func jobWorker(logger: Logger) -> JobWorker {
+        JobWorker(
+            store: store, handlers: [BotTrainer(store: store, clock: clock, runtime: runtime)], clock: clock, logger: logger,
+            wakeUp: jobWakeUp)
     }
 }
 
@@ -80,6 +105,7 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
     // Services stop in reverse order: the database pools outlive the HTTP server's in-flight requests.
     app.addServices(dependencies.store.databases)
     app.addServices(CredentialSweeper(store: dependencies.store, clock: dependencies.credentials.clock, logger: logger))
+    app.addServices(dependencies.jobWorker(logger: logger))
     return app
 }
 
@@ -104,7 +130,7 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     let securedPages = SecuredRoutes(
         group: router.group(context: AuthenticatedContext.self).add(middleware: SessionCSRFMiddleware()), catalog: catalog,
         surface: .page)
-    let links = InvitationLinks(
+    let links = PublicLinks(
         publicURL: config.publicURL, trustProxy: config.trustProxy, listening: (config.host, config.port))
     let cookies = SessionCookies(
         secure: config.publicURL?.hasPrefix("https://") ?? false, sessionSeconds: config.sessionHours * 3600)
@@ -119,6 +145,9 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     MemberAPIController(members: deps.members, links: links).register(securedAPI)
     TokenAPIController(credentials: deps.credentials).register(securedAPI)
     AuditAPIController(audit: deps.audit).register(securedAPI)
+    KnowledgeAPIController(knowledge: deps.knowledge, links: links).register(securedAPI)
+    BotAPIController(bot: deps.bot, templates: deps.templates).register(securedAPI)
+    PortalAPIController(portal: deps.portal, links: links).register(api)
     let anonymous = AnonymousPages(renderer: deps.renderer, secret: deps.secret, cookies: cookies)
     SessionPagesController(credentials: deps.credentials, pages: anonymous, cookies: cookies)
         .register(public: pages, secured: securedPages)

@@ -5,7 +5,7 @@ import KefuCore
 /// Members, their roles, and invitations.
 struct MemberAPIController {
     let members: MemberService
-    let links: InvitationLinks
+    let links: PublicLinks
 
     func register(_ routes: SecuredRoutes) {
         routes.on(.get, APIPath.members, .viewMembers, use: list)
@@ -83,13 +83,15 @@ struct MemberAPIController {
 /// Builds the absolute sign-up link of an invitation from `KEFU_PUBLIC_URL`; without it, from the address the server
 /// listens on. Request headers (`Host`, `X-Forwarded-Proto`) are used only behind a trusted proxy: otherwise anyone
 /// could make the server hand out links to their own host.
-struct InvitationLinks: Sendable {
+struct PublicLinks: Sendable {
     let publicURL: String?
     let trustProxy: Bool
     let listening: (host: String, port: Int)
 
-    func url(token: String, request: Request) -> String {
-        let path = WebPath.invite(token)
+    func url(token: String, request: Request) -> String { url(path: WebPath.invite(token), request: request) }
+
+    /// Any page of this server as an absolute URL (the portal links in API answers).
+    func url(path: String, request: Request) -> String {
         if let publicURL { return (publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL) + path }
         if trustProxy, let host = request.head.authority {
             let scheme = request.headers[.forwardedProto] == "https" ? "https" : "http"

@@ -1,3 +1,4 @@
+import Foundation
 import KefuCore
 
 /// Every API path, defined once for routes, the contract test and links.
@@ -18,6 +19,28 @@ enum APIPath {
     static let token = "/api/v1/tokens/:tokenID"
     static let auditEvents = "/api/v1/audit-events"
     static let teams = "/api/v1/teams"
+    static let kbArticles = "/api/v1/kb/articles"
+    static let kbArticle = "/api/v1/kb/articles/:articleID"
+    static let kbArticleRevisions = "/api/v1/kb/articles/:articleID/revisions"
+    static let kbArticleRestore = "/api/v1/kb/articles/:articleID/revisions/:revisionID/restore"
+    static let kbPreview = "/api/v1/kb/preview"
+    static let kbCategories = "/api/v1/kb/categories"
+    static let kbCategory = "/api/v1/kb/categories/:categoryID"
+    static let kbFAQs = "/api/v1/kb/faqs"
+    static let kbFAQ = "/api/v1/kb/faqs/:faqID"
+    static let portalSearch = "/api/v1/portal/:slug/search"
+    static let portalVote = "/api/v1/portal/:slug/articles/:articleID/vote"
+    static let botAsk = "/api/v1/bot/ask"
+    static let botTrain = "/api/v1/bot/train"
+    static let botModels = "/api/v1/bot/models"
+    static let botModelActivate = "/api/v1/bot/models/:modelID/activate"
+    static let botIntents = "/api/v1/bot/intents"
+    static let botIntent = "/api/v1/bot/intents/:intentID"
+    static let botIntentPhrases = "/api/v1/bot/intents/:intentID/phrases"
+    static let botPhrase = "/api/v1/bot/phrases/:phraseID"
+    static let botTemplates = "/api/v1/bot/templates"
+    static let botTemplateInstall = "/api/v1/bot/templates/:templateID/install"
+    static let job = "/api/v1/jobs/:jobID"
 }
 
 /// Every page URL, defined once for routes, redirects and templates (which read them as `{{links.name}}`).
@@ -40,6 +63,25 @@ enum WebPath {
     static let settingsTokenRevoke = "/app/settings/tokens/:tokenID/revoke"
     static let settingsAudit = "/app/settings/audit"
     static let invite = "/invite/:token"
+    static let portal = "/help/:slug"
+    static let portalArticle = "/help/:slug/articles/:articleID"
+    static let portalCategory = "/help/:slug/categories/:categoryKey"
+    static let kbArticleNew = "/app/kb/articles/new"
+    static let kbArticleEdit = "/app/kb/articles/:articleID"
+    static let kbArticleRestoreForm = "/app/kb/articles/:articleID/revisions/:revisionID/restore"
+    static let kbFAQs = "/app/kb/faqs"
+    static let kbFAQEdit = "/app/kb/faqs/:faqID"
+    static let bot = "/app/bot"
+    static let botTry = "/app/bot/try"
+    static let botIntents = "/app/bot/intents"
+    static let botIntent = "/app/bot/intents/:intentID"
+    static let botIntentPhrases = "/app/bot/intents/:intentID/phrases"
+    static let botPhraseDelete = "/app/bot/phrases/:phraseID/delete"
+    static let botModels = "/app/bot/models"
+    static let botTrain = "/app/bot/models/train"
+    static let botModelActivate = "/app/bot/models/:modelID/activate"
+    static let botTemplates = "/app/bot/templates"
+    static let botTemplateInstall = "/app/bot/templates/:templateID/install"
     static let stylesheet = "/static/kefu.css"
     static let script = "/static/kefu.js"
 
@@ -48,11 +90,28 @@ enum WebPath {
     static func tokenRevoke(_ id: TokenID) -> String { fill(settingsTokenRevoke, id.description) }
     static func invitationRevoke(_ id: InvitationID) -> String { fill(settingsInvitationRevoke, id.description) }
     static func invite(_ token: String) -> String { fill(invite, token) }
+    static func portal(_ slug: String) -> String { fill(portal, slug) }
+    static func portalArticle(_ slug: String, _ id: ArticleID) -> String { fill(portalArticle, slug, id.description) }
+    static func portalCategory(_ slug: String, _ key: String) -> String { fill(portalCategory, slug, key) }
+    static func kbArticleEdit(_ id: ArticleID) -> String { fill(kbArticleEdit, id.description) }
+    static func kbArticleRestore(_ id: ArticleID, _ revision: RevisionID) -> String {
+        fill(kbArticleRestoreForm, id.description, revision.description)
+    }
+    static func kbFAQEdit(_ id: FAQID) -> String { fill(kbFAQEdit, id.description) }
+    static func botIntent(_ id: IntentID) -> String { fill(botIntent, id.description) }
+    static func botIntentPhrases(_ id: IntentID) -> String { fill(botIntentPhrases, id.description) }
+    static func botPhraseDelete(_ id: PhraseID) -> String { fill(botPhraseDelete, id.description) }
+    static func botModelActivate(_ id: BotModelID) -> String { fill(botModelActivate, id.description) }
+    static func botTemplateInstall(_ id: String) -> String { fill(botTemplateInstall, id) }
 
-    /// Puts `value` in place of the path's one parameter.
-    private static func fill(_ path: String, _ value: String) -> String {
-        path.split(separator: "/", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix(":") ? value : String($0) }.joined(separator: "/")
+    /// Puts `values` in place of the path's parameters, in order.
+    private static func fill(_ path: String, _ values: String...) -> String {
+        var remaining = values[...]
+        return path.split(separator: "/", omittingEmptySubsequences: false)
+            .map { segment in
+                guard segment.hasPrefix(":"), let value = remaining.popFirst() else { return String(segment) }
+                return value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? value
+            }.joined(separator: "/")
     }
 
     /// The fixed page URLs templates link to.
@@ -60,6 +119,8 @@ enum WebPath {
         "root": root, "login": login, "logout": logout, "app": app, "tickets": tickets, "kb": knowledgeBase,
         "reports": reports, "settings_workspace": settingsWorkspace, "settings_members": settingsMembers,
         "settings_invite": settingsInvite, "settings_tokens": settingsTokens, "settings_audit": settingsAudit,
-        "stylesheet": stylesheet, "script": script,
+        "stylesheet": stylesheet, "script": script, "kb_new": kbArticleNew, "kb_faqs": kbFAQs, "bot": bot,
+        "bot_try": botTry, "bot_intents": botIntents, "bot_models": botModels, "bot_train": botTrain,
+        "bot_templates": botTemplates,
     ]
 }

@@ -6,7 +6,7 @@ import KefuCore
 struct MemberSettingsPages {
     let members: MemberService
     let renderer: PageRenderer
-    let links: InvitationLinks
+    let links: PublicLinks
 
     func register(_ routes: SecuredRoutes) {
         routes.on(.get, WebPath.settingsMembers, .viewMembers, use: list)

@@ -6,12 +6,11 @@ struct M0007CreateKnowledgeAndBot: SchemaMigration {
     let name = "knowledge base, portal votes, bot intents and models, job queue"
 
     func prepare(on database: any Database) async throws {
-        try await database.schema("workspaces")
-            .field("bot_revision", .int, .required, .sql(.default(0)))
-            .field("brand_color", .string, .required, .sql(.default("#0f766e")))
-            .field("support_email", .string)
-            .field("support_phone", .string)
-            .update()
+        // SQLite adds one column per ALTER TABLE.
+        try await database.schema("workspaces").field("bot_revision", .int, .required, .sql(.default(0))).update()
+        try await database.schema("workspaces").field("brand_color", .string, .required, .sql(.default("#0f766e"))).update()
+        try await database.schema("workspaces").field("support_email", .string).update()
+        try await database.schema("workspaces").field("support_phone", .string).update()
         try await createKnowledge(database)
         try await createBot(database)
         try await createJobs(database)

@@ -28,6 +28,9 @@ public protocol BotRepository: Sendable {
     func addPhrase(_ intent: IntentID, text: String, locale: ContentLocale, source: PhraseSource, at: Date) async throws
         -> TrainingPhrase
     func deletePhrase(_ id: PhraseID) async throws
+    /// Adds many phrases at once, skipping those the intent already has; returns how many were added.
+    func addPhrases(_ phrases: [(intent: IntentID, text: String, locale: ContentLocale)], source: PhraseSource, at: Date)
+        async throws -> Int
     /// Every phrase with its label, in a stable order.
     func trainingData() async throws -> [LabeledPhrase]
 
@@ -118,6 +121,29 @@ struct SQLBotRepository: BotRepository {
             throw DomainError.notFound(.phrase)
         }
         try await model.delete(on: scope.db)
+    }
+
+    func addPhrases(_ phrases: [(intent: IntentID, text: String, locale: ContentLocale)], source: PhraseSource, at: Date)
+        async throws -> Int
+    {
+        var existing = Set(
+            try await scope.query(PhraseModel.self).all().map { "\($0.intentID.uuidString)\u{0}\($0.text)" })
+        var models: [PhraseModel] = []
+        for phrase in phrases where existing.insert("\(phrase.intent.uuid.uuidString)\u{0}\(phrase.text)").inserted {
+            let model = PhraseModel()
+            model.id = UUID()
+            model.workspaceID = scope.workspaceID.uuid
+            model.intentID = phrase.intent.uuid
+            model.text = phrase.text
+            model.locale = phrase.locale.rawValue
+            model.source = source.rawValue
+            model.createdAt = at
+            models.append(model)
+        }
+        for chunk in stride(from: 0, to: models.count, by: 200) {
+            try await models[chunk..<min(chunk + 200, models.count)].map { $0 }.create(on: scope.db)
+        }
+        return models.count
     }
 
     func trainingData() async throws -> [LabeledPhrase] {

@@ -87,7 +87,7 @@ struct SQLJobQueue: JobQueue {
             """
             UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = \(bind: worker), \
             locked_until = \(bind: leaseUntil) \
-            WHERE id = (SELECT id FROM jobs WHERE kind IN \(kindList) AND \
+            WHERE id = (SELECT id FROM jobs WHERE kind IN (\(kindList)) AND \
             ((status = 'queued' AND run_at <= \(bind: now)) OR (status = 'running' AND locked_until < \(bind: now))) \
             ORDER BY run_at LIMIT 1\(lock)) \
             RETURNING id

@@ -48,7 +48,7 @@ public protocol KnowledgeRepository: Sendable {
     func deleteCategory(_ id: CategoryID) async throws
 
     func article(_ id: ArticleID) async throws -> KBArticle
-    func articles(_ filter: ArticleFilter, after: Date?, limit: Int) async throws -> [KBArticle]
+    func articles(_ filter: ArticleFilter, offset: Int, limit: Int) async throws -> [KBArticle]
     func translations(of group: UUID) async throws -> [KBArticle]
     func createArticle(_ draft: ArticleDraft, by: UserID?, at: Date) async throws -> KBArticle
     /// Saves a new state when `expectedVersion` is the stored one, else `DomainError.conflict(.staleVersion)`.
@@ -74,6 +74,8 @@ public protocol KnowledgeRepository: Sendable {
     func revision() async throws -> Int
     /// Entries changed after `revision`, with their current state.
     func changes(since revision: Int) async throws -> KnowledgeChanges
+    /// Every published article and FAQ entry with the current revision, to build an index from nothing.
+    func everything() async throws -> KnowledgeChanges
     /// Marks `entries` ("article:<id>", "faq:<id>", "model") as changed at a new revision.
     func recordChange(_ entries: [String], at: Date) async throws
 }
@@ -115,12 +117,11 @@ struct SQLKnowledgeRepository: KnowledgeRepository {
         return model
     }
 
-    func articles(_ filter: ArticleFilter, after: Date?, limit: Int) async throws -> [KBArticle] {
-        let query = scope.query(ArticleModel.self).sort(\.$updatedAt, .descending).sort(\.$id).limit(limit)
+    func articles(_ filter: ArticleFilter, offset: Int, limit: Int) async throws -> [KBArticle] {
+        let query = scope.query(ArticleModel.self).sort(\.$updatedAt, .descending).sort(\.$id).offset(offset).limit(limit)
         if let status = filter.status { query.filter(\.$status == status.rawValue) }
         if let locale = filter.locale { query.filter(\.$locale == locale.rawValue) }
         if let category = filter.categoryID { query.filter(\.$categoryID == category.uuid) }
-        if let after { query.filter(\.$updatedAt < after) }
         return try await query.all().map { try $0.record() }
     }
 
@@ -170,7 +171,7 @@ struct SQLKnowledgeRepository: KnowledgeRepository {
     }
 
     private func apply(_ draft: ArticleDraft, to model: ArticleModel, at: Date) {
-        if draft.status == .published, model.status != PublicationStatus.published.rawValue { model.publishedAt = at }
+        if draft.status == .published, model.$status.value != PublicationStatus.published.rawValue { model.publishedAt = at }
         model.title = draft.title
         model.body = draft.body
         model.locale = draft.locale.rawValue
@@ -336,6 +337,14 @@ struct SQLKnowledgeRepository: KnowledgeRepository {
             + faqIDs.subtracting(present).map { "faq:" + $0.uuidString } + other.sorted()
         return KnowledgeChanges(
             revision: current, articles: articles.filter { $0.status == .published }, faqs: faqs, removed: removed)
+    }
+
+    func everything() async throws -> KnowledgeChanges {
+        let current = try await revision()
+        let articles = try await scope.query(ArticleModel.self).filter(\.$status == PublicationStatus.published.rawValue)
+            .all().map { try $0.record() }
+        let faqs = try await scope.query(FAQModel.self).all().map { try $0.record() }
+        return KnowledgeChanges(revision: current, articles: articles, faqs: faqs, removed: [])
     }
 
     func recordChange(_ entries: [String], at: Date) async throws {
