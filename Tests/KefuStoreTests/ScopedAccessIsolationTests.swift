@@ -14,6 +14,8 @@ import Testing
     /// The business tables this test seeds and checks.
     static let covered: Set<String> = [
         "memberships", "teams", "team_members", "api_tokens", "web_sessions", "invitations", "audit_events",
+        "kb_categories", "kb_articles", "kb_article_revisions", "kb_faqs", "kb_article_votes", "bot_intents", "bot_phrases",
+        "bot_flows", "bot_models", "bot_index_log", "jobs",
     ]
 
     struct Seeded {
@@ -23,6 +25,13 @@ import Testing
         var token: APITokenInfo
         var invitation: Invitation
         var sessionHash: String
+        var article: KBArticle
+        var faq: KBFAQ
+        var category: KBCategory
+        var intent: BotIntent
+        var phrase: TrainingPhrase
+        var model: BotModelVersion
+        var job: Job
     }
 
     private func seed(_ store: Store, slug: String) async throws -> Seeded {
@@ -45,9 +54,23 @@ import Testing
             AuditEvent(
                 id: AuditEventID(), workspaceID: nil, actorUserID: user.id, actorLabel: slug, action: .settingsChanged,
                 target: slug, ip: nil, before: nil, after: nil, createdAt: now))
+        let category = try await data.knowledge.createCategory(key: "c", nameEN: "C", nameZH: "C", position: 0, at: now)
+        let article = try await data.knowledge.createArticle(
+            ArticleDraft(title: "Returns \(slug)", body: "How to return", locale: .en, status: .published, categoryID: category.id),
+            by: user.id, at: now)
+        _ = try await data.knowledge.vote(article: article.id, visitor: "v-\(slug)", helpful: true, at: now)
+        let faq = try await data.knowledge.createFAQ(
+            questions: ["how do I return"], answer: "Like this", intent: nil, locale: .en, at: now)
+        let intent = try await data.bot.createIntent(label: "returns", nameEN: "R", nameZH: "R", flow: nil, at: now)
+        let phrase = try await data.bot.addPhrase(intent.id, text: "return it", locale: .en, source: .admin, at: now)
+        try await data.bot.saveFlow(id: "f", definition: "{}", at: now)
+        let model = try await data.bot.saveModel(
+            blob: Data([1]), metrics: "{}", phraseCount: 1, intentCount: 1, dataHash: "h", by: user.id, activate: true, at: now)
+        let job = try await data.jobs.enqueue(kind: "k", key: "key", payload: "{}", maxAttempts: 1, at: now)
         return Seeded(
             workspace: workspace, user: user, team: team, token: token, invitation: invitation,
-            sessionHash: "session-\(slug)")
+            sessionHash: "session-\(slug)", article: article, faq: faq, category: category, intent: intent, phrase: phrase,
+            model: model, job: job)
     }
 
     private static func tablesWithWorkspaceColumn(_ sql: any SQLDatabase, postgres: Bool) async throws -> Set<String> {
@@ -109,6 +132,17 @@ import Testing
             #expect(try await scopedA.teams.list().map(\.id) == [a.team.id])
             #expect(try await scopedA.teams.memberCount(teamID: b.team.id) == 0)
             #expect(try await scopedA.tokens.personal(userID: b.user.id).isEmpty)
+            #expect(try await scopedA.knowledge.articles(ArticleFilter(), offset: 0, limit: 100).map(\.id) == [a.article.id])
+            #expect(try await scopedA.knowledge.faqs(locale: nil).map(\.id) == [a.faq.id])
+            #expect(try await scopedA.knowledge.categories().map(\.id) == [a.category.id])
+            #expect(try await scopedA.knowledge.everything().articles.map(\.id) == [a.article.id])
+            #expect(try await scopedA.knowledge.changes(since: 0).articles.map(\.id) == [a.article.id])
+            #expect(try await scopedA.knowledge.translations(of: b.article.translationGroup).isEmpty)
+            #expect(try await scopedA.bot.intents().map(\.id) == [a.intent.id])
+            #expect(try await scopedA.bot.trainingData().map(\.text) == ["return it"])
+            #expect(try await scopedA.bot.models().map(\.id) == [a.model.id])
+            #expect(try await scopedA.bot.activeModel()?.info.id == a.model.id)
+            #expect(Array(try await scopedA.bot.flows().keys) == ["f"])
             let events = try await scopedA.audit.events(before: nil, limit: 100)
             #expect(!events.isEmpty && events.allSatisfy { $0.workspaceID == a.workspace.id })
 
@@ -130,6 +164,41 @@ import Testing
                 try await scopedA.teams.addMember(teamID: a.team.id, userID: b.user.id, skills: [], maxChats: 1)
             }
             try await scopedA.sessions.delete(tokenHash: b.sessionHash)
+            await #expect(throws: DomainError.notFound(.article)) { _ = try await scopedA.knowledge.article(b.article.id) }
+            await #expect(throws: DomainError.notFound(.article)) {
+                _ = try await scopedA.knowledge.updateArticle(
+                    b.article.id, ArticleDraft(title: "x", body: "x", locale: .en, status: .draft), expectedVersion: 1, by: nil,
+                    at: now)
+            }
+            await #expect(throws: DomainError.notFound(.article)) { try await scopedA.knowledge.deleteArticle(b.article.id) }
+            await #expect(throws: DomainError.notFound(.article)) {
+                _ = try await scopedA.knowledge.createArticle(
+                    ArticleDraft(title: "t", body: "b", locale: .zhCN, status: .draft, translationOf: b.article.id), by: nil,
+                    at: now)
+            }
+            await #expect(throws: DomainError.notFound(.article)) {
+                _ = try await scopedA.knowledge.vote(article: b.article.id, visitor: "v", helpful: false, at: now)
+            }
+            await #expect(throws: DomainError.invalid(ValidationErrors("category_id", .unknownReference))) {
+                _ = try await scopedA.knowledge.createArticle(
+                    ArticleDraft(title: "t", body: "b", locale: .en, status: .draft, categoryID: b.category.id), by: nil, at: now)
+            }
+            await #expect(throws: DomainError.notFound(.category)) { try await scopedA.knowledge.deleteCategory(b.category.id) }
+            await #expect(throws: DomainError.notFound(.faq)) { try await scopedA.knowledge.deleteFAQ(b.faq.id) }
+            await #expect(throws: DomainError.notFound(.faq)) {
+                _ = try await scopedA.knowledge.updateFAQ(
+                    b.faq.id, questions: ["q"], answer: "a", intent: nil, locale: .en, expectedVersion: 1, at: now)
+            }
+            await #expect(throws: DomainError.notFound(.intent)) { try await scopedA.bot.deleteIntent(b.intent.id) }
+            await #expect(throws: DomainError.notFound(.intent)) {
+                _ = try await scopedA.bot.addPhrase(b.intent.id, text: "x", locale: .en, source: .admin, at: now)
+            }
+            #expect(
+                try await scopedA.bot.addPhrases([(intent: b.intent.id, text: "sneaky", locale: .en)], source: .admin, at: now)
+                    == 0)
+            await #expect(throws: DomainError.notFound(.phrase)) { try await scopedA.bot.deletePhrase(b.phrase.id) }
+            await #expect(throws: DomainError.notFound(.botModel)) { _ = try await scopedA.bot.activate(b.model.id) }
+            await #expect(throws: DomainError.notFound(.job)) { _ = try await scopedA.jobs.job(b.job.id) }
             // A's audit append lands in A even when the event names B.
             try await scopedA.audit.append(
                 AuditEvent(

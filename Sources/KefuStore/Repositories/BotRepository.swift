@@ -128,8 +128,9 @@ struct SQLBotRepository: BotRepository {
     {
         var existing = Set(
             try await scope.query(PhraseModel.self).all().map { "\($0.intentID.uuidString)\u{0}\($0.text)" })
+        let own = Set(try await scope.query(IntentModel.self).all().map { try $0.requireID() })
         var models: [PhraseModel] = []
-        for phrase in phrases where existing.insert("\(phrase.intent.uuid.uuidString)\u{0}\(phrase.text)").inserted {
+        for phrase in phrases where own.contains(phrase.intent.uuid) && existing.insert("\(phrase.intent.uuid.uuidString)\u{0}\(phrase.text)").inserted {
             let model = PhraseModel()
             model.id = UUID()
             model.workspaceID = scope.workspaceID.uuid
@@ -147,7 +148,8 @@ struct SQLBotRepository: BotRepository {
     }
 
     func trainingData() async throws -> [LabeledPhrase] {
-        let labels = Dictionary(uniqueKeysWithValues: try await scope.query(IntentModel.self).all().map { ($0.id!, $0.label) })
+        let labels = Dictionary(
+            uniqueKeysWithValues: try await scope.query(IntentModel.self).all().map { (try $0.requireID(), $0.label) })
         return try await scope.query(PhraseModel.self).all().compactMap { phrase -> LabeledPhrase? in
             guard let label = labels[phrase.intentID] else { return nil }
             return LabeledPhrase(

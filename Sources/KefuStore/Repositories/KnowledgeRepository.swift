@@ -146,7 +146,7 @@ struct SQLKnowledgeRepository: KnowledgeRepository {
         model.createdAt = at
         try await createUnique(model, on: scope.db, conflict: .translationExists)
         try await saveRevision(of: model, by: by, at: at)
-        try await recordChange(["article:" + model.id!.uuidString], at: at)
+        try await recordChange(["article:" + (try model.requireID()).uuidString], at: at)
         return try model.record()
     }
 
@@ -247,7 +247,7 @@ struct SQLKnowledgeRepository: KnowledgeRepository {
         model.createdAt = at
         model.updatedAt = at
         try await model.create(on: scope.db)
-        try await recordChange(["faq:" + model.id!.uuidString], at: at)
+        try await recordChange(["faq:" + (try model.requireID()).uuidString], at: at)
         return try model.record()
     }
 
