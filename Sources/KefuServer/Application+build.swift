@@ -105,7 +105,7 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
     // Services stop in reverse order: the database pools outlive the HTTP server's in-flight requests.
     app.addServices(dependencies.store.databases)
     app.addServices(CredentialSweeper(store: dependencies.store, clock: dependencies.credentials.clock, logger: logger))
-    app.addServices(dependencies.jobWorker(logger: logger))
+    for _ in 0..<dependencies.config.jobWorkers { app.addServices(dependencies.jobWorker(logger: logger)) }
     return app
 }
 

@@ -97,3 +97,13 @@ extension TestResponse {
         ((try? json()) as? [String: Any]).flatMap { $0["error"] as? [String: Any] }?["code"] as? String
     }
 }
+
+extension TestApp {
+    /// The id of a workspace made by `member`.
+    func workspaceID(_ slug: String) async throws -> WorkspaceID {
+        guard let workspace = try await dependencies.store.unscoped.workspaces.workspace(slug: slug) else {
+            throw TestFailure("no workspace \(slug)")
+        }
+        return workspace.id
+    }
+}

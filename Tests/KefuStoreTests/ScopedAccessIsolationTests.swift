@@ -56,7 +56,8 @@ import Testing
                 target: slug, ip: nil, before: nil, after: nil, createdAt: now))
         let category = try await data.knowledge.createCategory(key: "c", nameEN: "C", nameZH: "C", position: 0, at: now)
         let article = try await data.knowledge.createArticle(
-            ArticleDraft(title: "Returns \(slug)", body: "How to return", locale: .en, status: .published, categoryID: category.id),
+            ArticleDraft(
+                title: "Returns \(slug)", body: "How to return", locale: .en, status: .published, categoryID: category.id),
             by: user.id, at: now)
         _ = try await data.knowledge.vote(article: article.id, visitor: "v-\(slug)", helpful: true, at: now)
         let faq = try await data.knowledge.createFAQ(

@@ -31,6 +31,8 @@ public struct AppConfig: Sendable {
     public var httpReadTimeoutSeconds: Int = 30
     /// Open connections beyond this are closed at once (with a log line), keeping file descriptors for the rest.
     public var maxConnections: Int = 10_000
+    /// Background job workers on this instance; 0 makes a web-only instance that leaves jobs to the others.
+    public var jobWorkers: Int = 1
 
     public init() {}
 
@@ -54,6 +56,7 @@ public struct AppConfig: Sendable {
         public static let httpIdleTimeoutSeconds = "http.idle.timeout.seconds"
         public static let httpReadTimeoutSeconds = "http.read.timeout.seconds"
         public static let maxConnections = "max.connections"
+        public static let jobWorkers = "job.workers"
     }
 
     /// Resolves the configuration. `cli` holds only flags the user actually gave, by key.
@@ -100,6 +103,7 @@ public struct AppConfig: Sendable {
         config.httpReadTimeoutSeconds = try Self.int(
             reader, Key.httpReadTimeoutSeconds, default: config.httpReadTimeoutSeconds, range: 1...3600)
         config.maxConnections = try Self.int(reader, Key.maxConnections, default: config.maxConnections, range: 1...1_000_000)
+        config.jobWorkers = try Self.int(reader, Key.jobWorkers, default: config.jobWorkers, range: 0...16)
         return config
     }
 

@@ -130,7 +130,9 @@ struct SQLBotRepository: BotRepository {
             try await scope.query(PhraseModel.self).all().map { "\($0.intentID.uuidString)\u{0}\($0.text)" })
         let own = Set(try await scope.query(IntentModel.self).all().map { try $0.requireID() })
         var models: [PhraseModel] = []
-        for phrase in phrases where own.contains(phrase.intent.uuid) && existing.insert("\(phrase.intent.uuid.uuidString)\u{0}\(phrase.text)").inserted {
+        for phrase in phrases
+        where own.contains(phrase.intent.uuid) && existing.insert("\(phrase.intent.uuid.uuidString)\u{0}\(phrase.text)").inserted
+        {
             let model = PhraseModel()
             model.id = UUID()
             model.workspaceID = scope.workspaceID.uuid
