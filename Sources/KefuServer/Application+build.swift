@@ -158,5 +158,8 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     MemberSettingsPages(members: deps.members, renderer: deps.renderer, links: links).register(securedPages)
     TokenSettingsPages(credentials: deps.credentials, renderer: deps.renderer).register(securedPages)
     AuditSettingsPages(audit: deps.audit, renderer: deps.renderer).register(securedPages)
+    KnowledgePages(knowledge: deps.knowledge, renderer: deps.renderer).register(securedPages)
+    BotPages(bot: deps.bot, templates: deps.templates, renderer: deps.renderer).register(securedPages)
+    PortalPages(portal: deps.portal, renderer: deps.renderer).register(pages)
     return router
 }

@@ -71,12 +71,14 @@ enum WebPath {
     static let kbArticleRestoreForm = "/app/kb/articles/:articleID/revisions/:revisionID/restore"
     static let kbFAQs = "/app/kb/faqs"
     static let kbFAQEdit = "/app/kb/faqs/:faqID"
+    static let kbFAQDelete = "/app/kb/faqs/:faqID/delete"
     static let bot = "/app/bot"
     static let botTry = "/app/bot/try"
     static let botIntents = "/app/bot/intents"
     static let botIntent = "/app/bot/intents/:intentID"
     static let botIntentPhrases = "/app/bot/intents/:intentID/phrases"
     static let botPhraseDelete = "/app/bot/phrases/:phraseID/delete"
+    static let botTeach = "/app/bot/try/teach"
     static let botModels = "/app/bot/models"
     static let botTrain = "/app/bot/models/train"
     static let botModelActivate = "/app/bot/models/:modelID/activate"
@@ -98,6 +100,7 @@ enum WebPath {
         fill(kbArticleRestoreForm, id.description, revision.description)
     }
     static func kbFAQEdit(_ id: FAQID) -> String { fill(kbFAQEdit, id.description) }
+    static func kbFAQDelete(_ id: FAQID) -> String { fill(kbFAQDelete, id.description) }
     static func botIntent(_ id: IntentID) -> String { fill(botIntent, id.description) }
     static func botIntentPhrases(_ id: IntentID) -> String { fill(botIntentPhrases, id.description) }
     static func botPhraseDelete(_ id: PhraseID) -> String { fill(botPhraseDelete, id.description) }

@@ -53,4 +53,15 @@ public struct PageRenderer: Sendable {
 /// The page templates in `Resources/templates`.
 enum PageTemplate: String, CaseIterable {
     case login, invite, error, section, workspace, members, tokens, audit
+    case kbList = "kb_list"
+    case kbEditor = "kb_editor"
+    case kbFAQs = "kb_faqs"
+    case kbFAQ = "kb_faq"
+    case botTry = "bot_try"
+    case botIntents = "bot_intents"
+    case botIntent = "bot_intent"
+    case botModels = "bot_models"
+    case botTemplates = "bot_templates"
+    case portalHome = "portal_home"
+    case portalArticle = "portal_article"
 }

@@ -9,7 +9,6 @@ struct AppPagesController {
     func register(_ routes: SecuredRoutes) {
         routes.on(.get, WebPath.app, .viewAppShell) { request, context in section(request, context, "conversations") }
         routes.on(.get, WebPath.tickets, .viewAppShell) { request, context in section(request, context, "tickets") }
-        routes.on(.get, WebPath.knowledgeBase, .viewAppShell) { request, context in section(request, context, "kb") }
         routes.on(.get, WebPath.reports, .viewAppShell) { request, context in section(request, context, "reports") }
         routes.on(.get, WebPath.settings, .viewWorkspace) { _, _ in Response.redirect(to: WebPath.settingsWorkspace) }
     }

@@ -46,6 +46,13 @@ struct ShellPage {
         "invitation_revoked": ("members", "invitation_revoked"),
         "workspace_saved": ("workspace", "saved"),
         "token_revoked": ("tokens", "revoked_flash"),
+        "article_saved": ("kb", "saved"),
+        "faq_saved": ("kb", "faq_saved"),
+        "faq_deleted": ("kb", "faq_deleted"),
+        "phrase_added": ("bot", "phrase_added"),
+        "intent_created": ("bot", "intent_created"),
+        "training_queued": ("bot", "training_queued"),
+        "model_activated": ("bot", "model_activated"),
     ]
 
     /// The flash key a redirect put in the URL.
