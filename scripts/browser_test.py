@@ -48,6 +48,8 @@ class Story:
         self.agent_email = f"agent-{secrets.token_hex(4)}@example.com"
         self.agent_password = "agent-password-" + secrets.token_hex(4)
         self.invite_link = None
+        self.article_title = "周末售后值班安排 " + secrets.token_hex(2)
+        self.new_phrase = "退的东西运费谁出啊 " + secrets.token_hex(2)
         os.makedirs(args.screenshots, exist_ok=True)
 
     def go(self, path):
@@ -149,6 +151,75 @@ class Story:
         assert token.get_attribute("value").startswith("kefu_pat_")
         self.shot("tokens.png")
 
+    def admin_writes_a_chinese_article_and_publishes_it(self):
+        self.go("/app/kb")
+        self.wait.until(EC.element_to_be_clickable((By.ID, "kb-new"))).click()
+        self.wait.until(EC.presence_of_element_located((By.ID, "article-form")))
+        self.driver.find_element(By.ID, "article-title").send_keys(self.article_title)
+        Select(self.driver.find_element(By.ID, "article-locale")).select_by_value("zh-CN")
+        Select(self.driver.find_element(By.ID, "article-status")).select_by_value("published")
+        body = self.driver.find_element(By.ID, "article-body")
+        body.send_keys("## 周末值班\n\n**周末售后值班**时间为上午九点到下午六点，节假日另行通知。<script>alert(1)</script>")
+        # The live preview renders the Markdown and drops the script.
+        self.wait.until(lambda d: "周末售后值班" in d.find_element(By.ID, "article-preview").get_attribute("innerHTML"))
+        preview = self.driver.find_element(By.ID, "article-preview").get_attribute("innerHTML")
+        assert "<strong>" in preview and "<script" not in preview, preview
+        self.shot("kb-editor.png")
+        self.driver.find_element(By.ID, "article-save").click()
+        self.wait.until(EC.presence_of_element_located((By.ID, "flash")))
+        assert self.driver.find_element(By.ID, "article-public").is_displayed()
+
+    def the_portal_finds_it_and_a_reader_marks_it_helpful(self):
+        self.go("/help/demo-shop?lang=zh-CN")
+        box = self.wait.until(EC.presence_of_element_located((By.ID, "portal-q")))
+        box.send_keys("周末值班")
+        link = self.wait.until(
+            EC.presence_of_element_located((By.XPATH, f'//div[@id="portal-live-results"]//a[text()="{self.article_title}"]')))
+        assert self.driver.find_elements(By.CSS_SELECTOR, "#portal-live-results mark"), "no highlighted words"
+        self.shot("portal.png")
+        link.click()
+        self.wait.until(EC.presence_of_element_located((By.ID, "portal-article")))
+        assert self.article_title in self.driver.find_element(By.ID, "portal-article").text
+        self.driver.find_element(By.ID, "vote-yes").click()
+        self.wait.until(EC.visibility_of_element_located((By.ID, "vote-thanks")))
+        self.shot("portal-article.png")
+        self.driver.set_window_size(390, 844)
+        self.go("/help/demo-shop?lang=zh-CN")
+        self.wait.until(EC.presence_of_element_located((By.ID, "portal-q")))
+        self.shot("portal-phone.png")
+        self.driver.set_window_size(1280, 800)
+
+    def try_the_bot_answers_from_the_faq(self):
+        self.go("/app/bot/try")
+        self.wait.until(EC.presence_of_element_located((By.ID, "ask-text"))).send_keys("怎么退货")
+        self.driver.find_element(By.ID, "ask-submit").click()
+        kind = self.wait.until(EC.presence_of_element_located((By.ID, "decision-kind")))
+        assert kind.text == "answer", kind.text
+        sources = self.driver.find_element(By.ID, "decision-sources").text
+        assert "退货" in sources, sources
+        assert self.driver.find_elements(By.CSS_SELECTOR, "#decision-intents li"), "no intents shown"
+        self.shot("try-bot.png")
+
+    def the_admin_adds_a_phrase_retrains_and_the_new_version_is_active(self):
+        self.go("/app/bot/models")
+        self.wait.until(EC.presence_of_element_located((By.ID, "bot-models")))
+        before = len(self.driver.find_elements(By.CSS_SELECTOR, "#bot-models tr[id^=model-v]"))
+        self.go("/app/bot/try")
+        self.wait.until(EC.presence_of_element_located((By.ID, "ask-text"))).send_keys(self.new_phrase)
+        self.driver.find_element(By.ID, "ask-submit").click()
+        self.wait.until(EC.presence_of_element_located((By.ID, "teach-form")))
+        Select(self.driver.find_element(By.ID, "teach-intent")).select_by_visible_text("return_exchange")
+        self.driver.find_element(By.ID, "teach-submit").click()
+        self.wait.until(EC.presence_of_element_located((By.ID, "intent-phrases")))
+        assert self.new_phrase in self.driver.find_element(By.ID, "intent-phrases").text
+        self.go("/app/bot/models")
+        self.wait.until(EC.element_to_be_clickable((By.ID, "train"))).click()
+        version = f"model-v{before + 1}"
+        # The page reloads itself while the job runs; a debug build trains the template in under a minute.
+        WebDriverWait(self.driver, 300).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, f"#{version} .badge.ok"))
+        self.shot("bot-models.png")
+
     def unknown_pages_are_a_404_page(self):
         self.go("/nope")
         body = self.wait.until(EC.presence_of_element_located((By.TAG_NAME, "body")))
@@ -172,6 +243,10 @@ def main():
         story.owner_changes_the_agents_role,
         story.the_audit_log_shows_the_failure_and_the_change,
         story.settings_pages_render,
+        story.admin_writes_a_chinese_article_and_publishes_it,
+        story.the_portal_finds_it_and_a_reader_marks_it_helpful,
+        story.try_the_bot_answers_from_the_faq,
+        story.the_admin_adds_a_phrase_retrains_and_the_new_version_is_active,
         story.unknown_pages_are_a_404_page,
         story.owner_signs_out,
     ]

@@ -73,7 +73,8 @@ struct BotPages {
             intentOptions: intents.map { .init(value: $0.id.description, label: $0.label, selected: $0.label == top) },
             addAction: WebPath.botTeach, locales: localeOptions(isChinese ? .zhCN : .en),
             canTeach: context.identity.can(.manageBot) && !intents.isEmpty, error: error)
-        return page.render(.botTry, content, title: renderer.text("bot", "try", page.locale), nav: "bot")
+        return page.render(
+            .botTry, content, title: renderer.text("bot", "try", page.locale), nav: "bot", flashKey: ShellPage.flash(request))
     }
 
     @Sendable func tryPage(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -118,7 +119,7 @@ struct BotPages {
         }
         return page.render(
             .botIntents, PageModel.Intents(intents: rows, canEdit: context.identity.can(.manageBot), error: error),
-            title: renderer.text("bot", "intents", page.locale), nav: "bot")
+            title: renderer.text("bot", "intents", page.locale), nav: "bot", flashKey: ShellPage.flash(request))
     }
 
     @Sendable func intents(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -153,7 +154,7 @@ struct BotPages {
                     delete: WebPath.botPhraseDelete($0.id))
             }, addAction: WebPath.botIntentPhrases(id), locales: localeOptions(page.locale),
             canEdit: context.identity.can(.manageBot), error: error)
-        return page.render(.botIntent, content, title: intent.label, nav: "bot")
+        return page.render(.botIntent, content, title: intent.label, nav: "bot", flashKey: ShellPage.flash(request))
     }
 
     @Sendable func intent(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -255,7 +256,7 @@ struct BotPages {
         }
         return page.render(
             .botTemplates, PageModel.Templates(templates: cards, canEdit: context.identity.can(.manageBot), installed: installed),
-            title: renderer.text("bot", "templates", page.locale), nav: "bot")
+            title: renderer.text("bot", "templates", page.locale), nav: "bot", flashKey: ShellPage.flash(request))
     }
 
     @Sendable func templateGallery(_ request: Request, context: AuthenticatedContext) async throws -> Response {

@@ -35,7 +35,8 @@ struct KnowledgePages {
             .kbList,
             PageModel.KBList(
                 articles: rows, portal: WebPath.portal(context.identity.workspace.slug),
-                canEdit: context.identity.can(.manageKnowledge)), title: renderer.text("kb", "title", page.locale), nav: "kb")
+                canEdit: context.identity.can(.manageKnowledge)), title: renderer.text("kb", "title", page.locale), nav: "kb",
+            flashKey: ShellPage.flash(request))
     }
 
     private func localeOptions(_ selected: ContentLocale) -> [PageModel.Option] {
@@ -81,7 +82,8 @@ struct KnowledgePages {
             portalURL: article.flatMap {
                 $0.status == .published ? WebPath.portalArticle(identity.workspace.slug, $0.id) : nil
             }, error: error, canEdit: identity.can(.manageKnowledge))
-        return page.render(.kbEditor, content, title: renderer.text("kb", "title", page.locale), nav: "kb")
+        return page.render(
+            .kbEditor, content, title: renderer.text("kb", "title", page.locale), nav: "kb", flashKey: ShellPage.flash(request))
     }
 
     @Sendable func newArticle(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -165,7 +167,7 @@ struct KnowledgePages {
             .kbFAQs,
             PageModel.FAQList(
                 faqs: rows, locales: localeOptions(page.locale), canEdit: context.identity.can(.manageKnowledge), error: error),
-            title: renderer.text("kb", "faqs", page.locale), nav: "kb")
+            title: renderer.text("kb", "faqs", page.locale), nav: "kb", flashKey: ShellPage.flash(request))
     }
 
     @Sendable func faqs(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -197,7 +199,7 @@ struct KnowledgePages {
                 action: WebPath.kbFAQEdit(faq.id), questions: faq.questions.joined(separator: "\n"), answer: faq.answer,
                 intent: faq.intent ?? "", version: faq.version, locales: localeOptions(faq.locale),
                 deleteAction: WebPath.kbFAQDelete(faq.id), error: error),
-            title: renderer.text("kb", "faqs", page.locale), nav: "kb")
+            title: renderer.text("kb", "faqs", page.locale), nav: "kb", flashKey: ShellPage.flash(request))
     }
 
     @Sendable func editFAQ(_ request: Request, context: AuthenticatedContext) async throws -> Response {
