@@ -29,6 +29,8 @@ public enum ValidationIssue: Sendable, Equatable {
     case unknownReference
     /// Appears twice where it must be unique.
     case duplicate
+    /// A list with fewer or more entries than allowed.
+    case itemCount(min: Int, max: Int)
 
     /// The English wording, for logs and the CLI.
     public var english: String {
@@ -52,6 +54,7 @@ public enum ValidationIssue: Sendable, Equatable {
         case .tooFewIntents(let min): "training needs at least \(min) intents with phrases"
         case .unknownReference: "names something that does not exist"
         case .duplicate: "appears more than once"
+        case .itemCount(let min, let max): "\(min) to \(max) entries"
         }
     }
 }

@@ -67,10 +67,11 @@ import Testing
         ) { _, client in
             let port = try #require(client.port)
             let partialHeaders = try await RawConnection.open(port: port)
-            try await partialHeaders.send("GET /health HTTP/1.1\r\nHost: kefu\r\n")
+            // On a loaded machine the server may drop a connection before the next line sends on it: closed either way.
+            try? await partialHeaders.send("GET /health HTTP/1.1\r\nHost: kefu\r\n")
             let silent = try await RawConnection.open(port: port)
             let slowBody = try await RawConnection.open(port: port)
-            try await slowBody.send(
+            try? await slowBody.send(
                 "POST /api/v1/auth/token HTTP/1.1\r\nHost: kefu\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"e"
             )
             #expect(await partialHeaders.isClosed(within: .seconds(10)))

@@ -52,16 +52,16 @@ import Testing
             #expect(current["title"] as? String == "如何申请退货（新）")
             #expect(current["version"] as? Int == 2)
 
-            // If-Match works as well as the body's version; an earlier revision comes back as a new version.
-            var headers: HTTPFields = [.contentType: "application/json", .authorization: "Bearer \(token)"]
-            headers[.ifMatch] = "\"2\""
+            // An earlier revision comes back as a new version.
             let revisions = try #require(
                 try await client.get("/api/v1/kb/articles/\(id)/revisions", token: token).json() as? [[String: Any]])
             #expect(revisions.map { $0["version"] as? Int } == [2, 1])
             let firstRevision = try #require(revisions.last?["id"] as? String)
-            let restored = try await client.execute(
-                uri: "/api/v1/kb/articles/\(id)/revisions/\(firstRevision)/restore", method: .post, headers: headers,
-                body: APIBody.json([:]))
+            let staleRestore = try await client.post(
+                APIBody.json(["version": 1]), to: "/api/v1/kb/articles/\(id)/revisions/\(firstRevision)/restore", token: token)
+            #expect(staleRestore.status == .conflict)
+            let restored = try await client.post(
+                APIBody.json(["version": 2]), to: "/api/v1/kb/articles/\(id)/revisions/\(firstRevision)/restore", token: token)
             #expect(restored.status == .ok)
             let restoredBody = try #require(try restored.json() as? [String: Any])
             #expect(restoredBody["title"] as? String == "如何申请退货")

@@ -180,7 +180,7 @@ import Testing
             await #expect(throws: DomainError.notFound(.article)) {
                 _ = try await scopedA.knowledge.vote(article: b.article.id, visitor: "v", helpful: false, at: now)
             }
-            await #expect(throws: DomainError.invalid(ValidationErrors("category_id", .unknownReference))) {
+            await #expect(throws: DomainError.notFound(.category)) {
                 _ = try await scopedA.knowledge.createArticle(
                     ArticleDraft(title: "t", body: "b", locale: .en, status: .draft, categoryID: b.category.id), by: nil, at: now)
             }

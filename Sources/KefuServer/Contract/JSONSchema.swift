@@ -18,6 +18,8 @@ public indirect enum JSONSchema: Sendable {
         var enumValues: [JSONValue]?
         var minLength: Int?
         var maxLength: Int?
+        var minItems: Int?
+        var maxItems: Int?
         var pattern: NSRegularExpression?
         var format: String?
         var minimum: Double?
@@ -73,6 +75,8 @@ public indirect enum JSONSchema: Sendable {
             case ("const", _): node.enumValues = [keyValue]
             case ("minLength", .number(let n)): node.minLength = Int(n)
             case ("maxLength", .number(let n)): node.maxLength = Int(n)
+            case ("minItems", .number(let n)): node.minItems = Int(n)
+            case ("maxItems", .number(let n)): node.maxItems = Int(n)
             case ("pattern", .string(let pattern)):
                 node.pattern = try NSRegularExpression(pattern: Self.strictEnd(pattern))
             case ("format", .string(let format)) where ["email", "uuid", "date-time"].contains(format): node.format = format
@@ -112,6 +116,9 @@ public indirect enum JSONSchema: Sendable {
                 found.append((path, .number(min: node.minimum, max: node.maximum)))
             }
         case .array(let elements):
+            if elements.count < (node.minItems ?? 0) || elements.count > (node.maxItems ?? Int.max) {
+                found.append((path, .itemCount(min: node.minItems ?? 0, max: node.maxItems ?? Int.max)))
+            }
             if let items = node.items {
                 for (index, element) in elements.enumerated() {
                     found += items.violations(of: element, at: Self.join(path, "\(index)"))

@@ -78,14 +78,7 @@ public struct BotService: Sendable {
     }
 
     static func phraseText(_ text: String) throws -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...500).contains(trimmed.count) else {
-            throw DomainError.invalid(ValidationErrors("text", .length(min: 1, max: 500)))
-        }
-        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw DomainError.invalid(ValidationErrors("text", .text))
-        }
-        return trimmed
+        try Validate.text(text, field: "text", max: 500)
     }
 
     // MARK: training and models

@@ -67,6 +67,7 @@ public struct Catalogues: Sendable {
         case .tooFewIntents(let min): text("validation", "too_few_intents", locale, ["min": "\(min)"])
         case .unknownReference: text("validation", "unknown_reference", locale)
         case .duplicate: text("validation", "duplicate", locale)
+        case .itemCount(let min, let max): text("validation", "item_count", locale, ["min": "\(min)", "max": "\(max)"])
         case .password:
             text(
                 "validation", "length", locale,

@@ -183,7 +183,7 @@ struct SQLKnowledgeRepository: KnowledgeRepository {
     private func requireCategory(_ id: CategoryID?) async throws {
         guard let id else { return }
         guard try await scope.query(CategoryModel.self).filter(\.$id == id.uuid).first() != nil else {
-            throw DomainError.invalid(ValidationErrors("category_id", .unknownReference))
+            throw DomainError.notFound(.category)
         }
     }
 
