@@ -6,7 +6,24 @@ import KefuServer
 /// `kefu bench …`: benchmarks whose figures go into docs/BENCHMARKS.md.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Bot.self])
+        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Bot.self, Knowledge.self])
+
+    struct Knowledge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Knowledge base and bot in the server: portal search, publish-to-found, training, bot decisions.")
+
+        @Option(help: "postgres://… to measure on PostgreSQL (default: a temporary SQLite file).") var database: String?
+        @Option(help: "Published articles in the index.") var articles = 10_000
+        @Option(help: "Portal search queries to time.") var queries = 2000
+
+        func run() async throws {
+            var bench = KnowledgeBenchmark()
+            bench.databaseURL = database
+            bench.articles = articles
+            bench.queries = queries
+            try await bench.run { say($0) }
+        }
+    }
 
     struct Bot: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
