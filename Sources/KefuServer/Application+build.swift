@@ -145,7 +145,10 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     MemberAPIController(members: deps.members, links: links).register(securedAPI)
     TokenAPIController(credentials: deps.credentials).register(securedAPI)
     AuditAPIController(audit: deps.audit).register(securedAPI)
-    KnowledgeAPIController(knowledge: deps.knowledge, links: links).register(securedAPI)
+    KnowledgeAPIController(
+        knowledge: deps.knowledge,
+        transfer: KnowledgeTransfer(store: deps.store, clock: deps.clock, runtime: deps.runtime), links: links
+    ).register(securedAPI)
     BotAPIController(bot: deps.bot, templates: deps.templates).register(securedAPI)
     PortalAPIController(portal: deps.portal, links: links).register(api)
     let anonymous = AnonymousPages(renderer: deps.renderer, secret: deps.secret, cookies: cookies)

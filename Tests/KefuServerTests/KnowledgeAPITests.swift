@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import KefuCore
 import KefuTestSupport
+import NIOCore
 import Testing
 
 @testable import KefuServer
@@ -173,6 +174,90 @@ import Testing
             #expect(blank.status == .unprocessableContent)
             let faqs = try #require(try await client.get("/api/v1/kb/faqs", token: token).json() as? [Any])
             #expect(faqs.count == 1)
+        }
+    }
+}
+
+/// Export and import of the whole knowledge base (JSON) and of the FAQ (CSV).
+@Suite struct KnowledgeTransferTests {
+    @Test func anExportImportsIntoAnotherWorkspaceAndABrokenImportChangesNothing() async throws {
+        try await TestApp.run { app, client in
+            let source = try await app.member("a@shop.example", workspace: "shop-a", role: .admin, client: client)
+            let target = try await app.member("b@shop.example", workspace: "shop-b", role: .admin, client: client)
+            _ = try await client.post(
+                APIBody.json(["key": "returns", "name_en": "Returns", "name_zh": "退货"]), to: "/api/v1/kb/categories",
+                token: source)
+            let zh = try await client.post(
+                APIBody.json(["title": "退货政策", "body": "七天无理由退货", "locale": "zh-CN", "status": "published"]),
+                to: "/api/v1/kb/articles", token: source)
+            let zhID = try #require((try zh.json() as? [String: Any])?["id"] as? String)
+            _ = try await client.post(
+                APIBody.json([
+                    "title": "Returns policy", "body": "7-day returns", "locale": "en", "status": "published",
+                    "translation_of": zhID,
+                ]), to: "/api/v1/kb/articles", token: source)
+            _ = try await client.post(
+                APIBody.json(["questions": ["怎么退货"], "answer": "在订单页申请。", "locale": "zh-CN"]), to: "/api/v1/kb/faqs",
+                token: source)
+            let exported = try await client.get("/api/v1/kb/export", token: source)
+            #expect(exported.status == .ok)
+            var document = try #require(try exported.json() as? [String: Any])
+            #expect((document["articles"] as? [Any])?.count == 2)
+
+            // One bad entry: nothing is imported and the error names it.
+            var articles = try #require(document["articles"] as? [[String: Any]])
+            articles.append(["title": " ", "body": "x", "locale": "en"])
+            document["articles"] = articles
+            let broken = try await client.post(
+                ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: document)), to: "/api/v1/kb/import", token: target)
+            #expect(broken.status == .unprocessableContent)
+            let fields = ((try broken.json() as? [String: Any])?["error"] as? [String: Any])?["fields"] as? [String: String]
+            #expect(fields?.keys.contains("articles.2.title") == true, "\(fields ?? [:])")
+            #expect(
+                ((try await client.get("/api/v1/kb/articles", token: target).json() as? [String: Any])?["data"] as? [Any])?
+                    .isEmpty == true)
+
+            articles.removeLast()
+            document["articles"] = articles
+            let imported = try await client.post(
+                ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: document)), to: "/api/v1/kb/import", token: target)
+            #expect(imported.status == .created)
+            let counts = try #require(try imported.json() as? [String: Any])
+            #expect(counts["articles"] as? Int == 2)
+            #expect(counts["faqs"] as? Int == 1)
+            #expect(counts["categories"] as? Int == 1)
+            let list = try #require(
+                (try await client.get("/api/v1/kb/articles", token: target).json() as? [String: Any])?["data"] as? [[String: Any]]
+            )
+            #expect(Set(list.compactMap { $0["translation_group"] as? String }).count == 1, "translations stay linked")
+        }
+    }
+
+    @Test func faqCSVRoundTripsAndABadLineIsNamed() async throws {
+        try await TestApp.run { app, client in
+            let token = try await app.member("a@shop.example", workspace: "shop-a", role: .admin, client: client)
+            let csv =
+                "locale,intent,questions,answer\nzh-CN,invoice,怎么开发票 | 发票怎么开,\"在订单页申请，选择抬头。\"\nen,,how do I return | returns?,Within 7 days.\n"
+            let imported = try await client.post(APIBody.json(["csv": csv]), to: "/api/v1/kb/import/faqs", token: token)
+            #expect(imported.status == .created)
+            #expect((try imported.json() as? [String: Any])?["faqs"] as? Int == 2)
+            let exported = try await client.get("/api/v1/kb/export/faqs.csv", token: token)
+            #expect(exported.headers[.contentType]?.hasPrefix("text/csv") == true)
+            let text = String(buffer: exported.body)
+            #expect(text.hasPrefix("locale,intent,questions,answer\n"))
+            #expect(text.contains("zh-CN,invoice,怎么开发票 | 发票怎么开,在订单页申请，选择抬头。\n"))
+
+            let bad = "locale,intent,questions,answer\nen,,fine question,fine answer\nfr,,question,answer\nen,,,no questions\n"
+            let refused = try await client.post(APIBody.json(["csv": bad]), to: "/api/v1/kb/import/faqs", token: token)
+            #expect(refused.status == .unprocessableContent)
+            let fields = ((try refused.json() as? [String: Any])?["error"] as? [String: Any])?["fields"] as? [String: String]
+            #expect(Set(fields?.keys.map { $0 } ?? []) == ["line 3.locale", "line 4.questions"])
+            let unterminated = try await client.post(
+                APIBody.json(["csv": "locale,intent,questions,answer\nen,,\"open,answer\n"]), to: "/api/v1/kb/import/faqs",
+                token: token)
+            #expect(unterminated.status == .unprocessableContent)
+            let faqs = try #require(try await client.get("/api/v1/kb/faqs", token: token).json() as? [Any])
+            #expect(faqs.count == 2)
         }
     }
 }

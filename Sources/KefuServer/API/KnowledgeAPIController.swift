@@ -3,10 +3,12 @@ import HTTPTypes
 import Hummingbird
 import KefuCore
 import KefuStore
+import NIOCore
 
 /// Articles (with revisions and optimistic concurrency), categories and FAQ entries.
 struct KnowledgeAPIController {
     let knowledge: KnowledgeService
+    let transfer: KnowledgeTransfer
     let links: PublicLinks
 
     func register(_ routes: SecuredRoutes) {
@@ -26,6 +28,40 @@ struct KnowledgeAPIController {
         routes.on(.get, APIPath.kbFAQ, .viewKnowledge, use: faq)
         routes.on(.patch, APIPath.kbFAQ, .manageKnowledge, use: updateFAQ)
         routes.on(.delete, APIPath.kbFAQ, .manageKnowledge, use: deleteFAQ)
+        routes.on(.get, APIPath.kbExport, .manageKnowledge, use: exportAll)
+        routes.on(.post, APIPath.kbImport, .manageKnowledge, use: importAll)
+        routes.on(.get, APIPath.kbExportFAQs, .manageKnowledge, use: exportFAQs)
+        routes.on(.post, APIPath.kbImportFAQs, .manageKnowledge, use: importFAQs)
+    }
+
+    @Sendable func exportAll(_ request: Request, context: AuthenticatedContext) async throws -> KnowledgeTransfer.Document {
+        try await transfer.export(context.identity)
+    }
+
+    @Sendable func importAll(_ request: Request, context: AuthenticatedContext) async throws
+        -> EditedResponse<KnowledgeTransfer.Imported>
+    {
+        let document = try await request.decodeJSON(KnowledgeTransfer.Document.self, context: context)
+        return EditedResponse(status: .created, response: try await transfer.importDocument(context.identity, document))
+    }
+
+    @Sendable func exportFAQs(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let csv = try await transfer.exportFAQ(context.identity)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"faqs.csv\""],
+            body: .init(byteBuffer: ByteBuffer(string: csv)))
+    }
+
+    struct CSVBody: Decodable {
+        var csv: String
+    }
+
+    @Sendable func importFAQs(_ request: Request, context: AuthenticatedContext) async throws
+        -> EditedResponse<KnowledgeTransfer.Imported>
+    {
+        let body = try await request.decodeJSON(CSVBody.self, context: context)
+        return EditedResponse(status: .created, response: try await transfer.importFAQ(context.identity, csv: body.csv))
     }
 
     private func dto(_ article: KBArticle, _ context: AuthenticatedContext, _ request: Request) -> DTO.Article {

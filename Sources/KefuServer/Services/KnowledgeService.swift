@@ -134,7 +134,7 @@ public struct KnowledgeService: Sendable {
         var cleaned: [String] = []
         for (index, question) in questions.enumerated() {
             guard let text = try? Validate.text(question, field: "questions", max: 500) else {
-                errors.add("\(prefix)questions[\(index)]", .length(min: 1, max: 500))
+                errors.add("\(prefix)questions.\(index)", .length(min: 1, max: 500))
                 continue
             }
             if !cleaned.contains(text) { cleaned.append(text) }
