@@ -131,11 +131,14 @@ public struct KnowledgeChanges: Sendable {
     public var faqs: [KBFAQ]
     /// Entries that left the index (deleted, or an article back to draft), as "article:<id>" / "faq:<id>".
     public var removed: [String]
+    /// Everything published, not a difference: the index is rebuilt from these (after a large import, say).
+    public var isComplete: Bool
 
-    public init(revision: Int, articles: [KBArticle], faqs: [KBFAQ], removed: [String]) {
+    public init(revision: Int, articles: [KBArticle], faqs: [KBFAQ], removed: [String], isComplete: Bool = false) {
         self.revision = revision
         self.articles = articles
         self.faqs = faqs
         self.removed = removed
+        self.isComplete = isComplete
     }
 }

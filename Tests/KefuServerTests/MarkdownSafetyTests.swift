@@ -34,6 +34,10 @@ import Testing
         "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">",
         "<template><script>alert(1)</script></template>",
         "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+        // A markup character joined to a combining or prepended mark is one Swift Character, yet markup to a browser.
+        "&#x600;&lt;img src=x onerror=alert(1) &#x600;&gt;",
+        "<img alt='\"\u{301} onerror=alert(1) x' src=/a.png>",
+        "\u{600}<script>alert(1)</script>",
     ]
 
     /// What must never appear in rendered output.
@@ -44,8 +48,9 @@ import Testing
             "<form", "<input", "<base", "<meta", "<template", "<noscript",
         ]
         if forbidden.contains(where: { lower.contains($0) }) { return false }
-        // No event handler attribute on any tag.
-        return lower.range(of: #"<[^>]*\son[a-z]+\s*="#, options: .regularExpression) == nil
+        // No event handler attribute on any tag (quoted attribute values are text, so they are left out).
+        let unquoted = lower.replacingOccurrences(of: #""[^"]*""#, with: "\"\"", options: .regularExpression)
+        return unquoted.range(of: #"<[^>]*\son[a-z]+\s*="#, options: .regularExpression) == nil
     }
 
     @Test(arguments: payloads)
@@ -63,6 +68,25 @@ import Testing
         #expect(html.contains("<a href=\"https://shop.example/returns\" rel=\"nofollow noopener noreferrer\">policy</a>"))
         #expect(html.contains("<code>code</code>"))
         #expect(html.contains("<img src=\"/static/logo.png\" alt=\"logo\">"))
+    }
+
+    @Test func escapingWorksOnScalarsNotCharacters() {
+        let mark = "\u{301}"
+        let prepend = "\u{600}"
+        let quoted = HTMLSanitizer.escapeAttribute("\"" + mark + " x")
+        #expect(quoted == "&quot;" + mark + " x")
+        let bracket = HTMLSanitizer.escapeText(prepend + "<b>")
+        #expect(bracket == prepend + "&lt;b&gt;")
+        let template = ScalarHTMLEscaping().escapeText("'" + mark + "<")
+        #expect(template == "&#39;" + mark + "&lt;")
+    }
+
+    @Test func everyTemplateEscapesPerScalar() throws {
+        let folder = try ResourceFiles.base().appendingPathComponent("templates")
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".mustache") {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            #expect(text.hasPrefix("{{% CONTENT_TYPE: KEFU_HTML }}"), "\(file) lacks the escaping pragma")
+        }
     }
 
     @Test func openTagsAreClosedAndStrayClosingTagsDropped() {

@@ -32,7 +32,9 @@ actor BotRuntime {
         if let slot = slots[workspace], clock.now - slot.checkedAt < pollInterval { return slot.bot }
         if let running = refreshing[workspace] { return try await running.value }
         let previous = slots[workspace]?.bot
-        let task = Task { [store] in try await Self.refreshed(previous, workspace: workspace, store: store) }
+        let task = Task { [store, logger] in
+            try await Self.refreshed(previous, workspace: workspace, store: store, logger: logger)
+        }
         refreshing[workspace] = task
         defer { refreshing[workspace] = nil }
         do {
@@ -40,9 +42,10 @@ actor BotRuntime {
             slots[workspace] = Slot(bot: bot, checkedAt: clock.now)
             return bot
         } catch {
-            // The old snapshot keeps answering when the database hiccups.
+            // The old snapshot keeps answering when the database hiccups; the next try waits for the next poll.
             if let previous {
                 logger.warning("bot refresh failed", metadata: ["workspace": "\(workspace)", "error": "\(error)"])
+                slots[workspace]?.checkedAt = clock.now
                 return previous
             }
             throw error
@@ -54,31 +57,40 @@ actor BotRuntime {
         slots[workspace]?.checkedAt = clock.now - pollInterval
     }
 
-    private static func refreshed(_ previous: LoadedBot?, workspace: WorkspaceID, store: Store) async throws -> LoadedBot {
+    private static func refreshed(_ previous: LoadedBot?, workspace: WorkspaceID, store: Store, logger: Logger) async throws
+        -> LoadedBot
+    {
         let data = store.scoped(to: workspace)
         guard var bot = previous else {
             var fresh = LoadedBot(revision: 0)
             let changes = try await data.knowledge.everything()
             fresh.apply(changes)
-            try await loadModel(into: &fresh, data: data)
+            try await loadModel(into: &fresh, data: data, logger: logger)
             return fresh
         }
         let current = try await data.knowledge.revision()
         guard current != bot.revision else { return bot }
         let changes = try await data.knowledge.changes(since: bot.revision)
         bot.apply(changes)
-        if changes.removed.contains(KnowledgeEntry.model) { try await loadModel(into: &bot, data: data) }
+        if changes.removed.contains(KnowledgeEntry.model) { try await loadModel(into: &bot, data: data, logger: logger) }
         return bot
     }
 
-    private static func loadModel(into bot: inout LoadedBot, data: WorkspaceData) async throws {
+    private static func loadModel(into bot: inout LoadedBot, data: WorkspaceData, logger: Logger) async throws {
         guard let stored = try await data.bot.activeModel() else {
             bot.model = nil
             bot.modelVersion = nil
             return
         }
         guard stored.info.version != bot.modelVersion else { return }
-        bot.model = try ModelCodec.decode(stored.blob)
+        do {
+            bot.model = try ModelCodec.decode(stored.blob)
+        } catch {
+            // An unreadable model must not take the help center's search down with it: no model, a clear log line.
+            logger.error(
+                "active bot model cannot be read", metadata: ["version": "\(stored.info.version)", "error": "\(error)"])
+            bot.model = nil
+        }
         bot.modelVersion = stored.info.version
         bot.intentFlows = Dictionary(
             try await data.bot.intents().compactMap { intent in intent.flow.map { (intent.label, $0) } },

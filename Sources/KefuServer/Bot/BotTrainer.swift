@@ -31,6 +31,13 @@ struct BotTrainer: JobHandler {
     let clock: WallClock
     let runtime: BotRuntime
 
+    /// One thread for training, apart from the pool that bcrypt uses for sign-ins.
+    static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        return pool
+    }()
+
     func run(_ job: Job) async throws -> String {
         let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
         let data = store.scoped(to: job.workspaceID)
@@ -38,17 +45,17 @@ struct BotTrainer: JobHandler {
         let examples = training.examples
         let oosLabel = training.outOfScopeLabel
         // Seconds of arithmetic: on a thread of its own, not on the cooperative pool the requests share.
-        let (model, report) = try await NIOThreadPool.singleton.runIfActive {
+        let (model, report) = try await Self.pool.runIfActive {
             try Evaluation().trainWithReport(examples, oosLabel: oosLabel)
         }
         let blob = try ModelCodec.encode(model)
         let metrics = String(decoding: try JSONCoding.encoder.encode(report), as: UTF8.self)
         let version = try await data.transaction { [clock] tx in
-            let saved = try await tx.bot.saveModel(
+            // The change record first: it takes the workspace's lock, so version numbers and the active flag cannot race.
+            try await tx.knowledge.recordChange([KnowledgeEntry.model], at: clock.now())
+            return try await tx.bot.saveModel(
                 blob: blob, metrics: metrics, phraseCount: examples.count, intentCount: training.intentCount,
                 dataHash: training.hash, by: payload.requestedBy, activate: true, at: clock.now())
-            try await tx.knowledge.recordChange([KnowledgeEntry.model], at: clock.now())
-            return saved
         }
         await runtime.changed(job.workspaceID)
         let result = Result(modelVersion: version.version, accuracy: report.accuracy)

@@ -28,6 +28,10 @@ struct LoadedBot: Sendable {
     static let renderer = MarkdownRenderer()
 
     mutating func apply(_ changes: KnowledgeChanges) {
+        if changes.isComplete {
+            knowledge = KnowledgeBase()
+            entries = [:]
+        }
         for id in changes.removed where id.hasPrefix("article:") || id.hasPrefix("faq:") {
             knowledge.remove(id: id)
             entries[id] = nil

@@ -58,6 +58,13 @@ struct JobWorker: Service {
                 kinds: Array(handlers.keys), worker: id, now: now, leaseUntil: now.addingTimeInterval(lease))
         else { return false }
         guard let handler = handlers[job.kind] else { return true }
+        // A worker that died mid-job still used up an attempt; a job that keeps killing its workers stops here.
+        guard job.attempts <= job.maxAttempts else {
+            try await store.unscoped.jobQueue.fail(
+                job.id, worker: id, error: job.lastError ?? "the worker running it stopped \(job.maxAttempts) times",
+                retryAt: nil, at: clock.now())
+            return true
+        }
         logger.info("job started", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)"])
         let renewal = Task { [store, id, lease, clock] in
             while !Task.isCancelled {
@@ -71,7 +78,8 @@ struct JobWorker: Service {
             try await store.unscoped.jobQueue.succeed(job.id, worker: id, result: result, at: clock.now())
             logger.info("job succeeded", metadata: ["job": "\(job.id)", "kind": "\(job.kind)"])
         } catch {
-            let permanent = error is PermanentJobError || error is DomainError
+            let permanent =
+                error is PermanentJobError || ((error as? DomainError).map { $0 != .conflict(.busy) } ?? false)
             let retryAt =
                 permanent || job.attempts >= job.maxAttempts
                 ? nil : clock.now().addingTimeInterval(min(600, retryBase * pow(2, Double(job.attempts - 1))))
@@ -85,18 +93,23 @@ struct JobWorker: Service {
     }
 }
 
-/// Lets a request that queued a job wake this instance's worker instead of waiting for the next poll.
+/// Lets a request that queued a job wake this instance's workers instead of waiting for the next poll. Any number
+/// of workers may wait at once; each wait ends at its timeout or at the next signal, whichever comes first.
 actor JobWakeUp {
-    private var waiter: CheckedContinuation<Void, Never>?
+    private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     private var pending = false
 
+    /// Workers waiting right now.
+    var waiting: Int { waiters.count }
+
     func signal() {
-        if let waiter {
-            self.waiter = nil
-            waiter.resume()
-        } else {
+        guard !waiters.isEmpty else {
             pending = true
+            return
         }
+        let woken = waiters.values
+        waiters.removeAll()
+        for waiter in woken { waiter.resume() }
     }
 
     func wait(upTo timeout: Duration) async {
@@ -104,12 +117,17 @@ actor JobWakeUp {
             pending = false
             return
         }
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            self.signal()
+        let id = UUID()
+        // The timer reaches this actor only once the continuation below is stored: the actor is busy until then.
+        let timer = Task { [weak self] in
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            await self?.expire(id)
         }
-        await withCheckedContinuation { waiter = $0 }
+        await withCheckedContinuation { waiters[id] = $0 }
         timer.cancel()
-        pending = false
+    }
+
+    private func expire(_ id: UUID) {
+        waiters.removeValue(forKey: id)?.resume()
     }
 }

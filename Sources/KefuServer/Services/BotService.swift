@@ -48,6 +48,7 @@ public struct BotService: Sendable {
         let zh = try? Validate.name(nameZH ?? nameEN ?? label, field: "name_zh")
         if en == nil { errors.add("name_en", .text) }
         if zh == nil { errors.add("name_zh", .text) }
+        if let flow, !Self.isLabel(flow) { errors.add("flow", .pattern) }
         guard errors.isEmpty, let en, let zh else { throw DomainError.invalid(errors) }
         return try await store.scoped(to: actor.workspace.id).transaction { [clock] data in
             try await data.bot.createIntent(label: label, nameEN: en, nameZH: zh, flow: flow, at: clock.now())
@@ -89,11 +90,10 @@ public struct BotService: Sendable {
         let training = try TrainingData(try await data.bot.trainingData(), intents: try await data.bot.intents())
         let payload = String(
             decoding: try JSONCoding.encoder.encode(BotTrainer.Payload(requestedBy: actor.user.id)), as: UTF8.self)
-        let job = try await data.transaction { [clock] tx in
-            try await tx.jobs.enqueue(
-                kind: BotTrainer.kind, key: "\(BotTrainer.kind):\(training.hash)", payload: payload, maxAttempts: 3,
-                at: clock.now())
-        }
+        // Not inside a transaction: on PostgreSQL a lost race on the key would abort it before the lookup that follows.
+        let job = try await data.jobs.enqueue(
+            kind: BotTrainer.kind, key: "\(BotTrainer.kind):\(training.hash)", payload: payload, maxAttempts: 3,
+            at: clock.now())
         await wakeUp.signal()
         return job
     }
@@ -112,9 +112,9 @@ public struct BotService: Sendable {
 
     func activate(_ actor: Identity, id: BotModelID) async throws -> BotModelVersion {
         let version = try await store.scoped(to: actor.workspace.id).transaction { [clock] data in
-            let version = try await data.bot.activate(id)
+            // The change record first: it takes the workspace's lock, so two activations cannot interleave.
             try await data.knowledge.recordChange([KnowledgeEntry.model], at: clock.now())
-            return version
+            return try await data.bot.activate(id)
         }
         await runtime.changed(actor.workspace.id)
         return version

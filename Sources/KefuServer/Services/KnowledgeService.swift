@@ -81,7 +81,13 @@ public struct KnowledgeService: Sendable {
         } else {
             errors.add("title", .length(min: 1, max: maxTitle))
         }
-        if draft.body.count > maxBody { errors.add("body", .length(min: 0, max: maxBody)) }
+        if draft.body.unicodeScalars.count > maxBody {
+            errors.add("body", .length(min: 0, max: maxBody))
+        } else if draft.body.unicodeScalars.contains(where: {
+            $0 != "\n" && $0 != "\r" && $0 != "\t" && Validate.containsControlCharacters(String($0))
+        }) {
+            errors.add("body", .text)
+        }
         guard errors.isEmpty else { throw DomainError.invalid(errors) }
         return draft
     }
@@ -131,15 +137,19 @@ public struct KnowledgeService: Sendable {
         [String], String, String?
     ) {
         var errors = ValidationErrors()
+        if questions.isEmpty || questions.count > 50 {
+            errors.add("\(prefix)questions", .itemCount(min: 1, max: 50))
+            throw DomainError.invalid(errors)
+        }
         var cleaned: [String] = []
+        var seen: Set<String> = []
         for (index, question) in questions.enumerated() {
             guard let text = try? Validate.text(question, field: "questions", max: 500) else {
                 errors.add("\(prefix)questions.\(index)", .length(min: 1, max: 500))
                 continue
             }
-            if !cleaned.contains(text) { cleaned.append(text) }
+            if seen.insert(text).inserted { cleaned.append(text) }
         }
-        if questions.isEmpty || questions.count > 50 { errors.add("\(prefix)questions", .length(min: 1, max: 50)) }
         let answerText = try? Validate.text(answer, field: "answer", max: maxAnswer)
         if answerText == nil { errors.add("\(prefix)answer", .length(min: 1, max: maxAnswer)) }
         let intent = intent?.trimmingCharacters(in: .whitespaces)

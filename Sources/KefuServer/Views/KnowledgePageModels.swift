@@ -32,6 +32,8 @@ extension PageModel {
         var body: String
         var html: String
         var version: Int
+        /// The same as `version`, under a name the revisions list can reach (inside it `version` is the revision's).
+        var articleVersion: Int
         var locales: [Option]
         var statuses: [Option]
         var categories: [Option]

@@ -11,6 +11,9 @@ public struct PageRenderer: Sendable {
     public let catalogues: Catalogues
 
     public static func load() async throws -> PageRenderer {
+        // Every template starts with `{{% CONTENT_TYPE: KEFU_HTML }}`: the library's own HTML escaping works on
+        // Characters, which lets a quote or angle bracket joined to a combining mark through unescaped.
+        MustacheContentTypes.register(ScalarHTMLEscaping(), named: ScalarHTMLEscaping.name)
         let base = try ResourceFiles.base()
         let library = try await MustacheLibrary(directory: base.appendingPathComponent("templates").path)
         return PageRenderer(library: library, catalogues: try Catalogues.load(from: base))
@@ -64,4 +67,11 @@ enum PageTemplate: String, CaseIterable {
     case botTemplates = "bot_templates"
     case portalHome = "portal_home"
     case portalArticle = "portal_article"
+}
+
+/// HTML escaping per Unicode scalar, for every `{{…}}` in the templates.
+struct ScalarHTMLEscaping: MustacheContentType {
+    static let name = "KEFU_HTML"
+
+    func escapeText(_ text: String) -> String { HTMLSanitizer.escapeAttribute(text) }
 }

@@ -72,7 +72,8 @@ struct KnowledgePages {
         let content = PageModel.ArticleEditor(
             isNew: article == nil, action: article.map { WebPath.kbArticleEdit($0.id) } ?? WebPath.kbArticleNew,
             id: article?.id.description ?? "", title: draft?.title ?? article?.title ?? "", body: body,
-            html: MarkdownRenderer().html(body), version: article?.version ?? 0, locales: localeOptions(locale),
+            html: MarkdownRenderer().html(body), version: article?.version ?? 0, articleVersion: article?.version ?? 0,
+            locales: localeOptions(locale),
             statuses: PublicationStatus.allCases.map {
                 .init(value: $0.rawValue, label: renderer.text("kb", $0.rawValue, page.locale), selected: $0 == status)
             },
@@ -149,9 +150,16 @@ struct KnowledgePages {
     @Sendable func restore(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try context.parameters.require("articleID", as: ArticleID.self)
         let revision = try context.parameters.require("revisionID", as: RevisionID.self)
-        let current = try await knowledge.article(context.identity, id: id)
-        _ = try await knowledge.restore(context.identity, article: id, revision: revision, expectedVersion: current.version)
-        return .redirect(to: WebPath.kbArticleEdit(id) + "?flash=article_saved")
+        let form = try await FormData.read(request, context)
+        do {
+            _ = try await knowledge.restore(
+                context.identity, article: id, revision: revision, expectedVersion: Int(form["version"] ?? "") ?? 0)
+            return .redirect(to: WebPath.kbArticleEdit(id) + "?flash=article_saved")
+        } catch {
+            guard let text = message(error, request, context) else { throw error }
+            let current = try await knowledge.article(context.identity, id: id)
+            return try await editor(request, context, article: current, draft: nil, error: text)
+        }
     }
 
     // MARK: FAQ

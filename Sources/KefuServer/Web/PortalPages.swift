@@ -75,7 +75,8 @@ struct PortalPages {
         } else {
             page.switchHref = WebPath.portal(workspace.slug) + "?lang=" + page.switchLabel
         }
-        let related = try await portal.related(workspace, to: article).map {
+        // Related articles are a nicety: the page renders without them if the index is unavailable.
+        let related = ((try? await portal.related(workspace, to: article)) ?? []).map {
             PageModel.Portal.Link(title: $0.title, href: WebPath.portalArticle(workspace.slug, $0.article))
         }
         let content = PageModel.PortalArticle(

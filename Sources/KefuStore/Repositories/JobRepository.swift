@@ -5,8 +5,8 @@ import SQLKit
 
 /// The bound workspace's jobs: enqueue and look up.
 public protocol JobRepository: Sendable {
-    /// Queues a job unless one with the same key exists that has not failed; that one is returned instead, so a
-    /// request retried by a client or a double click runs the work once. A failed job with the key is queued again.
+    /// Queues a job unless one with the same key is queued or running; that one is returned instead, so a request
+    /// retried by a client or a double click runs the work once. A finished job with the key is queued again.
     func enqueue(kind: String, key: String, payload: String, maxAttempts: Int, at: Date) async throws -> Job
     func job(_ id: JobID) async throws -> Job
     func latest(kind: String) async throws -> Job?
@@ -17,12 +17,15 @@ struct SQLJobRepository: JobRepository {
 
     func enqueue(kind: String, key: String, payload: String, maxAttempts: Int, at: Date) async throws -> Job {
         if let existing = try await scope.query(JobModel.self).filter(\.$key == key).first() {
-            guard existing.status == Job.Status.failed.rawValue else { return try existing.record() }
+            if existing.status == Job.Status.queued.rawValue || existing.status == Job.Status.running.rawValue {
+                return try existing.record()
+            }
             existing.status = Job.Status.queued.rawValue
             existing.attempts = 0
             existing.runAt = at
             existing.lastError = nil
             existing.finishedAt = nil
+            existing.result = nil
             existing.payload = payload
             try await existing.update(on: scope.db)
             return try existing.record()

@@ -327,6 +327,12 @@ struct SQLKnowledgeRepository: KnowledgeRepository {
                 other.insert(entry)
             }
         }
+        // Past this many entries one query per kind would bind too many ids: rebuild instead.
+        if articleIDs.count + faqIDs.count > 2000 {
+            var complete = try await everything()
+            complete.removed = other.sorted()
+            return complete
+        }
         let articles = try await scope.query(ArticleModel.self).filter(\.$id ~~ Array(articleIDs)).all()
             .map { try $0.record() }
         let faqs = try await scope.query(FAQModel.self).filter(\.$id ~~ Array(faqIDs)).all().map { try $0.record() }
@@ -344,7 +350,7 @@ struct SQLKnowledgeRepository: KnowledgeRepository {
         let articles = try await scope.query(ArticleModel.self).filter(\.$status == PublicationStatus.published.rawValue)
             .all().map { try $0.record() }
         let faqs = try await scope.query(FAQModel.self).all().map { try $0.record() }
-        return KnowledgeChanges(revision: current, articles: articles, faqs: faqs, removed: [])
+        return KnowledgeChanges(revision: current, articles: articles, faqs: faqs, removed: [], isComplete: true)
     }
 
     func recordChange(_ entries: [String], at: Date) async throws {
