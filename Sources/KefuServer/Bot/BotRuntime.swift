@@ -7,7 +7,7 @@ import Logging
 /// Keeps each workspace's bot loaded once and shared by every request. A request gets the current snapshot; when
 /// the workspace's revision moved (a knowledge edit or a new active model, here or on another instance), the
 /// runtime applies the logged changes entry by entry — or loads the new model — and swaps the snapshot. Other
-/// instances notice within `pollInterval`.
+/// instances notice within `pollInterval` (half a second).
 actor BotRuntime {
     private struct Slot {
         var bot: LoadedBot
@@ -21,7 +21,7 @@ actor BotRuntime {
     private var slots: [WorkspaceID: Slot] = [:]
     private var refreshing: [WorkspaceID: Task<LoadedBot, any Error>] = [:]
 
-    init(store: Store, logger: Logger, pollInterval: Duration = .seconds(1)) {
+    init(store: Store, logger: Logger, pollInterval: Duration = .milliseconds(500)) {
         self.store = store
         self.logger = logger
         self.pollInterval = pollInterval
