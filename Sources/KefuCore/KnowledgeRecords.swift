@@ -142,3 +142,17 @@ public struct KnowledgeChanges: Sendable {
         self.isComplete = isComplete
     }
 }
+
+/// How the public help center looks and whom it offers when an article does not help.
+public struct PortalSettings: Sendable, Codable, Equatable {
+    /// `#rrggbb`.
+    public var brandColor: String
+    public var supportEmail: String?
+    public var supportPhone: String?
+
+    public init(brandColor: String, supportEmail: String?, supportPhone: String?) {
+        self.brandColor = brandColor
+        self.supportEmail = supportEmail
+        self.supportPhone = supportPhone
+    }
+}

@@ -273,3 +273,34 @@ import Testing
         }
     }
 }
+
+/// The help center's colour and contact options.
+@Suite struct PortalSettingsTests {
+    @Test func theHelpCenterShowsTheConfiguredContactsAndColour() async throws {
+        try await TestApp.run { app, client in
+            let token = try await app.member("a@shop.example", workspace: "shop-a", role: .admin, client: client)
+            let saved = try await client.post(
+                APIBody.json([
+                    "brand_color": "#AA3300", "support_email": "help@shop.example", "support_phone": "+86 400-123-4567",
+                ]),
+                to: "/api/v1/workspace/portal", token: token, method: .patch)
+            #expect(saved.status == .ok)
+            let page = String(buffer: try await client.get("/help/shop-a?lang=en").body)
+            #expect(page.contains("data-brand=\"#aa3300\""))
+            #expect(page.contains("href=\"mailto:help@shop.example\""))
+            #expect(page.contains("href=\"tel:+864001234567\""))
+            let bad = try await client.post(
+                APIBody.json(["support_email": "not an address"]), to: "/api/v1/workspace/portal", token: token, method: .patch)
+            #expect(bad.status == .unprocessableContent)
+            let removed = try await client.post(
+                APIBody.json(["support_email": NSNull()]), to: "/api/v1/workspace/portal", token: token, method: .patch)
+            let body = try #require(try removed.json() as? [String: Any])
+            #expect(body["support_email"] == nil || body["support_email"] is NSNull)
+            #expect(body["support_phone"] as? String == "+86 400-123-4567")
+            let agent = try await app.member("b@shop.example", workspace: "shop-a", role: .agent, client: client)
+            let refused = try await client.post(
+                APIBody.json(["brand_color": "#000000"]), to: "/api/v1/workspace/portal", token: agent, method: .patch)
+            #expect(refused.status == .forbidden)
+        }
+    }
+}

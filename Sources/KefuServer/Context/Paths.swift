@@ -11,6 +11,7 @@ enum APIPath {
     static let authToken = "/api/v1/auth/token"
     static let me = "/api/v1/me"
     static let workspace = "/api/v1/workspace"
+    static let workspacePortal = "/api/v1/workspace/portal"
     static let members = "/api/v1/members"
     static let member = "/api/v1/members/:userID"
     static let invitations = "/api/v1/invitations"
@@ -58,6 +59,7 @@ enum WebPath {
     static let reports = "/app/reports"
     static let settings = "/app/settings"
     static let settingsWorkspace = "/app/settings/workspace"
+    static let settingsPortal = "/app/settings/workspace/portal"
     static let settingsMembers = "/app/settings/members"
     static let settingsInvite = "/app/settings/members/invite"
     static let settingsMemberRole = "/app/settings/members/:userID/role"
@@ -124,7 +126,8 @@ enum WebPath {
     /// The fixed page URLs templates link to.
     static let links: [String: String] = [
         "root": root, "login": login, "logout": logout, "app": app, "tickets": tickets, "kb": knowledgeBase,
-        "reports": reports, "settings_workspace": settingsWorkspace, "settings_members": settingsMembers,
+        "reports": reports, "settings_workspace": settingsWorkspace, "settings_portal": settingsPortal,
+        "settings_members": settingsMembers,
         "settings_invite": settingsInvite, "settings_tokens": settingsTokens, "settings_audit": settingsAudit,
         "stylesheet": stylesheet, "script": script, "kb_new": kbArticleNew, "kb_faqs": kbFAQs, "bot": bot,
         "bot_try": botTry, "bot_intents": botIntents, "bot_models": botModels, "bot_train": botTrain,

@@ -46,6 +46,10 @@ public struct PortalService: Sendable {
         }.prefix(limit).map { $0 }
     }
 
+    func settings(_ workspace: Workspace) async throws -> PortalSettings {
+        try await store.scoped(to: workspace.id).profile.portal()
+    }
+
     func categories(_ workspace: Workspace) async throws -> [KBCategory] {
         try await store.scoped(to: workspace.id).knowledge.categories()
     }

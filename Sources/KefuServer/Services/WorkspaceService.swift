@@ -33,6 +33,44 @@ public struct WorkspaceService: Sendable {
         return updated
     }
 
+    public func portal(_ actor: Identity) async throws -> PortalSettings {
+        try await store.scoped(to: actor.workspace.id).profile.portal()
+    }
+
+    /// The help center's colour and contact options; an empty e-mail or phone removes it.
+    public func updatePortal(
+        _ actor: Identity, brandColor: String?, supportEmail: String?, supportPhone: String?, ip: String?
+    ) async throws -> PortalSettings {
+        var errors = ValidationErrors()
+        if let brandColor, !Self.isColor(brandColor) { errors.add("brand_color", .pattern) }
+        let email = supportEmail?.trimmingCharacters(in: .whitespaces)
+        if let email, !email.isEmpty, !Validate.email(email) { errors.add("support_email", .email) }
+        let phone = supportPhone?.trimmingCharacters(in: .whitespaces)
+        if let phone, !phone.isEmpty, !Self.isPhone(phone) { errors.add("support_phone", .pattern) }
+        guard errors.isEmpty else { throw DomainError.invalid(errors) }
+        return try await store.scoped(to: actor.workspace.id).transaction { [audit] data in
+            let before = try await data.profile.portal()
+            let after = PortalSettings(
+                brandColor: brandColor?.lowercased() ?? before.brandColor,
+                supportEmail: email.map { $0.isEmpty ? nil : $0 } ?? before.supportEmail,
+                supportPhone: phone.map { $0.isEmpty ? nil : $0 } ?? before.supportPhone)
+            let saved = try await data.profile.updatePortal(after)
+            try await data.audit.append(
+                audit.event(
+                    .settingsChanged, actor: actor.user, target: "portal", ip: ip,
+                    after: AuditTrail.json(["brand_color": saved.brandColor])))
+            return saved
+        }
+    }
+
+    static func isColor(_ text: String) -> Bool {
+        text.count == 7 && text.first == "#" && text.dropFirst().allSatisfy(\.isHexDigit)
+    }
+
+    static func isPhone(_ text: String) -> Bool {
+        (3...32).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isNumber || " +-()".contains($0)) }
+    }
+
     public func teams(_ actor: Identity) async throws -> [Team] {
         try await store.scoped(to: actor.workspace.id).teams.list()
     }

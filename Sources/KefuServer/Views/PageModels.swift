@@ -45,9 +45,17 @@ enum PageModel {
             var name: String
         }
 
+        struct Portal {
+            var brandColor: String
+            var supportEmail: String
+            var supportPhone: String
+            var link: String
+        }
+
         var workspace: ShellFrame.WorkspaceSummary
         var locales: [Option]
         var teams: [Team]
+        var portal: Portal
     }
 
     struct Members {

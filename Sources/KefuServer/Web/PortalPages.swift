@@ -20,20 +20,33 @@ struct PortalPages {
         return workspace.defaultLocale
     }
 
-    private func frame(_ workspace: Workspace, locale: ContentLocale, query: String, path: String) -> PageModel.Portal {
+    private func frame(_ workspace: Workspace, locale: ContentLocale, query: String, path: String) async throws
+        -> PageModel.Portal
+    {
         let other: ContentLocale = locale == .zhCN ? .en : .zhCN
+        let settings = try await portal.settings(workspace)
+        var contact: [PageModel.Portal.Link] = []
+        if let email = settings.supportEmail {
+            contact.append(.init(title: renderer.text("portal", "email_us", locale) + " " + email, href: "mailto:" + email))
+        }
+        if let phone = settings.supportPhone {
+            contact.append(
+                .init(
+                    title: renderer.text("portal", "call_us", locale) + " " + phone,
+                    href: "tel:" + phone.filter { $0.isNumber || $0 == "+" }))
+        }
         return PageModel.Portal(
-            workspace: workspace.name, slug: workspace.slug, brand: "", locale: locale.rawValue,
+            workspace: workspace.name, slug: workspace.slug, brand: settings.brandColor, locale: locale.rawValue,
             home: WebPath.portal(workspace.slug) + "?lang=" + locale.rawValue, switchLabel: other.rawValue,
             switchHref: path + "?lang=" + other.rawValue, query: query, searched: false, results: [], categories: [],
-            contact: [])
+            contact: contact)
     }
 
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
         let workspace = try await portal.workspace(slug: try context.parameters.require("slug"))
         let locale = locale(request, workspace)
         let query = request.uri.queryParameters["q"].map(String.init) ?? ""
-        var page = frame(workspace, locale: locale, query: query, path: WebPath.portal(workspace.slug))
+        var page = try await frame(workspace, locale: locale, query: query, path: WebPath.portal(workspace.slug))
         let articles = try await portal.articles(workspace, locale: locale)
         let categories = try await portal.categories(workspace)
         let link = { (article: KBArticle) in
@@ -69,7 +82,7 @@ struct PortalPages {
             return .redirect(to: WebPath.portalArticle(workspace.slug, translation.id) + "?lang=" + requested.rawValue)
         }
         let locale = article.locale
-        var page = frame(workspace, locale: locale, query: "", path: WebPath.portalArticle(workspace.slug, id))
+        var page = try await frame(workspace, locale: locale, query: "", path: WebPath.portalArticle(workspace.slug, id))
         if let translation = translations.first(where: { $0.locale != locale }) {
             page.switchHref = WebPath.portalArticle(workspace.slug, translation.id) + "?lang=" + translation.locale.rawValue
         } else {

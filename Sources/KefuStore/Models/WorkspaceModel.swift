@@ -10,6 +10,9 @@ final class WorkspaceModel: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     @Field(key: "default_locale") var defaultLocale: String
     @Field(key: "created_at") var createdAt: Date
+    @Field(key: "brand_color") var brandColor: String
+    @OptionalField(key: "support_email") var supportEmail: String?
+    @OptionalField(key: "support_phone") var supportPhone: String?
 
     init() {}
 
@@ -19,6 +22,7 @@ final class WorkspaceModel: Model, @unchecked Sendable {
         self.name = name
         self.defaultLocale = defaultLocale
         self.createdAt = createdAt
+        self.brandColor = "#0f766e"
     }
 
     func record() throws -> Workspace {

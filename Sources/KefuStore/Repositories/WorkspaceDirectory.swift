@@ -31,6 +31,8 @@ struct SQLWorkspaceDirectory: WorkspaceDirectory {
 public protocol WorkspaceProfileRepository: Sendable {
     func get() async throws -> Workspace
     func update(name: String, defaultLocale: UILocale) async throws -> Workspace
+    func portal() async throws -> PortalSettings
+    func updatePortal(_ settings: PortalSettings) async throws -> PortalSettings
 }
 
 struct SQLWorkspaceProfileRepository: WorkspaceProfileRepository {
@@ -51,5 +53,23 @@ struct SQLWorkspaceProfileRepository: WorkspaceProfileRepository {
         model.defaultLocale = defaultLocale.rawValue
         try await model.save(on: scope.db)
         return try model.record()
+    }
+
+    func portal() async throws -> PortalSettings {
+        guard let model = try await WorkspaceModel.find(scope.workspaceID.uuid, on: scope.db) else {
+            throw DomainError.notFound(.workspace)
+        }
+        return PortalSettings(brandColor: model.brandColor, supportEmail: model.supportEmail, supportPhone: model.supportPhone)
+    }
+
+    func updatePortal(_ settings: PortalSettings) async throws -> PortalSettings {
+        guard let model = try await WorkspaceModel.find(scope.workspaceID.uuid, on: scope.db) else {
+            throw DomainError.notFound(.workspace)
+        }
+        model.brandColor = settings.brandColor
+        model.supportEmail = settings.supportEmail
+        model.supportPhone = settings.supportPhone
+        try await model.save(on: scope.db)
+        return settings
     }
 }
