@@ -126,7 +126,8 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     let api = PublicRoutes(router: router, catalog: catalog, surface: .api, contract: deps.contract)
     let pages = PublicRoutes(router: router, catalog: catalog, surface: .page, csrf: AnonymousCSRFMiddleware(secret: deps.secret))
     let securedAPI = SecuredRoutes(
-        group: router.group(context: AuthenticatedContext.self), catalog: catalog, surface: .api, contract: deps.contract)
+        group: router.group(context: AuthenticatedContext.self).add(middleware: SessionAPIOriginMiddleware()),
+        catalog: catalog, surface: .api, contract: deps.contract)
     let securedPages = SecuredRoutes(
         group: router.group(context: AuthenticatedContext.self).add(middleware: SessionCSRFMiddleware()), catalog: catalog,
         surface: .page)

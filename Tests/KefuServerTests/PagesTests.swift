@@ -159,3 +159,26 @@ import Testing
         }
     }
 }
+
+/// The pages' own scripts call the API with the session cookie; another site cannot.
+@Suite struct SessionAPIOriginTests {
+    @Test func cookieSignedAPIWritesMustComeFromThisSite() async throws {
+        try await TestApp.run { app, client in
+            try await app.member("owner@acme.example", workspace: "acme", role: .owner, client: client)
+            var browser = PagesTests.Browser()
+            let page = String(buffer: try await browser.get("/login", client).body)
+            let csrf = try #require(PagesTests.Browser.csrf(in: page))
+            _ = try await browser.post(
+                "/login", ["_csrf": csrf, "email": "owner@acme.example", "password": TestApp.password], client)
+            let fetchSite = try #require(HTTPField.Name("Sec-Fetch-Site"))
+            var headers: HTTPFields = [.contentType: "application/json", .cookie: browser.cookieHeader]
+            headers[fetchSite] = "cross-site"
+            let forged = try await client.execute(uri: "/api/v1/bot/train", method: .post, headers: headers, body: nil)
+            #expect(forged.status == .forbidden)
+            headers[fetchSite] = "same-origin"
+            let own = try await client.execute(
+                uri: "/api/v1/kb/preview", method: .post, headers: headers, body: APIBody.json(["body": "**hi**"]))
+            #expect(own.status == .ok)
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Form posts from signed-in pages must carry the session's `_csrf` token. Requests authenticated by a bearer token
@@ -42,4 +43,23 @@ enum CSRFCheck {
         }
         return request
     }
+}
+
+/// API writes signed in by the session cookie (the pages' own scripts: preview, votes) must come from this site. A
+/// JSON body already needs a same-origin request, but a write without a body would not; the browser's
+/// `Sec-Fetch-Site` says where a request came from. Bearer-token calls are exempt, as for forms.
+struct SessionAPIOriginMiddleware: RouterMiddleware {
+    typealias Context = AuthenticatedContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
+        guard request.method != .get, request.method != .head, case .session = context.identity.credential else {
+            return try await next(request, context)
+        }
+        if let site = request.headers[Self.fetchSite], site != "same-origin", site != "none" { throw APIError.csrf }
+        return try await next(request, context)
+    }
+
+    // swift-format-ignore: NeverForceUnwrap
+    static let fetchSite = HTTPField.Name("Sec-Fetch-Site")!
 }
