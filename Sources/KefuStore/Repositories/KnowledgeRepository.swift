@@ -295,14 +295,19 @@ struct SQLKnowledgeRepository: KnowledgeRepository {
             vote.createdAt = at
             try await createUnique(vote, on: scope.db, conflict: .busy)
         }
-        // Counted from the votes, so a replaced vote moves from one count to the other.
-        let votes = scope.query(ArticleVoteModel.self).filter(\.$articleID == id.uuid)
-        let yes = try await votes.copy().filter(\.$helpful == true).count()
-        let no = try await votes.copy().filter(\.$helpful == false).count()
-        article.helpfulCount = yes
-        article.unhelpfulCount = no
-        try await article.update(on: scope.db)
-        return (yes, no)
+        // Counted from the votes in one statement, so a replaced vote moves from one count to the other and two
+        // votes at once cannot overwrite each other's count.
+        guard let sql = scope.db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
+        try await sql.raw(
+            """
+            UPDATE kb_articles SET \
+            helpful_count = (SELECT COUNT(*) FROM kb_article_votes WHERE article_id = \(bind: id.uuid) AND helpful = \(bind: true)), \
+            unhelpful_count = (SELECT COUNT(*) FROM kb_article_votes WHERE article_id = \(bind: id.uuid) AND helpful = \(bind: false)) \
+            WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: scope.workspaceID.uuid)
+            """
+        ).run()
+        let counted = try await articleModel(id)
+        return (counted.helpfulCount, counted.unhelpfulCount)
     }
 
     func revision() async throws -> Int {
