@@ -43,8 +43,9 @@ public struct WorkspaceService: Sendable {
     ) async throws -> PortalSettings {
         var errors = ValidationErrors()
         if let brandColor, !Self.isColor(brandColor) { errors.add("brand_color", .pattern) }
-        let email = supportEmail?.trimmingCharacters(in: .whitespaces)
-        if let email, !email.isEmpty, !Validate.email(email) { errors.add("support_email", .email) }
+        // The same rule as the API document's `format: email`, on the value as sent.
+        if let supportEmail, !supportEmail.isEmpty, !Validate.email(supportEmail) { errors.add("support_email", .email) }
+        let email = supportEmail.map(Validate.normalizedEmail)
         let phone = supportPhone?.trimmingCharacters(in: .whitespaces)
         if let phone, !phone.isEmpty, !Self.isPhone(phone) { errors.add("support_phone", .pattern) }
         guard errors.isEmpty else { throw DomainError.invalid(errors) }
