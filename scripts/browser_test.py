@@ -218,6 +218,8 @@ class Story:
         # The page reloads itself while the job runs; a debug build trains the template in under a minute.
         WebDriverWait(self.driver, 300).until(
             lambda d: d.find_elements(By.CSS_SELECTOR, f"#{version} .badge.ok"))
+        report = self.driver.find_element(By.ID, "training-report").text
+        assert "return_exchange" in report, report
         self.shot("bot-models.png")
 
     def unknown_pages_are_a_404_page(self):

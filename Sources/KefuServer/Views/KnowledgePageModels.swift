@@ -39,6 +39,8 @@ extension PageModel {
         var categories: [Option]
         var revisions: [Revision]
         var translations: [Option]
+        /// Set from `translations`: templates see stored properties only.
+        var hasTranslations = false
         var portalURL: String?
         var error: String?
         var canEdit: Bool
@@ -161,6 +163,7 @@ extension PageModel {
         var jobFailed: String?
         var scores: [Score]
         var confusions: [Confusion]
+        var hasReport = false
         var thin: String?
         var canEdit: Bool
         var error: String?
@@ -226,6 +229,7 @@ extension PageModel {
         var html: String
         var updated: String
         var related: [Portal.Link]
+        var hasRelated = false
         var voteURL: String
     }
 }

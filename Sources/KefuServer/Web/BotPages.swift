@@ -200,7 +200,7 @@ struct BotPages {
         let reports = models.map { DTO.BotModel($0) }
         let job = try await bot.latestTraining(context.identity)
         let active = reports.first(where: \.active)?.metrics ?? reports.first?.metrics
-        let content = PageModel.Models(
+        var content = PageModel.Models(
             models: reports.map { model in
                 .init(
                     id: model.id.description, version: model.version, active: model.active,
@@ -217,6 +217,7 @@ struct BotPages {
             confusions: (active?.confusions ?? []).map { .init(expected: $0.expected, predicted: $0.predicted, count: $0.count) },
             thin: active.flatMap { $0.thinIntents.isEmpty ? nil : $0.thinIntents.joined(separator: ", ") },
             canEdit: context.identity.can(.manageBot), error: error)
+        content.hasReport = !content.scores.isEmpty
         return page.render(
             .botModels, content, title: renderer.text("bot", "models", page.locale), nav: "bot",
             flashKey: ShellPage.flash(request))

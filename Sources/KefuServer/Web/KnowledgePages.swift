@@ -69,7 +69,7 @@ struct KnowledgePages {
                 .init(value: $0.id.description, label: "\($0.locale.rawValue): \($0.title)", selected: false)
             }
         }
-        let content = PageModel.ArticleEditor(
+        var content = PageModel.ArticleEditor(
             isNew: article == nil, action: article.map { WebPath.kbArticleEdit($0.id) } ?? WebPath.kbArticleNew,
             id: article?.id.description ?? "", title: draft?.title ?? article?.title ?? "", body: body,
             html: MarkdownRenderer().html(body), version: article?.version ?? 0, articleVersion: article?.version ?? 0,

@@ -92,10 +92,11 @@ struct PortalPages {
         let related = ((try? await portal.related(workspace, to: article)) ?? []).map {
             PageModel.Portal.Link(title: $0.title, href: WebPath.portalArticle(workspace.slug, $0.article))
         }
-        let content = PageModel.PortalArticle(
+        var content = PageModel.PortalArticle(
             portal: page, id: id.description, title: article.title, html: MarkdownRenderer().html(article.body),
             updated: ShellPage.display(article.updatedAt), related: related,
             voteURL: "/api/v1/portal/\(workspace.slug)/articles/\(id)/vote")
+        content.hasRelated = !related.isEmpty
         return renderer.render(.portalArticle, content, locale: locale)
     }
 }
