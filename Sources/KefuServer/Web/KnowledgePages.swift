@@ -83,6 +83,7 @@ struct KnowledgePages {
             portalURL: article.flatMap {
                 $0.status == .published ? WebPath.portalArticle(identity.workspace.slug, $0.id) : nil
             }, error: error, canEdit: identity.can(.manageKnowledge))
+        content.hasTranslations = !translations.isEmpty
         return page.render(
             .kbEditor, content, title: renderer.text("kb", "title", page.locale), nav: "kb", flashKey: ShellPage.flash(request))
     }
