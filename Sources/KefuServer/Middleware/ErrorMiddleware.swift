@@ -59,13 +59,7 @@ struct ErrorMiddleware: RouterMiddleware {
             return .redirect(to: WebPath.login + next, type: .normal)
         }
         let locale = PageLocale.resolve(identity: context.identity, acceptLanguage: request.headers[.acceptLanguage])
-        var message = pages.catalogues.message(error, locale)
-        if let issues = error.issues {
-            message +=
-                " "
-                + pages.catalogues.fields(issues, locale).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
-                .joined(separator: "; ")
-        }
+        let message = pages.catalogues.fullMessage(error, locale)
         var response = pages.errorPage(status: error.status, message: message, locale: locale)
         for field in error.headers { response.headers.append(field) }
         return response

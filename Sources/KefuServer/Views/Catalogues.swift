@@ -36,6 +36,16 @@ public struct Catalogues: Sendable {
         }
     }
 
+    /// The message of an error with its field issues, for a page that shows it above the form that was sent.
+    func fullMessage(_ error: APIError, _ locale: UILocale) -> String {
+        var text = message(error, locale)
+        if let issues = error.issues {
+            text +=
+                " " + fields(issues, locale).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+        }
+        return text
+    }
+
     /// Field → message, in the reader's language.
     func fields(_ errors: ValidationErrors, _ locale: UILocale) -> [String: String] {
         errors.issues.mapValues { issue($0, locale) }

@@ -33,14 +33,7 @@ struct BotPages {
     private func message(_ error: any Error, _ locale: UILocale) -> String? {
         let apiError = APIError.from(error)
         guard apiError.status.code < 500, apiError.status != .notFound else { return nil }
-        var text = renderer.catalogues.message(apiError, locale)
-        if let issues = apiError.issues {
-            text +=
-                " "
-                + renderer.catalogues.fields(issues, locale).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
-                .joined(separator: "; ")
-        }
-        return text
+        return renderer.catalogues.fullMessage(apiError, locale)
     }
 
     // MARK: try the bot

@@ -105,14 +105,7 @@ struct KnowledgePages {
         let apiError = APIError.from(error)
         guard apiError.status.code < 500, apiError.status != .notFound else { return nil }
         let locale = PageLocale.resolve(identity: context.identity, acceptLanguage: request.headers[.acceptLanguage])
-        var text = renderer.catalogues.message(apiError, locale)
-        if let issues = apiError.issues {
-            text +=
-                " "
-                + renderer.catalogues.fields(issues, locale).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
-                .joined(separator: "; ")
-        }
-        return text
+        return renderer.catalogues.fullMessage(apiError, locale)
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
