@@ -46,6 +46,14 @@ public struct Catalogues: Sendable {
         return text
     }
 
+    /// What a form page shows above the form when a save was refused (a client error other than not found); nil for
+    /// errors the error page handles.
+    func formMessage(_ error: any Error, _ locale: UILocale) -> String? {
+        let apiError = APIError.from(error)
+        guard apiError.status.code < 500, apiError.status != .notFound else { return nil }
+        return fullMessage(apiError, locale)
+    }
+
     /// Field → message, in the reader's language.
     func fields(_ errors: ValidationErrors, _ locale: UILocale) -> [String: String] {
         errors.issues.mapValues { issue($0, locale) }

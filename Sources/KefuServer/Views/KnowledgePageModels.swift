@@ -1,3 +1,12 @@
+import KefuCore
+
+extension PageModel.Option {
+    /// The content languages as a select's options.
+    static func contentLocales(selected: ContentLocale) -> [PageModel.Option] {
+        ContentLocale.allCases.map { .init(value: $0.rawValue, label: $0 == .zhCN ? "中文" : "English", selected: $0 == selected) }
+    }
+}
+
 /// Typed content of the knowledge-base, bot and portal pages.
 extension PageModel {
     struct KBList {

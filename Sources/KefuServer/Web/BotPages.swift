@@ -26,14 +26,8 @@ struct BotPages {
         routes.on(.post, WebPath.botTemplateInstall, .manageBot, use: install)
     }
 
-    private func localeOptions(_ selected: ContentLocale) -> [PageModel.Option] {
-        ContentLocale.allCases.map { .init(value: $0.rawValue, label: $0 == .zhCN ? "中文" : "English", selected: $0 == selected) }
-    }
-
     private func message(_ error: any Error, _ locale: UILocale) -> String? {
-        let apiError = APIError.from(error)
-        guard apiError.status.code < 500, apiError.status != .notFound else { return nil }
-        return renderer.catalogues.fullMessage(apiError, locale)
+        renderer.catalogues.formMessage(error, locale)
     }
 
     // MARK: try the bot
@@ -64,7 +58,7 @@ struct BotPages {
             sentiment: decision.map { String(format: "anger %.2f · urgency %.2f", $0.sentiment.anger, $0.sentiment.urgency) }
                 ?? "",
             intentOptions: intents.map { .init(value: $0.id.description, label: $0.label, selected: $0.label == top) },
-            addAction: WebPath.botTeach, locales: localeOptions(isChinese ? .zhCN : .en),
+            addAction: WebPath.botTeach, locales: PageModel.Option.contentLocales(selected: isChinese ? .zhCN : .en),
             canTeach: context.identity.can(.manageBot) && !intents.isEmpty, error: error)
         return page.render(
             .botTry, content, title: renderer.text("bot", "try", page.locale), nav: "bot", flashKey: ShellPage.flash(request))
@@ -145,7 +139,7 @@ struct BotPages {
                     text: $0.text, locale: $0.locale.rawValue,
                     source: renderer.text("bot", Self.sourceKey($0.source), page.locale),
                     delete: WebPath.botPhraseDelete($0.id))
-            }, addAction: WebPath.botIntentPhrases(id), locales: localeOptions(page.locale),
+            }, addAction: WebPath.botIntentPhrases(id), locales: PageModel.Option.contentLocales(selected: page.locale),
             canEdit: context.identity.can(.manageBot), error: error)
         return page.render(.botIntent, content, title: intent.label, nav: "bot", flashKey: ShellPage.flash(request))
     }

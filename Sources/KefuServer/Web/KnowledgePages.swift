@@ -39,10 +39,6 @@ struct KnowledgePages {
             flashKey: ShellPage.flash(request))
     }
 
-    private func localeOptions(_ selected: ContentLocale) -> [PageModel.Option] {
-        ContentLocale.allCases.map { .init(value: $0.rawValue, label: $0 == .zhCN ? "中文" : "English", selected: $0 == selected) }
-    }
-
     private func editor(
         _ request: Request, _ context: AuthenticatedContext, article: KBArticle?, draft: ArticleDraft?, error: String?
     ) async throws -> Response {
@@ -73,7 +69,7 @@ struct KnowledgePages {
             isNew: article == nil, action: article.map { WebPath.kbArticleEdit($0.id) } ?? WebPath.kbArticleNew,
             id: article?.id.description ?? "", title: draft?.title ?? article?.title ?? "", body: body,
             html: MarkdownRenderer().html(body), version: article?.version ?? 0, articleVersion: article?.version ?? 0,
-            locales: localeOptions(locale),
+            locales: PageModel.Option.contentLocales(selected: locale),
             statuses: PublicationStatus.allCases.map {
                 .init(value: $0.rawValue, label: renderer.text("kb", $0.rawValue, page.locale), selected: $0 == status)
             },
@@ -102,10 +98,8 @@ struct KnowledgePages {
 
     /// A refused save shows the form again with what was typed and the reason.
     private func message(_ error: any Error, _ request: Request, _ context: AuthenticatedContext) -> String? {
-        let apiError = APIError.from(error)
-        guard apiError.status.code < 500, apiError.status != .notFound else { return nil }
-        let locale = PageLocale.resolve(identity: context.identity, acceptLanguage: request.headers[.acceptLanguage])
-        return renderer.catalogues.fullMessage(apiError, locale)
+        renderer.catalogues.formMessage(
+            error, PageLocale.resolve(identity: context.identity, acceptLanguage: request.headers[.acceptLanguage]))
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -168,7 +162,8 @@ struct KnowledgePages {
         return page.render(
             .kbFAQs,
             PageModel.FAQList(
-                faqs: rows, locales: localeOptions(page.locale), canEdit: context.identity.can(.manageKnowledge), error: error),
+                faqs: rows, locales: PageModel.Option.contentLocales(selected: page.locale),
+                canEdit: context.identity.can(.manageKnowledge), error: error),
             title: renderer.text("kb", "faqs", page.locale), nav: "kb", flashKey: ShellPage.flash(request))
     }
 
@@ -199,7 +194,7 @@ struct KnowledgePages {
             .kbFAQ,
             PageModel.FAQEditor(
                 action: WebPath.kbFAQEdit(faq.id), questions: faq.questions.joined(separator: "\n"), answer: faq.answer,
-                intent: faq.intent ?? "", version: faq.version, locales: localeOptions(faq.locale),
+                intent: faq.intent ?? "", version: faq.version, locales: PageModel.Option.contentLocales(selected: faq.locale),
                 deleteAction: WebPath.kbFAQDelete(faq.id), error: error),
             title: renderer.text("kb", "faqs", page.locale), nav: "kb", flashKey: ShellPage.flash(request))
     }
