@@ -14,6 +14,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case botModel = "bot_model"
         case job
         case template
+        case contact, conversation, message, attachment
     }
 
     /// Why a change clashes with what is stored.
@@ -38,6 +39,12 @@ public enum DomainError: Error, Sendable, Equatable {
         case translationExists = "translation_exists"
         /// The workspace has no trained model to answer with yet.
         case noActiveModel = "no_active_model"
+        /// The conversation is already assigned to someone else.
+        case alreadyAssigned = "already_assigned"
+        /// The change does not apply in the conversation's current status (e.g. replying to a resolved one).
+        case conversationClosed = "conversation_closed"
+        /// Another contact already has this e-mail or phone number: an agent merges the two if they are one person.
+        case identityTaken = "identity_taken"
     }
 
     /// Why a permitted route still refuses this particular change.

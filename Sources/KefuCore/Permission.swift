@@ -14,6 +14,13 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case askBot = "bot.ask"
     case viewBot = "bot.read"
     case manageBot = "bot.manage"
+    /// Conversations of the member's teams, unassigned ones and their own.
+    case viewConversations = "conversations.read"
+    /// Every conversation of the workspace, whatever its team.
+    case viewAllConversations = "conversations.read_all"
+    case replyConversations = "conversations.reply"
+    /// Workspace canned replies and sensitive words.
+    case manageChatSettings = "chat.manage"
 }
 
 /// The one table of which role may do what. Every permission check goes through it.
@@ -40,12 +47,13 @@ public enum PermissionTable {
     public static func permissions(of role: Role) -> Set<Permission> {
         let everyone: Set<Permission> = [
             .viewAppShell, .viewWorkspace, .viewMembers, .manageOwnTokens, .viewTeams, .viewKnowledge, .askBot, .viewBot,
+            .viewConversations, .replyConversations,
         ]
         switch role {
         case .agent:
             return everyone
         case .supervisor:
-            return everyone.union([.manageTeams, .manageKnowledge, .manageBot])
+            return everyone.union([.manageTeams, .manageKnowledge, .manageBot, .viewAllConversations, .manageChatSettings])
         case .admin, .owner:
             return Set(Permission.allCases)
         }

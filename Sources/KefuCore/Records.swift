@@ -7,13 +7,22 @@ public struct Workspace: Sendable, Codable, Equatable {
     public var name: String
     public var defaultLocale: UILocale
     public var createdAt: Date
+    /// The public key the chat widget's `<script>` tag names the workspace by.
+    public var widgetKey: String?
+    /// Where handed-off conversations go when their intent maps to no team.
+    public var defaultTeamID: TeamID?
 
-    public init(id: WorkspaceID, slug: String, name: String, defaultLocale: UILocale, createdAt: Date) {
+    public init(
+        id: WorkspaceID, slug: String, name: String, defaultLocale: UILocale, createdAt: Date, widgetKey: String? = nil,
+        defaultTeamID: TeamID? = nil
+    ) {
         self.id = id
         self.slug = slug
         self.name = name
         self.defaultLocale = defaultLocale
         self.createdAt = createdAt
+        self.widgetKey = widgetKey
+        self.defaultTeamID = defaultTeamID
     }
 }
 

@@ -44,3 +44,7 @@ public typealias IntentID = TypedID<BotIntent>
 public typealias PhraseID = TypedID<TrainingPhrase>
 public typealias BotModelID = TypedID<BotModelVersion>
 public typealias JobID = TypedID<Job>
+public typealias ContactID = TypedID<Contact>
+public typealias ConversationID = TypedID<Conversation>
+public typealias MessageID = TypedID<ChatMessage>
+public typealias AttachmentID = TypedID<ChatAttachment>

@@ -15,7 +15,8 @@ import Testing
     static let covered: Set<String> = [
         "memberships", "teams", "team_members", "api_tokens", "web_sessions", "invitations", "audit_events",
         "kb_categories", "kb_articles", "kb_article_revisions", "kb_faqs", "kb_article_votes", "bot_intents", "bot_phrases",
-        "bot_flows", "bot_models", "bot_index_log", "jobs",
+        "bot_flows", "bot_models", "bot_index_log", "jobs", "contacts", "contact_identities", "conversations", "messages",
+        "conversation_reads", "attachments",
     ]
 
     struct Seeded {
@@ -32,6 +33,10 @@ import Testing
         var phrase: TrainingPhrase
         var model: BotModelVersion
         var job: Job
+        var contact: Contact
+        var conversation: Conversation
+        var message: ChatMessage
+        var attachment: ChatAttachment
     }
 
     private func seed(_ store: Store, slug: String) async throws -> Seeded {
@@ -68,10 +73,23 @@ import Testing
         let model = try await data.bot.saveModel(
             blob: Data([1]), metrics: "{}", phraseCount: 1, intentCount: 1, dataHash: "h", by: user.id, activate: true, at: now)
         let job = try await data.jobs.enqueue(kind: "k", key: "key", payload: "{}", maxAttempts: 1, at: now)
+        let contact = try await data.contacts.create(name: "Visitor \(slug)", at: now)
+        _ = try await data.contacts.update(contact.id, ContactChange(email: "buyer@\(slug).example"), at: now)
+        let conversation = try await data.conversations.start(
+            contact: contact.id, status: .bot, locale: .en, team: team.id, at: now)
+        let attachment = ChatAttachment(
+            id: AttachmentID(), conversationID: conversation.id, fileName: "a.png", contentType: "image/png", size: 1,
+            sha256: "h", createdAt: now)
+        try await data.conversations.addAttachment(attachment, storageKey: "k-\(slug)")
+        let message = try await data.transaction { tx in
+            try await tx.conversations.append(
+                conversation.id, NewMessage(clientID: "c1", sender: .customer, body: "hello \(slug)"), at: now)
+        }.message
+        _ = try await data.conversations.markRead(conversation.id, participant: "customer", seq: 1, at: now)
         return Seeded(
             workspace: workspace, user: user, team: team, token: token, invitation: invitation,
             sessionHash: "session-\(slug)", article: article, faq: faq, category: category, intent: intent, phrase: phrase,
-            model: model, job: job)
+            model: model, job: job, contact: contact, conversation: conversation, message: message, attachment: attachment)
     }
 
     private static func tablesWithWorkspaceColumn(_ sql: any SQLDatabase, postgres: Bool) async throws -> Set<String> {
@@ -144,6 +162,17 @@ import Testing
             #expect(try await scopedA.bot.models().map(\.id) == [a.model.id])
             #expect(try await scopedA.bot.activeModel()?.info.id == a.model.id)
             #expect(Array(try await scopedA.bot.flows().keys) == ["f"])
+            #expect(
+                try await scopedA.conversations.conversations(ConversationFilter(), limit: 100).map(\.id) == [a.conversation.id])
+            #expect(try await scopedA.conversations.count(ConversationFilter()) == 1)
+            #expect(try await scopedA.contacts.contact(email: "buyer@shop-b.example") == nil)
+            #expect(
+                try await scopedA.contacts.contacts(ids: [a.contact.id, b.contact.id]).keys.sorted {
+                    $0.description < $1.description
+                } == [a.contact.id])
+            #expect(
+                try await scopedA.conversations.messages(b.conversation.id, after: 0, limit: 10, includePrivate: true).isEmpty)
+            #expect(try await scopedA.conversations.readMarks(b.conversation.id).isEmpty)
             let events = try await scopedA.audit.events(before: nil, limit: 100)
             #expect(!events.isEmpty && events.allSatisfy { $0.workspaceID == a.workspace.id })
 
@@ -200,6 +229,40 @@ import Testing
             await #expect(throws: DomainError.notFound(.phrase)) { try await scopedA.bot.deletePhrase(b.phrase.id) }
             await #expect(throws: DomainError.notFound(.botModel)) { _ = try await scopedA.bot.activate(b.model.id) }
             await #expect(throws: DomainError.notFound(.job)) { _ = try await scopedA.jobs.job(b.job.id) }
+            await #expect(throws: DomainError.notFound(.contact)) { _ = try await scopedA.contacts.contact(b.contact.id) }
+            await #expect(throws: DomainError.notFound(.contact)) {
+                _ = try await scopedA.contacts.update(b.contact.id, ContactChange(name: "x"), at: now)
+            }
+            await #expect(throws: DomainError.notFound(.contact)) {
+                _ = try await scopedA.contacts.merge(b.contact.id, into: a.contact.id, at: now)
+            }
+            await #expect(throws: DomainError.notFound(.conversation)) {
+                _ = try await scopedA.conversations.conversation(b.conversation.id)
+            }
+            await #expect(throws: DomainError.notFound(.conversation)) {
+                _ = try await scopedA.transaction { tx in
+                    try await tx.conversations.append(
+                        b.conversation.id, NewMessage(clientID: "x", sender: .customer, body: "sneaky"), at: now)
+                }
+            }
+            await #expect(throws: DomainError.notFound(.conversation)) {
+                _ = try await scopedA.conversations.update(b.conversation.id, ConversationChange(status: .resolved), at: now)
+            }
+            await #expect(throws: DomainError.notFound(.conversation)) {
+                _ = try await scopedA.conversations.claim(b.conversation.id, for: a.user.id, at: now)
+            }
+            await #expect(throws: DomainError.notFound(.conversation)) {
+                _ = try await scopedA.conversations.markRead(b.conversation.id, participant: "customer", seq: 9, at: now)
+            }
+            await #expect(throws: DomainError.notFound(.attachment)) {
+                _ = try await scopedA.conversations.attachment(b.attachment.id)
+            }
+            await #expect(throws: DomainError.notFound(.conversation)) {
+                try await scopedA.conversations.addAttachment(
+                    ChatAttachment(
+                        id: AttachmentID(), conversationID: b.conversation.id, fileName: "x", contentType: "image/png", size: 1,
+                        sha256: "h", createdAt: now), storageKey: "x")
+            }
             // A's audit append lands in A even when the event names B.
             try await scopedA.audit.append(
                 AuditEvent(

@@ -27,6 +27,8 @@ public struct WorkspaceData: Sendable {
     public var knowledge: any KnowledgeRepository { SQLKnowledgeRepository(scope: scope) }
     public var bot: any BotRepository { SQLBotRepository(scope: scope) }
     public var jobs: any JobRepository { SQLJobRepository(scope: scope) }
+    public var contacts: any ContactRepository { SQLContactRepository(scope: scope) }
+    public var conversations: any ConversationRepository { SQLConversationRepository(scope: scope) }
 
     /// Runs `body` in one transaction; everything it wrote is undone if it throws.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (WorkspaceData) async throws -> T) async throws -> T {

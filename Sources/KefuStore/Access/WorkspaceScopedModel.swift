@@ -104,3 +104,27 @@ extension IndexLogModel: WorkspaceOwnedModel {
 extension JobModel: WorkspaceOwnedModel {
     static var workspaceField: KeyPath<JobModel, FieldProperty<JobModel, UUID>> { \.$workspaceID }
 }
+
+extension ContactModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<ContactModel, FieldProperty<ContactModel, UUID>> { \.$workspaceID }
+}
+
+extension ContactIdentityModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<ContactIdentityModel, FieldProperty<ContactIdentityModel, UUID>> { \.$workspaceID }
+}
+
+extension ConversationModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<ConversationModel, FieldProperty<ConversationModel, UUID>> { \.$workspaceID }
+}
+
+extension MessageModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<MessageModel, FieldProperty<MessageModel, UUID>> { \.$workspaceID }
+}
+
+extension ConversationReadModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<ConversationReadModel, FieldProperty<ConversationReadModel, UUID>> { \.$workspaceID }
+}
+
+extension AttachmentModel: WorkspaceOwnedModel {
+    static var workspaceField: KeyPath<AttachmentModel, FieldProperty<AttachmentModel, UUID>> { \.$workspaceID }
+}

@@ -8,6 +8,7 @@ public enum Migrations {
         M0005CreateSignInThrottle(),
         M0006AddInvitationRevocation(),
         M0007CreateKnowledgeAndBot(),
+        M0008CreateConversations(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -13,6 +13,8 @@ final class WorkspaceModel: Model, @unchecked Sendable {
     @Field(key: "brand_color") var brandColor: String
     @OptionalField(key: "support_email") var supportEmail: String?
     @OptionalField(key: "support_phone") var supportPhone: String?
+    @OptionalField(key: "widget_key") var widgetKey: String?
+    @OptionalField(key: "default_team_id") var defaultTeamID: UUID?
 
     init() {}
 
@@ -23,12 +25,13 @@ final class WorkspaceModel: Model, @unchecked Sendable {
         self.defaultLocale = defaultLocale
         self.createdAt = createdAt
         self.brandColor = "#0f766e"
+        self.widgetKey = WidgetKey.generate()
     }
 
     func record() throws -> Workspace {
         Workspace(
             id: WorkspaceID(try requireID()), slug: slug, name: name,
             defaultLocale: try decodeStored(UILocale.self, defaultLocale, table: Self.schema, column: "default_locale"),
-            createdAt: createdAt)
+            createdAt: createdAt, widgetKey: widgetKey, defaultTeamID: defaultTeamID.map { TeamID($0) })
     }
 }

@@ -7,6 +7,8 @@ public protocol WorkspaceDirectory: Sendable {
     func create(slug: String, name: String, defaultLocale: UILocale, at: Date) async throws -> Workspace
     func workspace(id: WorkspaceID) async throws -> Workspace?
     func workspace(slug: String) async throws -> Workspace?
+    /// The workspace a chat widget names by its public key.
+    func workspace(widgetKey: String) async throws -> Workspace?
 }
 
 struct SQLWorkspaceDirectory: WorkspaceDirectory {
@@ -25,6 +27,10 @@ struct SQLWorkspaceDirectory: WorkspaceDirectory {
     func workspace(slug: String) async throws -> Workspace? {
         try await WorkspaceModel.query(on: db).filter(\.$slug == slug).first()?.record()
     }
+
+    func workspace(widgetKey: String) async throws -> Workspace? {
+        try await WorkspaceModel.query(on: db).filter(\.$widgetKey == widgetKey).first()?.record()
+    }
 }
 
 /// The profile of the bound workspace.
@@ -33,6 +39,8 @@ public protocol WorkspaceProfileRepository: Sendable {
     func update(name: String, defaultLocale: UILocale) async throws -> Workspace
     func portal() async throws -> PortalSettings
     func updatePortal(_ settings: PortalSettings) async throws -> PortalSettings
+    /// Sets where handed-off conversations go when their intent maps to no team; nil: nowhere in particular.
+    func setDefaultTeam(_ team: TeamID?) async throws
 }
 
 struct SQLWorkspaceProfileRepository: WorkspaceProfileRepository {
@@ -71,5 +79,10 @@ struct SQLWorkspaceProfileRepository: WorkspaceProfileRepository {
         model.supportPhone = settings.supportPhone
         try await model.save(on: scope.db)
         return settings
+    }
+
+    func setDefaultTeam(_ team: TeamID?) async throws {
+        try await WorkspaceModel.query(on: scope.db).filter(\.$id == scope.workspaceID.uuid)
+            .set(\.$defaultTeamID, to: team?.uuid).update()
     }
 }

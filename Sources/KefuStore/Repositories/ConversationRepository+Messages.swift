@@ -1,0 +1,58 @@
+import FluentKit
+import Foundation
+import KefuCore
+import SQLKit
+
+extension SQLConversationRepository {
+    func append(_ id: ConversationID, _ message: NewMessage, at: Date) async throws -> AppendResult {
+        guard let sql = scope.db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
+        // The row lock (PostgreSQL; SQLite's transaction already holds the write lock) orders appends to one
+        // conversation: the dedupe check and the next sequence number are read under it.
+        let lock: SQLQueryString = sql.dialect.name == "sqlite" ? "" : " FOR UPDATE"
+        guard
+            try await sql.raw(
+                "SELECT last_seq FROM conversations WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: scope.workspaceID.uuid)\(lock)"
+            ).first() != nil
+        else { throw DomainError.notFound(.conversation) }
+        let conversation = try await model(id)
+        if let clientID = message.clientID,
+            let earlier = try await scope.query(MessageModel.self).filter(\.$conversationID == id.uuid)
+                .filter(\.$clientID == clientID).first()
+        {
+            return AppendResult(message: try earlier.record(), conversation: try conversation.record(), isNew: false)
+        }
+        let model = MessageModel()
+        model.id = UUID()
+        model.workspaceID = scope.workspaceID.uuid
+        model.conversationID = id.uuid
+        model.seq = conversation.lastSeq + 1
+        model.clientID = message.clientID
+        model.sender = message.sender.rawValue
+        model.senderID = message.senderID?.uuid
+        model.kind = message.kind.rawValue
+        model.body = message.body
+        model.isPrivate = message.isPrivate
+        model.botDetail = message.botDetail
+        model.attachmentID = message.attachmentID?.uuid
+        model.createdAt = at
+        try await model.create(on: scope.db)
+        conversation.lastSeq = model.seq
+        conversation.lastMessageAt = at
+        conversation.updatedAt = at
+        if !message.isPrivate && message.kind != .event { conversation.preview = String(message.body.prefix(140)) }
+        try await conversation.update(on: scope.db)
+        return AppendResult(message: try model.record(), conversation: try conversation.record(), isNew: true)
+    }
+
+    func messages(_ id: ConversationID, after seq: Int64, limit: Int, includePrivate: Bool) async throws -> [ChatMessage] {
+        let query = scope.query(MessageModel.self).filter(\.$conversationID == id.uuid).filter(\.$seq > seq)
+        if !includePrivate { query.filter(\.$isPrivate == false) }
+        return try await query.sort(\.$seq).limit(limit).all().map { try $0.record() }
+    }
+
+    func messages(_ id: ConversationID, before seq: Int64, limit: Int, includePrivate: Bool) async throws -> [ChatMessage] {
+        let query = scope.query(MessageModel.self).filter(\.$conversationID == id.uuid).filter(\.$seq < seq)
+        if !includePrivate { query.filter(\.$isPrivate == false) }
+        return try await query.sort(\.$seq, .descending).limit(limit).all().map { try $0.record() }.reversed()
+    }
+}

@@ -1,0 +1,223 @@
+import FluentKit
+import Foundation
+import KefuCore
+import SQLKit
+
+/// Which conversations an inbox lists, newest activity first.
+public struct ConversationFilter: Sendable, Equatable {
+    public var statuses: [ConversationStatus]
+    public var assignee: UserID?
+    public var unassignedOnly: Bool
+    /// Only these teams, plus conversations without a team; nil: any team.
+    public var teams: [TeamID]?
+    public var contact: ContactID?
+    /// Conversations whose last activity is older than this (the next page).
+    public var before: Date?
+
+    public init(
+        statuses: [ConversationStatus] = [], assignee: UserID? = nil, unassignedOnly: Bool = false, teams: [TeamID]? = nil,
+        contact: ContactID? = nil, before: Date? = nil
+    ) {
+        self.statuses = statuses
+        self.assignee = assignee
+        self.unassignedOnly = unassignedOnly
+        self.teams = teams
+        self.contact = contact
+        self.before = before
+    }
+}
+
+/// A change to a conversation's state; nil keeps the stored value.
+public struct ConversationChange: Sendable, Equatable {
+    public var status: ConversationStatus?
+    /// `.some(nil)` unassigns.
+    public var assignee: UserID??
+    public var team: TeamID??
+    public var priority: ConversationPriority?
+    public var tags: [String]?
+    public var handoff: Handoff?
+    /// `.some(nil)` clears the flow state.
+    public var botState: String??
+
+    public init(
+        status: ConversationStatus? = nil, assignee: UserID?? = nil, team: TeamID?? = nil,
+        priority: ConversationPriority? = nil, tags: [String]? = nil, handoff: Handoff? = nil, botState: String?? = nil
+    ) {
+        self.status = status
+        self.assignee = assignee
+        self.team = team
+        self.priority = priority
+        self.tags = tags
+        self.handoff = handoff
+        self.botState = botState
+    }
+}
+
+/// The bound workspace's conversations, their messages, read state and attachments. Writes are meant to run inside
+/// `WorkspaceData.transaction`: `append` locks the conversation row so that sequence numbers have no gaps or
+/// duplicates across instances.
+public protocol ConversationRepository: Sendable {
+    func start(contact: ContactID, status: ConversationStatus, locale: ContentLocale, team: TeamID?, at: Date)
+        async throws -> Conversation
+    func conversation(_ id: ConversationID) async throws -> Conversation
+    func conversations(_ filter: ConversationFilter, limit: Int) async throws -> [Conversation]
+    func count(_ filter: ConversationFilter) async throws -> Int
+    func update(_ id: ConversationID, _ change: ConversationChange, at: Date) async throws -> Conversation
+    /// Takes an unassigned conversation for `agent`; `DomainError.conflict(.alreadyAssigned)` when someone else has it.
+    func claim(_ id: ConversationID, for agent: UserID, at: Date) async throws -> Conversation
+
+    /// Stores the message with the conversation's next sequence number, or returns the one stored earlier with the
+    /// same client id.
+    func append(_ id: ConversationID, _ message: NewMessage, at: Date) async throws -> AppendResult
+    /// Messages after `seq`, oldest first; private notes only when asked.
+    func messages(_ id: ConversationID, after seq: Int64, limit: Int, includePrivate: Bool) async throws -> [ChatMessage]
+    /// The newest `limit` messages before `seq` (for scrolling back), oldest first.
+    func messages(_ id: ConversationID, before seq: Int64, limit: Int, includePrivate: Bool) async throws -> [ChatMessage]
+
+    /// Raises the participant's read mark to `seq` (never lowers it, never past the last message); returns the mark.
+    func markRead(_ id: ConversationID, participant: String, seq: Int64, at: Date) async throws -> Int64
+    func readMarks(_ id: ConversationID) async throws -> [String: Int64]
+
+    func addAttachment(_ attachment: ChatAttachment, storageKey: String) async throws
+    func attachment(_ id: AttachmentID) async throws -> (attachment: ChatAttachment, storageKey: String)
+}
+
+struct SQLConversationRepository: ConversationRepository {
+    let scope: WorkspaceScope
+
+    func start(contact: ContactID, status: ConversationStatus, locale: ContentLocale, team: TeamID?, at: Date)
+        async throws -> Conversation
+    {
+        let model = ConversationModel()
+        model.id = UUID()
+        model.workspaceID = scope.workspaceID.uuid
+        model.contactID = contact.uuid
+        model.status = status.rawValue
+        model.teamID = team?.uuid
+        model.priority = ConversationPriority.normal.rawValue
+        model.tags = "[]"
+        model.channel = "widget"
+        model.lastSeq = 0
+        model.locale = locale.rawValue
+        model.preview = ""
+        model.createdAt = at
+        model.updatedAt = at
+        model.lastMessageAt = at
+        try await model.create(on: scope.db)
+        return try model.record()
+    }
+
+    func model(_ id: ConversationID) async throws -> ConversationModel {
+        guard let model = try await scope.query(ConversationModel.self).filter(\.$id == id.uuid).first() else {
+            throw DomainError.notFound(.conversation)
+        }
+        return model
+    }
+
+    func conversation(_ id: ConversationID) async throws -> Conversation { try await model(id).record() }
+
+    private func query(_ filter: ConversationFilter) -> QueryBuilder<ConversationModel> {
+        let query = scope.query(ConversationModel.self)
+        if !filter.statuses.isEmpty { query.filter(\.$status ~~ filter.statuses.map(\.rawValue)) }
+        if let assignee = filter.assignee { query.filter(\.$assigneeID == assignee.uuid) }
+        if filter.unassignedOnly { query.filter(\.$assigneeID == nil) }
+        if let teams = filter.teams {
+            let ids: [UUID?] = teams.map { $0.uuid }
+            query.group(.or) { group in
+                group.filter(\.$teamID == nil).filter(\.$teamID ~~ ids)
+            }
+        }
+        if let contact = filter.contact { query.filter(\.$contactID == contact.uuid) }
+        if let before = filter.before { query.filter(\.$lastMessageAt < before) }
+        return query
+    }
+
+    func conversations(_ filter: ConversationFilter, limit: Int) async throws -> [Conversation] {
+        try await query(filter).sort(\.$lastMessageAt, .descending).sort(\.$id).limit(limit).all().map { try $0.record() }
+    }
+
+    func count(_ filter: ConversationFilter) async throws -> Int { try await query(filter).count() }
+
+    func update(_ id: ConversationID, _ change: ConversationChange, at: Date) async throws -> Conversation {
+        let model = try await model(id)
+        if let status = change.status {
+            model.status = status.rawValue
+            model.resolvedAt = status == .resolved ? at : nil
+        }
+        if let assignee = change.assignee { model.assigneeID = assignee?.uuid }
+        if let team = change.team { model.teamID = team?.uuid }
+        if let priority = change.priority { model.priority = priority.rawValue }
+        if let tags = change.tags { model.tags = StoredJSON.encode(tags) }
+        if let handoff = change.handoff { model.handoff = StoredJSON.encode(handoff) }
+        if let botState = change.botState { model.botState = botState }
+        model.updatedAt = at
+        try await model.update(on: scope.db)
+        return try model.record()
+    }
+
+    func claim(_ id: ConversationID, for agent: UserID, at: Date) async throws -> Conversation {
+        guard let sql = scope.db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
+        // One statement decides: of two agents taking the same conversation at once, exactly one changes the row.
+        try await sql.raw(
+            """
+            UPDATE conversations SET assignee_id = \(bind: agent.uuid), updated_at = \(bind: at) \
+            WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: scope.workspaceID.uuid) AND assignee_id IS NULL
+            """
+        ).run()
+        let model = try await model(id)
+        guard model.assigneeID == agent.uuid else { throw DomainError.conflict(.alreadyAssigned) }
+        return try model.record()
+    }
+
+    func markRead(_ id: ConversationID, participant: String, seq: Int64, at: Date) async throws -> Int64 {
+        let conversation = try await model(id)
+        let mark = max(0, min(seq, conversation.lastSeq))
+        if let existing = try await scope.query(ConversationReadModel.self).filter(\.$conversationID == id.uuid)
+            .filter(\.$participant == participant).first()
+        {
+            guard mark > existing.seq else { return existing.seq }
+            existing.seq = mark
+            existing.updatedAt = at
+            try await existing.update(on: scope.db)
+            return mark
+        }
+        let model = ConversationReadModel()
+        model.id = UUID()
+        model.workspaceID = scope.workspaceID.uuid
+        model.conversationID = id.uuid
+        model.participant = participant
+        model.seq = mark
+        model.updatedAt = at
+        try await model.create(on: scope.db)
+        return mark
+    }
+
+    func readMarks(_ id: ConversationID) async throws -> [String: Int64] {
+        let rows = try await scope.query(ConversationReadModel.self).filter(\.$conversationID == id.uuid).all()
+        var marks: [String: Int64] = [:]
+        for row in rows { marks[row.participant] = Swift.max(marks[row.participant] ?? 0, row.seq) }
+        return marks
+    }
+
+    func addAttachment(_ attachment: ChatAttachment, storageKey: String) async throws {
+        _ = try await model(attachment.conversationID)
+        let model = AttachmentModel()
+        model.id = attachment.id.uuid
+        model.workspaceID = scope.workspaceID.uuid
+        model.conversationID = attachment.conversationID.uuid
+        model.fileName = attachment.fileName
+        model.contentType = attachment.contentType
+        model.size = attachment.size
+        model.sha256 = attachment.sha256
+        model.storageKey = storageKey
+        model.createdAt = attachment.createdAt
+        try await model.create(on: scope.db)
+    }
+
+    func attachment(_ id: AttachmentID) async throws -> (attachment: ChatAttachment, storageKey: String) {
+        guard let model = try await scope.query(AttachmentModel.self).filter(\.$id == id.uuid).first() else {
+            throw DomainError.notFound(.attachment)
+        }
+        return (try model.record(), model.storageKey)
+    }
+}
