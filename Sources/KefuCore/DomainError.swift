@@ -53,5 +53,9 @@ public enum DomainError: Error, Sendable, Equatable {
         case cannotChangeMember = "cannot_change_member"
         case cannotRemoveMember = "cannot_remove_member"
         case invitationForSomeoneElse = "invitation_for_someone_else"
+        /// Only supervisors and up reassign a conversation that is not the agent's own.
+        case cannotChangeConversation = "cannot_change_conversation"
+        /// A session cookie came with a socket opened by another site's page.
+        case crossSiteSocket = "cross_site_socket"
     }
 }

@@ -3,4 +3,27 @@ public enum DomainEvent: Sendable, Equatable {
     /// Who may do what in a workspace changed: a credential, a membership, a role or the workspace profile that
     /// signed-in identities carry. Caches of resolved identities drop what they hold.
     case accessChanged(WorkspaceID)
+    /// Something happened in one of the workspace's conversations.
+    case chat(WorkspaceID, ChatEvent)
+}
+
+/// What happened in a conversation, for every socket watching it on any instance. The stored row is the truth: a
+/// receiver that sees a sequence number beyond the next one reads the gap from the database.
+public enum ChatEvent: Sendable, Equatable {
+    /// A message was stored; the conversation as it is after the append.
+    case message(ChatMessage, Conversation)
+    /// Status, assignee, team, priority, tags or hand-off changed.
+    case conversation(Conversation)
+    /// Someone is typing (or stopped); `from` is `customer` or `agent:<user id>`.
+    case typing(ConversationID, from: String, name: String?, isTyping: Bool)
+    /// A participant (`customer` or `agent:<user id>`) has read up to `seq`.
+    case read(ConversationID, participant: String, seq: Int64)
+
+    public var conversationID: ConversationID {
+        switch self {
+        case .message(let message, _): message.conversationID
+        case .conversation(let conversation): conversation.id
+        case .typing(let id, _, _, _), .read(let id, _, _): id
+        }
+    }
 }

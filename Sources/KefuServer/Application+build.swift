@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HummingbirdWebSocket
 import KefuStore
 import Logging
 import NIOCore
@@ -20,6 +21,8 @@ public struct AppDependencies: Sendable {
     public let knowledge: KnowledgeService
     public let portal: PortalService
     public let templates: TemplateService
+    public let conversations: ConversationService
+    let hub: ChatHub
     let runtime: BotRuntime
     let jobWakeUp: JobWakeUp
     let clock: WallClock
@@ -57,6 +60,8 @@ public struct AppDependencies: Sendable {
                     .seedIfNeeded()
             }
             let wakeUp = JobWakeUp()
+            let renderer = try await PageRenderer.load()
+            let hub = ChatHub(events: events)
             return AppDependencies(
                 config: config, store: store, events: events,
                 credentials: CredentialService(store: store, hasher: hasher, clock: clock, events: events, config: config),
@@ -67,8 +72,13 @@ public struct AppDependencies: Sendable {
                 bot: BotService(store: store, clock: clock, runtime: runtime, wakeUp: wakeUp),
                 knowledge: KnowledgeService(store: store, clock: clock, runtime: runtime),
                 portal: PortalService(store: store, clock: clock, runtime: runtime, secret: secret), templates: templates,
+                conversations: ConversationService(
+                    store: store, clock: clock, events: events,
+                    bot: ConversationBot(runtime: runtime, catalogues: renderer.catalogues),
+                    tokens: VisitorTokens(secret: secret)),
+                hub: hub,
                 runtime: runtime, jobWakeUp: wakeUp, clock: clock,
-                renderer: try await PageRenderer.load(), assets: try StaticAssetsController.load(), secret: secret,
+                renderer: renderer, assets: try StaticAssetsController.load(), secret: secret,
                 metrics: metrics, contract: try OpenAPIDocument.load(), demoOwner: demoOwner)
         } catch {
             await store.shutdown()
@@ -96,10 +106,20 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
     let connections = ConnectionCounter(limit: config.maxConnections, logger: logger)
     let readTimeout = TimeAmount.seconds(Int64(config.httpReadTimeoutSeconds))
     let http = HTTP1Channel.Configuration(
-        additionalChannelHandlers: [ConnectionGuard(counter: connections, readTimeout: readTimeout)],
+        additionalChannelHandlers: [ConnectionGuard(readTimeout: readTimeout)],
         idleTimeout: .seconds(Int64(config.httpIdleTimeoutSeconds)))
+    let webSocket = WebSocketServerConfiguration(
+        maxFrameSize: ChatSocket.maxFrameBytes, autoPing: .enabled(timePeriod: .seconds(30)), closeTimeout: .seconds(10))
+    let webSocketResponder = buildWebSocketRouter(dependencies).buildResponder()
+    let server = HTTPServerBuilder { responder in
+        GuardedChildChannel(
+            base: HTTP1WebSocketUpgradeChannel(
+                responder: responder, webSocketResponder: webSocketResponder,
+                configuration: .init(http1: http, ws: webSocket)),
+            counter: connections, firstHeadTimeout: .seconds(Int64(config.httpIdleTimeoutSeconds)))
+    }
     var app = Application(
-        router: router, server: .http1(configuration: http),
+        router: router, server: server,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "kefu"),
         logger: logger)
     // Services stop in reverse order: the database pools outlive the HTTP server's in-flight requests.
@@ -107,6 +127,20 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
     app.addServices(CredentialSweeper(store: dependencies.store, clock: dependencies.credentials.clock, logger: logger))
     for _ in 0..<dependencies.config.jobWorkers { app.addServices(dependencies.jobWorker(logger: logger)) }
     return app
+}
+
+/// The chat sockets: upgrade requests only reach this router.
+func buildWebSocketRouter(_ deps: AppDependencies) -> Router<BasicWebSocketRequestContext> {
+    let router = Router(context: BasicWebSocketRequestContext.self)
+    let socket = ChatSocket(
+        conversations: deps.conversations, credentials: deps.credentials, hub: deps.hub, catalogues: deps.renderer.catalogues)
+    router.ws(RouterPath(WebPath.widgetSocket)) { inbound, outbound, context in
+        await socket.serve(side: .widget, inbound: inbound, outbound: outbound, request: context.request, logger: context.logger)
+    }
+    router.ws(RouterPath(WebPath.agentSocket)) { inbound, outbound, context in
+        await socket.serve(side: .agent, inbound: inbound, outbound: outbound, request: context.request, logger: context.logger)
+    }
+    return router
 }
 
 /// Wires middleware and controllers; no logic of its own.
@@ -152,6 +186,8 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     ).register(securedAPI)
     BotAPIController(bot: deps.bot, templates: deps.templates).register(securedAPI)
     PortalAPIController(portal: deps.portal, links: links).register(api)
+    WidgetAPIController(conversations: deps.conversations).register(api)
+    ConversationAPIController(conversations: deps.conversations).register(securedAPI)
     let anonymous = AnonymousPages(renderer: deps.renderer, secret: deps.secret, cookies: cookies)
     SessionPagesController(credentials: deps.credentials, pages: anonymous, cookies: cookies)
         .register(public: pages, secured: securedPages)

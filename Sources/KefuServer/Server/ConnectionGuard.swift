@@ -38,33 +38,26 @@ final class ConnectionCounter: Sendable {
     var open: Int { state.withLock { $0.open } }
 }
 
-/// One per connection, after the HTTP decoder: enforces the connection limit, and drops a request whose body stops
-/// arriving for `readTimeout` (Hummingbird's idle timeout covers connections between requests and headers that
-/// never finish).
+/// One per HTTP connection, after the HTTP decoder: drops a request whose body stops arriving for `readTimeout`
+/// (Hummingbird's idle timeout covers connections between requests; `ConnectionGate` the first head and the count).
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    let counter: ConnectionCounter
     let readTimeout: TimeAmount
-    private var counted = false
+    private var active = false
     private var inRequest = false
     private var lastRead = NIODeadline.now()
     private var check: Scheduled<Void>?
 
-    init(counter: ConnectionCounter, readTimeout: TimeAmount) {
-        self.counter = counter
+    init(readTimeout: TimeAmount) {
         self.readTimeout = readTimeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        guard counter.admit() else {
-            context.close(promise: nil)
-            return
-        }
-        counted = true
+        active = true
         scheduleCheck(context)
     }
 
@@ -86,19 +79,16 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func stop() {
+        active = false
         check?.cancel()
         check = nil
-        if counted {
-            counted = false
-            counter.release()
-        }
     }
 
     private func scheduleCheck(_ context: ChannelHandlerContext) {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         check = context.eventLoop.scheduleTask(in: .seconds(1)) {
             let (handler, context) = bound.value
-            guard handler.counted else { return }
+            guard handler.active else { return }
             if handler.inRequest && NIODeadline.now() - handler.lastRead > handler.readTimeout {
                 context.close(promise: nil)
             } else {

@@ -11,6 +11,7 @@ final class IntentModel: Model, @unchecked Sendable {
     @Field(key: "name_en") var nameEN: String
     @Field(key: "name_zh") var nameZH: String
     @OptionalField(key: "flow") var flow: String?
+    @OptionalField(key: "team_id") var teamID: UUID?
     @Field(key: "created_at") var createdAt: Date
 
     init() {}

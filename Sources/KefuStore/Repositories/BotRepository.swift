@@ -18,6 +18,9 @@ public struct StoredBotModel: Sendable {
 /// Intents, training phrases, flows and trained model versions of the bound workspace.
 public protocol BotRepository: Sendable {
     func intents() async throws -> [BotIntent]
+    /// The team conversations handed off with this intent go to, if one is set.
+    func team(forIntent label: String) async throws -> TeamID?
+    func setTeam(_ team: TeamID?, forIntent id: IntentID) async throws
     func intent(_ id: IntentID) async throws -> BotIntent
     func intent(label: String) async throws -> BotIntent?
     func createIntent(label: String, nameEN: String, nameZH: String, flow: String?, at: Date) async throws -> BotIntent
@@ -49,6 +52,21 @@ public protocol BotRepository: Sendable {
 
 struct SQLBotRepository: BotRepository {
     let scope: WorkspaceScope
+
+    func team(forIntent label: String) async throws -> TeamID? {
+        try await scope.query(IntentModel.self).filter(\.$label == label).first()?.teamID.map { TeamID($0) }
+    }
+
+    func setTeam(_ team: TeamID?, forIntent id: IntentID) async throws {
+        guard let intent = try await scope.query(IntentModel.self).filter(\.$id == id.uuid).first() else {
+            throw DomainError.notFound(.intent)
+        }
+        if let team, try await scope.query(TeamModel.self).filter(\.$id == team.uuid).first() == nil {
+            throw DomainError.notFound(.team)
+        }
+        intent.teamID = team?.uuid
+        try await intent.update(on: scope.db)
+    }
 
     func intents() async throws -> [BotIntent] {
         try await scope.query(IntentModel.self).sort(\.$label).all().map { try $0.record() }

@@ -8,6 +8,8 @@ public protocol TeamRepository: Sendable {
     func list() async throws -> [Team]
     func addMember(teamID: TeamID, userID: UserID, skills: [String], maxChats: Int) async throws
     func memberCount(teamID: TeamID) async throws -> Int
+    /// The teams a member belongs to.
+    func teams(of user: UserID) async throws -> [TeamID]
 }
 
 struct SQLTeamRepository: TeamRepository {
@@ -37,5 +39,9 @@ struct SQLTeamRepository: TeamRepository {
 
     func memberCount(teamID: TeamID) async throws -> Int {
         try await scope.query(TeamMemberModel.self).filter(\.$teamID == teamID.uuid).count()
+    }
+
+    func teams(of user: UserID) async throws -> [TeamID] {
+        try await scope.query(TeamMemberModel.self).filter(\.$userID == user.uuid).all().map { TeamID($0.teamID) }
     }
 }

@@ -1,0 +1,134 @@
+import Foundation
+import KefuCore
+
+/// A frame from a client (docs/CHAT-PROTOCOL.md). One shape for every type; each handler checks what it needs.
+struct InboundFrame: Decodable, Sendable {
+    /// The frame types a client may send (docs/CHAT-PROTOCOL.md).
+    static let types = ["hello", "ping", "subscribe", "unsubscribe", "send", "typing", "read", "handoff"]
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case type, v, id, conversation, text, typing, seq, locale
+        case lastSeq = "last_seq"
+        case isPrivate = "private"
+        case widgetKey = "widget_key"
+        case visitorToken = "visitor_token"
+        case attachment
+    }
+
+    var type: String
+    var v: Int?
+    var id: String?
+    var conversation: String?
+    var lastSeq: Int64?
+    var text: String?
+    var isPrivate: Bool?
+    var typing: Bool?
+    var seq: Int64?
+    var widgetKey: String?
+    var visitorToken: String?
+    var locale: String?
+    var attachment: String?
+}
+
+/// A frame to a client. Absent fields are left out of the JSON.
+struct OutboundFrame: Encodable, Sendable {
+    /// The frame types the server sends.
+    static let types = [
+        "welcome", "pong", "ack", "message", "synced", "conversation", "typing", "read", "error",
+    ]
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case type, v, id, conversation, seq, message, state, code, detail, from, name, typing, reader, reads, user, contact
+        case lastSeq = "last_seq"
+        case messageID = "message_id"
+        case duplicate
+        case visitorToken = "visitor_token"
+    }
+
+    var type: String
+    var v: Int?
+    var id: String?
+    var conversation: ConversationID?
+    var seq: Int64?
+    var lastSeq: Int64?
+    var messageID: MessageID?
+    var duplicate: Bool?
+    var message: DTO.Message?
+    var state: DTO.ConversationSummary?
+    var code: String?
+    var detail: String?
+    var from: String?
+    var name: String?
+    var typing: Bool?
+    var reader: String?
+    var reads: [String: Int64]?
+    var user: [String: String]?
+    var contact: ContactID?
+    var visitorToken: String?
+
+    init(_ type: String) { self.type = type }
+
+    var json: String {
+        String(decoding: (try? JSONCoding.encoder.encode(self)) ?? Data(#"{"type":"error"}"#.utf8), as: UTF8.self)
+    }
+
+    static func error(_ code: String, _ detail: String, id: String? = nil) -> OutboundFrame {
+        var frame = OutboundFrame("error")
+        frame.code = code
+        frame.detail = detail
+        frame.id = id
+        return frame
+    }
+
+    static func ack(_ clientID: String, _ result: AppendResult) -> OutboundFrame {
+        var frame = OutboundFrame("ack")
+        frame.id = clientID
+        frame.conversation = result.message.conversationID
+        frame.seq = result.message.seq
+        frame.messageID = result.message.id
+        frame.duplicate = !result.isNew
+        return frame
+    }
+
+    static func message(_ message: ChatMessage, forAgent: Bool) -> OutboundFrame {
+        var frame = OutboundFrame("message")
+        frame.conversation = message.conversationID
+        frame.seq = message.seq
+        frame.message = DTO.Message(message, forAgent: forAgent)
+        return frame
+    }
+
+    static func state(_ conversation: Conversation, contact: Contact? = nil, forAgent: Bool) -> OutboundFrame {
+        var frame = OutboundFrame("conversation")
+        frame.conversation = conversation.id
+        frame.state = DTO.ConversationSummary(conversation, contact: contact, forAgent: forAgent)
+        return frame
+    }
+}
+
+/// Frames a connection may send per second, with a burst allowance: a flood gets `rate_limited` errors and is not
+/// processed.
+struct FrameRateLimiter {
+    let perSecond: Double
+    let burst: Double
+    private var tokens: Double
+    private var last: ContinuousClock.Instant
+
+    init(perSecond: Double, burst: Double) {
+        self.perSecond = perSecond
+        self.burst = burst
+        self.tokens = burst
+        self.last = .now
+    }
+
+    mutating func admit() -> Bool {
+        let now = ContinuousClock.Instant.now
+        let elapsed = last.duration(to: now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        tokens = min(burst, tokens + seconds * perSecond)
+        last = now
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import KefuCore
+import KefuStore
+import Synchronization
+
+/// The events one socket is waiting to send, bounded: a socket that falls this far behind is closed (the client
+/// reconnects and reads what it missed by sequence number), so a slow consumer never holds up the others.
+final class ChatOutbox: Sendable {
+    enum Item: Sendable {
+        case event(ChatEvent)
+        /// A reply to this socket's own frame (an ack, an error, a welcome).
+        case frame(String)
+        /// Send the conversation's messages after this sequence number, then its live events.
+        case sync(ConversationID, after: Int64)
+    }
+
+    let id = UUID()
+    let stream: AsyncStream<Item>
+    private let continuation: AsyncStream<Item>.Continuation
+    private let overflowed = Mutex(false)
+
+    init(capacity: Int) {
+        (stream, continuation) = AsyncStream.makeStream(of: Item.self, bufferingPolicy: .bufferingOldest(capacity))
+    }
+
+    /// False when the socket is too far behind; the outbox is then finished.
+    @discardableResult
+    func push(_ item: Item) -> Bool {
+        switch continuation.yield(item) {
+        case .enqueued: return true
+        case .dropped:
+            overflowed.withLock { $0 = true }
+            continuation.finish()
+            return false
+        case .terminated: return false
+        @unknown default: return false
+        }
+    }
+
+    var didOverflow: Bool { overflowed.withLock { $0 } }
+
+    func finish() { continuation.finish() }
+}
+
+/// Routes chat events to the sockets of this instance: customers by conversation, agents by workspace (each agent
+/// socket filters what its member may see). Subscribes to the event bus, so events from any instance arrive alike.
+final class ChatHub: Sendable {
+    private struct Subscribers {
+        var conversations: [ConversationID: [UUID: ChatOutbox]] = [:]
+        var workspaces: [WorkspaceID: [UUID: ChatOutbox]] = [:]
+    }
+
+    private let state = Mutex(Subscribers())
+
+    init(events: any EventBus) {
+        events.subscribe { [weak self] event in
+            guard case .chat(let workspace, let chat) = event else { return }
+            self?.dispatch(workspace, chat)
+        }
+    }
+
+    func watch(_ conversation: ConversationID, _ outbox: ChatOutbox) {
+        state.withLock { $0.conversations[conversation, default: [:]][outbox.id] = outbox }
+    }
+
+    func unwatch(_ conversation: ConversationID, _ outbox: ChatOutbox) {
+        state.withLock { state in
+            state.conversations[conversation]?[outbox.id] = nil
+            if state.conversations[conversation]?.isEmpty == true { state.conversations[conversation] = nil }
+        }
+    }
+
+    func watchWorkspace(_ workspace: WorkspaceID, _ outbox: ChatOutbox) {
+        state.withLock { $0.workspaces[workspace, default: [:]][outbox.id] = outbox }
+    }
+
+    /// Drops the socket from what it watched.
+    func remove(_ outbox: ChatOutbox, conversations: some Sequence<ConversationID>, workspace: WorkspaceID?) {
+        state.withLock { state in
+            for id in conversations {
+                state.conversations[id]?[outbox.id] = nil
+                if state.conversations[id]?.isEmpty == true { state.conversations[id] = nil }
+            }
+            if let workspace {
+                state.workspaces[workspace]?[outbox.id] = nil
+                if state.workspaces[workspace]?.isEmpty == true { state.workspaces[workspace] = nil }
+            }
+        }
+    }
+
+    var socketCount: Int {
+        state.withLock { state in
+            Set(state.conversations.values.flatMap(\.keys) + state.workspaces.values.flatMap(\.keys)).count
+        }
+    }
+
+    private func dispatch(_ workspace: WorkspaceID, _ event: ChatEvent) {
+        let targets = state.withLock { state in
+            Array((state.conversations[event.conversationID] ?? [:]).values)
+                + Array((state.workspaces[workspace] ?? [:]).values)
+        }
+        for outbox in targets { outbox.push(.event(event)) }
+    }
+}

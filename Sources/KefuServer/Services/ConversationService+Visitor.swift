@@ -1,0 +1,170 @@
+import Foundation
+import KefuCore
+import KefuStore
+import Logging
+
+/// The customer's side: a widget visitor identified by their signed token sees and writes only their own
+/// conversations; anything else is "not found".
+extension ConversationService {
+    /// The visitor the widget's key and token name. Without a token a new anonymous contact is made; a token that does
+    /// not verify for this workspace (forged, or another workspace's) is refused.
+    func visitor(widgetKey: String, token: String?) async throws -> (visitor: Visitor, token: String) {
+        guard let workspace = try await store.unscoped.workspaces.workspace(widgetKey: widgetKey) else {
+            throw DomainError.notFound(.workspace)
+        }
+        let data = store.scoped(to: workspace.id)
+        if let token, !token.isEmpty {
+            guard let id = tokens.verify(token, workspace: workspace.id) else { throw DomainError.unauthenticated }
+            // A merged contact answers as the one it was merged into; the widget keeps a token for that one.
+            let contact = try await data.contacts.contact(id)
+            try await data.contacts.touch(contact.id, at: clock.now())
+            return (
+                Visitor(workspace: workspace, contactID: contact.id), tokens.issue(workspace: workspace.id, contact: contact.id)
+            )
+        }
+        let contact = try await data.transaction { [clock] tx in try await tx.contacts.create(name: nil, at: clock.now()) }
+        return (Visitor(workspace: workspace, contactID: contact.id), tokens.issue(workspace: workspace.id, contact: contact.id))
+    }
+
+    /// The conversation the widget resumes: the newest one that is not resolved, else the newest (for its history).
+    func currentConversation(_ visitor: Visitor) async throws -> Conversation? {
+        let conversations = try await store.scoped(to: visitor.workspace.id).conversations.conversations(
+            ConversationFilter(contact: visitor.contactID), limit: 20)
+        return conversations.first { $0.status != .resolved } ?? conversations.first
+    }
+
+    func conversation(_ visitor: Visitor, _ id: ConversationID) async throws -> Conversation {
+        let conversation = try await store.scoped(to: visitor.workspace.id).conversations.conversation(id)
+        guard conversation.contactID == visitor.contactID else { throw DomainError.notFound(.conversation) }
+        return conversation
+    }
+
+    /// What the customer may see: no private notes.
+    func messages(_ visitor: Visitor, _ id: ConversationID, after: Int64, limit: Int) async throws -> [ChatMessage] {
+        _ = try await conversation(visitor, id)
+        return try await store.scoped(to: visitor.workspace.id).conversations.messages(
+            id, after: after, limit: min(max(limit, 1), 200), includePrivate: false)
+    }
+
+    /// Stores a customer message, starting a conversation when `id` is nil and none is open. A resend with the same
+    /// client id is acknowledged again and stored once.
+    func customerSend(
+        _ visitor: Visitor, _ id: ConversationID?, clientID: String, text: String, attachment: AttachmentID? = nil,
+        locale: ContentLocale
+    ) async throws -> AppendResult {
+        let text = attachment == nil ? try Self.messageText(text) : text
+        guard let clientID = try Self.clientID(clientID) else {
+            throw DomainError.invalid(ValidationErrors("client_id", .required))
+        }
+        let target = try await targetConversation(visitor, id, locale: locale)
+        let kind: MessageKind = attachment == nil ? .text : .file
+        let message = NewMessage(clientID: clientID, sender: .customer, kind: kind, body: text, attachmentID: attachment)
+        let result = try await store.scoped(to: visitor.workspace.id).transaction { [clock] data in
+            var appended = try await data.conversations.append(target.id, message, at: clock.now())
+            guard appended.isNew else { return appended }
+            // A customer writing again reopens the conversation: to people if they had it, else to the bot.
+            switch appended.conversation.status {
+            case .pending:
+                appended.conversation = try await data.conversations.update(
+                    target.id, ConversationChange(status: .open), at: clock.now())
+            case .resolved:
+                let status: ConversationStatus = appended.conversation.handoff == nil ? .bot : .open
+                appended.conversation = try await data.conversations.update(
+                    target.id, ConversationChange(status: status), at: clock.now())
+            case .bot, .open: break
+            }
+            return appended
+        }
+        if result.isNew { publish(visitor.workspace.id, .message(result.message, result.conversation)) }
+        return result
+    }
+
+    private func targetConversation(_ visitor: Visitor, _ id: ConversationID?, locale: ContentLocale) async throws
+        -> Conversation
+    {
+        if let id { return try await conversation(visitor, id) }
+        if let current = try await currentConversation(visitor), current.status != .resolved { return current }
+        let hasBot = try await bot.runtime.bot(for: visitor.workspace.id).engine != nil
+        let conversation = try await store.scoped(to: visitor.workspace.id).transaction { [clock] data in
+            try await data.conversations.start(
+                contact: visitor.contactID, status: hasBot ? .bot : .open, locale: locale,
+                team: hasBot ? nil : visitor.workspace.defaultTeamID, at: clock.now())
+        }
+        publish(visitor.workspace.id, .conversation(conversation))
+        return conversation
+    }
+
+    /// Lets the bot answer a customer message of a conversation it holds; does nothing once people have it.
+    func botReply(_ visitor: Visitor, to message: ChatMessage, logger: Logger) async {
+        do {
+            try await runBot(visitor, conversationID: message.conversationID, text: message.body, askedForHuman: false)
+        } catch {
+            logger.error("bot turn failed", metadata: ["conversation.id": "\(message.conversationID)", "error": "\(error)"])
+        }
+    }
+
+    /// The customer asked for a person (the widget's button).
+    func requestHuman(_ visitor: Visitor, _ id: ConversationID) async throws {
+        _ = try await conversation(visitor, id)
+        try await runBot(visitor, conversationID: id, text: "", askedForHuman: true)
+    }
+
+    private func runBot(_ visitor: Visitor, conversationID id: ConversationID, text: String, askedForHuman: Bool)
+        async throws
+    {
+        let workspace = visitor.workspace
+        let data = store.scoped(to: workspace.id)
+        let conversation = try await data.conversations.conversation(id)
+        guard conversation.status == .bot else { return }
+        let recent = try await data.conversations.messages(
+            id, before: conversation.lastSeq + 1, limit: 8, includePrivate: false
+        ).filter { $0.sender == .customer && $0.kind == .text }.map(\.body)
+        // The bot thinks outside the write transaction; the transaction checks that it still holds the conversation.
+        let turn =
+            askedForHuman
+            ? try await bot.handoff(
+                nil, reason: "customer_asked_for_human", conversation: conversation, recent: recent, data: data,
+                workspace: workspace, locale: conversation.locale == .zhCN ? .zhCN : .en)
+            : try await bot.turn(text, conversation: conversation, workspace: workspace, recent: recent, data: data)
+        let outcome = try await data.transaction { [clock] tx -> [AppendResult]? in
+            guard try await tx.conversations.conversation(id).status == .bot else { return nil }
+            var appended: [AppendResult] = []
+            for message in turn.messages {
+                appended.append(try await tx.conversations.append(id, message, at: clock.now()))
+            }
+            let changed = try await tx.conversations.update(id, turn.change, at: clock.now())
+            if var last = appended.popLast() {
+                last.conversation = changed
+                appended.append(last)
+            }
+            return appended
+        }
+        guard let outcome else { return }
+        for result in outcome { publish(workspace.id, .message(result.message, result.conversation)) }
+        if let last = outcome.last { publish(workspace.id, .conversation(last.conversation)) }
+    }
+
+    func customerRead(_ visitor: Visitor, _ id: ConversationID, seq: Int64) async throws -> Int64 {
+        _ = try await conversation(visitor, id)
+        let mark = try await store.scoped(to: visitor.workspace.id).conversations.markRead(
+            id, participant: "customer", seq: seq, at: clock.now())
+        publish(visitor.workspace.id, .read(id, participant: "customer", seq: mark))
+        return mark
+    }
+
+    func customerTyping(_ visitor: Visitor, _ id: ConversationID, isTyping: Bool) async throws {
+        _ = try await conversation(visitor, id)
+        publish(visitor.workspace.id, .typing(id, from: "customer", name: nil, isTyping: isTyping))
+    }
+}
+
+extension ConversationService {
+    /// The widget's look: the workspace, its help-center colours, whether a bot answers first.
+    func widgetSettings(widgetKey: String) async throws -> (Workspace, PortalSettings, Bool) {
+        guard let workspace = try await store.unscoped.workspaces.workspace(widgetKey: widgetKey) else {
+            throw DomainError.notFound(.workspace)
+        }
+        let portal = try await store.scoped(to: workspace.id).profile.portal()
+        return (workspace, portal, try await bot.runtime.bot(for: workspace.id).engine != nil)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import HummingbirdWebSocket
+import KefuCore
+import Logging
+
+extension ChatSocket {
+    /// Sends what the outbox holds, in order. Per watched conversation it remembers the last sequence sent: an older
+    /// or repeated message is dropped, a newer one after a gap is preceded by the gap read from the database.
+    func write(_ connection: Connection, _ outbound: WebSocketOutboundWriter, logger: Logger) async {
+        var sent: [ConversationID: Int64] = [:]
+        do {
+            for await item in connection.outbox.stream {
+                guard let peer = connection.peer.withLock({ $0 }) else {
+                    if case .frame(let json) = item { try await outbound.write(.text(json)) }
+                    continue
+                }
+                switch item {
+                case .frame(let json):
+                    try await outbound.write(.text(json))
+                case .sync(let id, let after):
+                    let last = try await catchUp(id, after: max(after, sent[id] ?? after), peer: peer, outbound)
+                    sent[id] = last
+                    var synced = OutboundFrame("synced")
+                    synced.conversation = id
+                    synced.lastSeq = last
+                    synced.reads = try await conversations.store.scoped(to: peer.workspace).conversations.readMarks(id)
+                    try await outbound.write(.text(synced.json))
+                case .event(let event):
+                    try await deliver(event, peer: peer, sent: &sent, outbound)
+                }
+            }
+            if connection.outbox.didOverflow {
+                logger.info("chat socket too slow; closed for resync")
+                try await outbound.close(.unknown(4008), reason: "too slow; resume by sequence")
+            } else if let (code, reason) = connection.closing.withLock({ $0 }), code != 1000 {
+                try await outbound.close(.init(codeNumber: Int(code)), reason: reason)
+            }
+        } catch {
+            logger.debug("chat socket write ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func deliver(
+        _ event: ChatEvent, peer: ChatPeer, sent: inout [ConversationID: Int64], _ outbound: WebSocketOutboundWriter
+    ) async throws {
+        let id = event.conversationID
+        let watching = sent[id] != nil
+        switch event {
+        case .message(let message, let conversation):
+            if let last = sent[id] {
+                if message.seq == last + 1 {
+                    if peer.isAgent || !message.isPrivate {
+                        try await outbound.write(.text(OutboundFrame.message(message, forAgent: peer.isAgent).json))
+                    }
+                    sent[id] = message.seq
+                } else if message.seq > last + 1 {
+                    sent[id] = try await catchUp(id, after: last, peer: peer, outbound)
+                }
+            }
+            if case .agent(let identity, let teams) = peer,
+                try await ConversationService.mayView(identity, conversation, teams: { teams })
+            {
+                try await outbound.write(.text(OutboundFrame.state(conversation, forAgent: true).json))
+            }
+        case .conversation(let conversation):
+            switch peer {
+            case .customer:
+                guard watching else { return }
+                try await outbound.write(.text(OutboundFrame.state(conversation, forAgent: false).json))
+            case .agent(let identity, let teams):
+                guard try await ConversationService.mayView(identity, conversation, teams: { teams }) else { return }
+                try await outbound.write(.text(OutboundFrame.state(conversation, forAgent: true).json))
+            }
+        case .typing(_, let from, let name, let isTyping):
+            guard watching, from != peer.participant else { return }
+            var frame = OutboundFrame("typing")
+            frame.conversation = id
+            frame.from = from.hasPrefix("agent:") && !peer.isAgent ? "agent" : from
+            frame.name = name
+            frame.typing = isTyping
+            try await outbound.write(.text(frame.json))
+        case .read(_, let participant, let seq):
+            guard watching, participant != peer.participant else { return }
+            var frame = OutboundFrame("read")
+            frame.conversation = id
+            frame.reader = participant.hasPrefix("agent:") && !peer.isAgent ? "agent" : participant
+            frame.seq = seq
+            try await outbound.write(.text(frame.json))
+        }
+    }
+
+    /// Sends the conversation's stored messages after `after`, oldest first; returns the last sequence covered.
+    private func catchUp(_ id: ConversationID, after: Int64, peer: ChatPeer, _ outbound: WebSocketOutboundWriter)
+        async throws -> Int64
+    {
+        let repository = conversations.store.scoped(to: peer.workspace).conversations
+        // Every message up to the conversation's last_seq as read now is committed, so the pages below cover it.
+        var last = max(after, try await repository.conversation(id).lastSeq)
+        var cursor = after
+        while true {
+            let page = try await repository.messages(id, after: cursor, limit: 200, includePrivate: peer.isAgent)
+            for message in page {
+                try await outbound.write(.text(OutboundFrame.message(message, forAgent: peer.isAgent).json))
+            }
+            guard let newest = page.last?.seq else { break }
+            cursor = newest
+            last = max(last, newest)
+            if page.count < 200 { break }
+        }
+        return last
+    }
+}

@@ -1,0 +1,295 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import KefuCore
+import Logging
+import Synchronization
+
+/// Who is on the other end of a chat socket, once their `hello` checked out.
+enum ChatPeer: Sendable {
+    case customer(Visitor, locale: UILocale)
+    case agent(Identity, teams: [TeamID])
+
+    var workspace: WorkspaceID {
+        switch self {
+        case .customer(let visitor, _): visitor.workspace.id
+        case .agent(let identity, _): identity.workspace.id
+        }
+    }
+
+    var isAgent: Bool {
+        if case .agent = self { return true }
+        return false
+    }
+
+    var locale: UILocale {
+        switch self {
+        case .customer(_, let locale): locale
+        case .agent(let identity, _): identity.user.locale ?? identity.workspace.defaultLocale
+        }
+    }
+
+    /// How this peer names itself in typing and read events.
+    var participant: String {
+        switch self {
+        case .customer: "customer"
+        case .agent(let identity, _): "agent:" + identity.user.id.description
+        }
+    }
+}
+
+/// One chat socket (docs/CHAT-PROTOCOL.md): a reader that handles the client's frames in order, and a writer that
+/// sends acknowledgements, backlogs and live events from a bounded outbox. Everything the writer sends for a
+/// conversation is in sequence order, without gaps or repeats: an event beyond the next sequence number makes it
+/// read the gap from the database first.
+struct ChatSocket: Sendable {
+    enum Side: Sendable { case widget, agent }
+
+    let conversations: ConversationService
+    let credentials: CredentialService
+    let hub: ChatHub
+    let catalogues: Catalogues
+    static let protocolVersion = 1
+    static let maxFrameBytes = 64 * 1024
+    static let outboxCapacity = 1024
+    static let helloTimeout = Duration.seconds(10)
+
+    /// Mutable state shared by the reader and the writer of one socket.
+    final class Connection: Sendable {
+        let outbox = ChatOutbox(capacity: ChatSocket.outboxCapacity)
+        let peer = Mutex<ChatPeer?>(nil)
+        let watched = Mutex<Set<ConversationID>>([])
+        /// Set when the reader is done; the writer drains the outbox and closes with this code.
+        let closing = Mutex<(code: UInt16, reason: String)?>(nil)
+    }
+
+    func serve(
+        side: Side, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, logger: Logger
+    ) async {
+        let connection = Connection()
+        if side == .agent {
+            do {
+                let identity = try await agentIdentity(request)
+                let teams = try await conversations.store.scoped(to: identity.workspace.id).teams.teams(of: identity.user.id)
+                connection.peer.withLock { $0 = .agent(identity, teams: teams) }
+            } catch {
+                try? await outbound.write(.text(frame(for: error, locale: .en).json))
+                try? await outbound.close(.unknown(4401), reason: "unauthenticated")
+                return
+            }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await write(connection, outbound, logger: logger) }
+            group.addTask { await helloDeadline(connection) }
+            await read(connection, side: side, inbound: inbound, outbound: outbound, logger: logger)
+            connection.closing.withLock { $0 = $0 ?? (1000, "") }
+            connection.outbox.finish()
+        }
+        let workspace = connection.peer.withLock { $0?.workspace }
+        hub.remove(connection.outbox, conversations: connection.watched.withLock { $0 }, workspace: workspace)
+    }
+
+    /// A socket that has not said hello in time is closed.
+    private func helloDeadline(_ connection: Connection) async {
+        let deadline = ContinuousClock.now + Self.helloTimeout
+        while ContinuousClock.now < deadline {
+            if connection.peer.withLock({ $0 }) != nil || connection.closing.withLock({ $0 }) != nil { return }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        connection.closing.withLock { $0 = $0 ?? (1008, "no hello") }
+        connection.outbox.finish()
+    }
+
+    private func agentIdentity(_ request: Request) async throws -> Identity {
+        var identity: Identity?
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                identity = try await credentials.identify(bearer: String(parts[1]))
+            }
+        } else if let cookie = request.cookies[IdentityMiddleware.sessionCookie]?.value, !cookie.isEmpty {
+            // A browser sends the cookie with any site's socket: only our own pages may use it.
+            guard Self.isSameOrigin(request) else { throw DomainError.forbidden(.crossSiteSocket) }
+            identity = try await credentials.identify(sessionToken: cookie)
+        }
+        guard let identity else { throw DomainError.unauthenticated }
+        guard identity.can(.viewConversations) else { throw DomainError.forbidden(.cannotChangeConversation) }
+        return identity
+    }
+
+    static func isSameOrigin(_ request: Request) -> Bool {
+        guard let origin = request.headers[.origin] else { return true }
+        guard let host = request.head.authority else { return false }
+        return origin == "http://" + host || origin == "https://" + host
+    }
+
+    // MARK: reading
+
+    private func read(
+        _ connection: Connection, side: Side, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
+        logger: Logger
+    ) async {
+        var limiter =
+            side == .agent ? FrameRateLimiter(perSecond: 50, burst: 100) : FrameRateLimiter(perSecond: 10, burst: 30)
+        do {
+            for try await message in inbound.messages(maxSize: Self.maxFrameBytes) {
+                let locale = connection.peer.withLock { $0?.locale } ?? .en
+                guard case .text(let text) = message else {
+                    reply(connection, .error("bad_frame", catalogues.text("chat", "bad_frame", locale)))
+                    continue
+                }
+                guard let frame = try? JSONCoding.decoder.decode(InboundFrame.self, from: Data(text.utf8)) else {
+                    reply(connection, .error("bad_frame", catalogues.text("chat", "bad_frame", locale)))
+                    continue
+                }
+                guard limiter.admit() else {
+                    reply(connection, .error("rate_limited", catalogues.text("chat", "rate_limited", locale), id: frame.id))
+                    continue
+                }
+                do {
+                    let keepOpen = try await handle(frame, connection: connection, side: side, logger: logger)
+                    if !keepOpen {
+                        connection.closing.withLock { $0 = (4401, "unauthenticated") }
+                        connection.outbox.finish()
+                        return
+                    }
+                } catch {
+                    reply(connection, self.frame(for: error, locale: locale, id: frame.id))
+                }
+            }
+        } catch {
+            logger.debug("chat socket closed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func reply(_ connection: Connection, _ frame: OutboundFrame) {
+        connection.outbox.push(.frame(frame.json))
+    }
+
+    func frame(for error: any Error, locale: UILocale, id: String? = nil) -> OutboundFrame {
+        let apiError = APIError.from(error)
+        return .error(apiError.code, catalogues.fullMessage(apiError, locale), id: id)
+    }
+
+    /// Handles one frame; false closes the socket (a failed hello).
+    private func handle(_ frame: InboundFrame, connection: Connection, side: Side, logger: Logger) async throws -> Bool {
+        let peer = connection.peer.withLock { $0 }
+        if frame.type == "hello" {
+            return try await hello(frame, connection: connection, side: side, peer: peer)
+        }
+        if frame.type == "ping" {
+            reply(connection, OutboundFrame("pong"))
+            return true
+        }
+        guard let peer else {
+            reply(connection, .error("hello_first", catalogues.text("chat", "hello_first", .en), id: frame.id))
+            return true
+        }
+        switch frame.type {
+        case "subscribe":
+            let id = try conversationID(frame)
+            try await subscribe(id, after: max(frame.lastSeq ?? 0, 0), connection: connection, peer: peer)
+        case "unsubscribe":
+            let id = try conversationID(frame)
+            connection.watched.withLock { _ = $0.remove(id) }
+            hub.unwatch(id, connection.outbox)
+        case "send":
+            try await send(frame, connection: connection, peer: peer, logger: logger)
+        case "typing":
+            let id = try conversationID(frame)
+            switch peer {
+            case .customer(let visitor, _):
+                try await conversations.customerTyping(visitor, id, isTyping: frame.typing ?? true)
+            case .agent(let identity, _): try await conversations.typing(identity, id, isTyping: frame.typing ?? true)
+            }
+        case "read":
+            let id = try conversationID(frame)
+            let seq = frame.seq ?? 0
+            switch peer {
+            case .customer(let visitor, _): _ = try await conversations.customerRead(visitor, id, seq: seq)
+            case .agent(let identity, _): _ = try await conversations.markRead(identity, id, seq: seq)
+            }
+        case "handoff":
+            guard case .customer(let visitor, _) = peer else { throw DomainError.notFound(.conversation) }
+            try await conversations.requestHuman(visitor, try conversationID(frame))
+        default:
+            reply(connection, .error("unknown_type", catalogues.text("chat", "unknown_type", peer.locale), id: frame.id))
+        }
+        return true
+    }
+
+    private func conversationID(_ frame: InboundFrame) throws -> ConversationID {
+        guard let raw = frame.conversation else { throw DomainError.invalid(ValidationErrors("conversation", .required)) }
+        guard let id = ConversationID(raw) else { throw DomainError.notFound(.conversation) }
+        return id
+    }
+
+    private func hello(_ frame: InboundFrame, connection: Connection, side: Side, peer: ChatPeer?) async throws -> Bool {
+        guard frame.v == nil || frame.v == Self.protocolVersion else {
+            reply(connection, .error("unsupported_version", catalogues.text("chat", "unsupported_version", .en)))
+            return false
+        }
+        var welcome = OutboundFrame("welcome")
+        welcome.v = Self.protocolVersion
+        switch side {
+        case .agent:
+            guard case .agent(let identity, _) = peer else { return false }
+            hub.watchWorkspace(identity.workspace.id, connection.outbox)
+            welcome.user = ["id": identity.user.id.description, "name": identity.user.displayName]
+        case .widget:
+            guard peer == nil else { return true }
+            let locale = frame.locale.flatMap(UILocale.init(loose:)) ?? .en
+            do {
+                let (visitor, token) = try await conversations.visitor(
+                    widgetKey: frame.widgetKey ?? "", token: frame.visitorToken)
+                connection.peer.withLock { $0 = .customer(visitor, locale: locale) }
+                welcome.visitorToken = token
+                welcome.contact = visitor.contactID
+                if let current = try await conversations.currentConversation(visitor) {
+                    welcome.state = DTO.ConversationSummary(current, contact: nil, forAgent: false)
+                    welcome.conversation = current.id
+                }
+            } catch {
+                reply(connection, self.frame(for: error, locale: locale, id: frame.id))
+                return false
+            }
+        }
+        reply(connection, welcome)
+        return true
+    }
+
+    private func subscribe(_ id: ConversationID, after: Int64, connection: Connection, peer: ChatPeer) async throws {
+        switch peer {
+        case .customer(let visitor, _): _ = try await conversations.conversation(visitor, id)
+        case .agent(let identity, _): _ = try await conversations.conversation(identity, id)
+        }
+        // Watch first, then read the backlog: an event that arrives in between is dropped by sequence number.
+        let isNew = connection.watched.withLock { $0.insert(id).inserted }
+        if isNew { hub.watch(id, connection.outbox) }
+        connection.outbox.push(.sync(id, after: after))
+    }
+
+    private func send(_ frame: InboundFrame, connection: Connection, peer: ChatPeer, logger: Logger) async throws {
+        guard let clientID = frame.id else { throw DomainError.invalid(ValidationErrors("id", .required)) }
+        let conversation = try frame.conversation.map { _ in try conversationID(frame) }
+        switch peer {
+        case .customer(let visitor, let locale):
+            let result = try await conversations.customerSend(
+                visitor, conversation, clientID: clientID, text: frame.text ?? "",
+                locale: locale == .zhCN ? .zhCN : .en)
+            let id = result.message.conversationID
+            if connection.watched.withLock({ $0.insert(id).inserted }) {
+                hub.watch(id, connection.outbox)
+                connection.outbox.push(.sync(id, after: 0))
+            }
+            reply(connection, .ack(clientID, result))
+            if result.isNew { await conversations.botReply(visitor, to: result.message, logger: logger) }
+        case .agent(let identity, _):
+            guard let conversation else { throw DomainError.invalid(ValidationErrors("conversation", .required)) }
+            let result = try await conversations.send(
+                identity, conversation, clientID: clientID, text: frame.text ?? "", isPrivate: frame.isPrivate ?? false)
+            reply(connection, .ack(clientID, result))
+        }
+    }
+}

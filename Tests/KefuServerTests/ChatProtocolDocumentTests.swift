@@ -1,0 +1,85 @@
+import Foundation
+import KefuCore
+import Testing
+
+@testable import KefuServer
+
+/// docs/CHAT-PROTOCOL.md is what outside clients are written from: every example in it must be a frame the server
+/// reads or writes, with fields the code knows, and every frame type must be documented.
+@Suite struct ChatProtocolDocumentTests {
+    static let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("docs/CHAT-PROTOCOL.md")
+
+    /// The ```json client / ```json server blocks, parsed.
+    static func examples(_ side: String) throws -> [[String: Any]] {
+        let text = try String(contentsOf: document, encoding: .utf8)
+        var blocks: [[String: Any]] = []
+        var current: [String]?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line == "```json \(side)" {
+                current = []
+            } else if line == "```", let lines = current {
+                let json = lines.joined(separator: "\n")
+                guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+                    throw TestFailure("not a JSON object: \(json)")
+                }
+                blocks.append(object)
+                current = nil
+            } else if current != nil {
+                current?.append(String(line))
+            }
+        }
+        return blocks
+    }
+
+    @Test func clientExamplesAreFramesTheServerReads() throws {
+        let examples = try Self.examples("client")
+        #expect(examples.count >= 8)
+        let known = Set(InboundFrame.CodingKeys.allCases.map(\.rawValue))
+        for example in examples {
+            let data = try JSONSerialization.data(withJSONObject: example)
+            let frame = try JSONCoding.decoder.decode(InboundFrame.self, from: data)
+            #expect(InboundFrame.types.contains(frame.type), "\(frame.type) is not a client frame type")
+            #expect(Set(example.keys).isSubset(of: known), "unknown fields in \(example)")
+        }
+        #expect(
+            Set(examples.compactMap { $0["type"] as? String }) == Set(InboundFrame.types).subtracting(["ping", "unsubscribe"]))
+    }
+
+    @Test func serverExamplesUseTheFieldsTheServerWrites() throws {
+        let examples = try Self.examples("server")
+        let frameKeys = Set(OutboundFrame.CodingKeys.allCases.map(\.rawValue))
+        let messageKeys = Set(DTO.Message.CodingKeys.allCases.map(\.rawValue))
+        let stateKeys = Set(DTO.ConversationSummary.CodingKeys.allCases.map(\.rawValue))
+        for example in examples {
+            let type = try #require(example["type"] as? String)
+            #expect(OutboundFrame.types.contains(type), "\(type) is not a server frame type")
+            #expect(Set(example.keys).isSubset(of: frameKeys), "unknown fields in \(example)")
+            if let message = example["message"] as? [String: Any] {
+                #expect(Set(message.keys).isSubset(of: messageKeys), "unknown message fields in \(message)")
+                #expect(SenderKindCheck.valid(message["sender"]))
+            }
+            if let state = example["state"] as? [String: Any] {
+                #expect(Set(state.keys).isSubset(of: stateKeys), "unknown state fields in \(state)")
+            }
+        }
+        let documented = Set(examples.compactMap { $0["type"] as? String })
+        #expect(documented == Set(OutboundFrame.types).subtracting(["pong"]))
+    }
+
+    @Test func documentedErrorCodesAreTheOnesTheSocketSends() throws {
+        let text = try String(contentsOf: Self.document, encoding: .utf8)
+        for code in ["bad_frame", "unknown_type", "hello_first", "unsupported_version", "rate_limited"] {
+            #expect(text.contains("| `\(code)` |"), "\(code) is not documented")
+        }
+        #expect(APIError.from(KefuCore.DomainError.notFound(.conversation)).code == "not_found")
+        #expect(APIError.from(KefuCore.DomainError.unauthenticated).code == "unauthenticated")
+    }
+}
+
+private enum SenderKindCheck {
+    static func valid(_ value: Any?) -> Bool {
+        guard let raw = value as? String else { return false }
+        return ["customer", "bot", "agent", "system"].contains(raw)
+    }
+}

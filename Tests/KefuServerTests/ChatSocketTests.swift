@@ -1,0 +1,151 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import KefuCore
+import KefuTestSupport
+import Testing
+
+@testable import KefuServer
+
+/// The chat protocol end to end over real sockets: a widget visitor and an agent, resends stored once, resume by
+/// sequence number, and refusals that never reveal what is not the caller's.
+@Suite(.timeLimit(.minutes(2))) struct ChatSocketTests {
+    private func widgetKey(_ app: TestApp, _ slug: String) async throws -> String {
+        try #require(try await app.dependencies.store.unscoped.workspaces.workspace(slug: slug)?.widgetKey)
+    }
+
+    private func visitor(_ client: any TestClientProtocol, key: String, token: String? = nil) async throws
+        -> (TestSocket, [String: Any])
+    {
+        var socket = try TestSocket.open(port: client.port, path: "/ws/v1/widget")
+        var hello: [String: Any] = ["type": "hello", "v": 1, "widget_key": key, "locale": "zh-CN"]
+        if let token { hello["visitor_token"] = token }
+        socket.send(hello)
+        let welcome = try await socket.next("welcome")
+        return (socket, welcome)
+    }
+
+    private func agent(_ client: any TestClientProtocol, token: String) async throws -> TestSocket {
+        var socket = try TestSocket.open(
+            port: client.port, path: "/ws/v1/agent", headers: [.authorization: "Bearer \(token)"])
+        socket.send(["type": "hello", "v": 1])
+        _ = try await socket.next("welcome")
+        return socket
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aCustomerAndAnAgentTalkAndAResumeMissesNothingAndDoublesNothing(_ db: TestDatabase) async throws {
+        try await TestApp.run(db, live: true) { app, client in
+            let token = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let key = try await widgetKey(app, "tea-shop")
+
+            var (customer, welcome) = try await visitor(client, key: key)
+            let visitorToken = try #require(welcome["visitor_token"] as? String)
+            #expect(welcome["conversation"] == nil)
+            customer.send(["type": "send", "id": "c-1", "text": "<b>你好</b> 在吗"])
+            let ack = try await customer.next("ack")
+            #expect(ack["seq"] as? Int == 1)
+            #expect(ack["duplicate"] as? Bool == false)
+            let conversation = try #require(ack["conversation"] as? String)
+            // A resend after a lost ack is acknowledged again and stored once.
+            customer.send(["type": "send", "id": "c-1", "conversation": conversation, "text": "<b>你好</b> 在吗"])
+            let again = try await customer.next("ack")
+            #expect(again["seq"] as? Int == 1)
+            #expect(again["duplicate"] as? Bool == true)
+
+            var agentSocket = try await agent(client, token: token)
+            agentSocket.send(["type": "subscribe", "conversation": conversation, "last_seq": 0])
+            let backlog = try await agentSocket.frames(until: "synced").filter { $0["type"] as? String == "message" }
+            let firstMessage = try #require(backlog.first?["message"] as? [String: Any])
+            #expect(backlog.count == 1)
+            #expect(firstMessage["text"] as? String == "<b>你好</b> 在吗")
+            #expect(firstMessage["sender"] as? String == "customer")
+
+            agentSocket.send(["type": "send", "id": "a-1", "conversation": conversation, "text": "您好，请问有什么可以帮您？"])
+            #expect(try await agentSocket.next("ack")["seq"] as? Int == 2)
+            agentSocket.send([
+                "type": "send", "id": "a-2", "conversation": conversation, "text": "VIP customer", "private": true,
+            ])
+            #expect(try await agentSocket.next("ack")["seq"] as? Int == 3)
+            let live = try await customer.next("message")
+            #expect(live["seq"] as? Int == 2)
+            #expect((live["message"] as? [String: Any])?["sender"] as? String == "agent")
+            customer.close()
+            await customer.closed()
+
+            // While the customer is away the agent writes again; on reconnect the customer gets exactly that.
+            agentSocket.send(["type": "send", "id": "a-3", "conversation": conversation, "text": "还在吗？"])
+            #expect(try await agentSocket.next("ack")["seq"] as? Int == 4)
+            var (back, resumed) = try await visitor(client, key: key, token: visitorToken)
+            #expect(resumed["conversation"] as? String == conversation)
+            back.send(["type": "subscribe", "conversation": conversation, "last_seq": 2])
+            let missed = try await back.frames(until: "synced")
+            let texts = missed.compactMap { ($0["message"] as? [String: Any])?["text"] as? String }
+            #expect(texts == ["还在吗？"], "the private note never reaches the customer, the rest exactly once")
+            #expect(missed.last?["last_seq"] as? Int == 4)
+            back.send(["type": "read", "conversation": conversation, "seq": 4])
+            let read = try await agentSocket.next("read")
+            #expect(read["reader"] as? String == "customer")
+            #expect(read["seq"] as? Int == 4)
+            back.close()
+            agentSocket.close()
+        }
+    }
+
+    @Test func badFramesGetErrorsAndTheSocketStays() async throws {
+        try await TestApp.run(.sqlite, live: true) { app, client in
+            _ = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let key = try await widgetKey(app, "tea-shop")
+            var (socket, _) = try await visitor(client, key: key)
+            socket.sendRaw("{not json")
+            #expect(try await socket.next("error")["code"] as? String == "bad_frame")
+            socket.send(["type": "dance"])
+            #expect(try await socket.next("error")["code"] as? String == "unknown_type")
+            socket.send(["type": "send", "id": "x", "text": String(repeating: "长", count: 5001)])
+            #expect(try await socket.next("error")["code"] as? String == "validation_failed")
+            socket.send(["type": "subscribe", "conversation": UUID().uuidString, "last_seq": 0])
+            #expect(try await socket.next("error")["code"] as? String == "not_found")
+            socket.send(["type": "ping"])
+            _ = try await socket.next("pong")
+            socket.close()
+        }
+    }
+
+    @Test func aForgedOrForeignVisitorTokenIsRefusedAndOthersConversationsAreNotFound() async throws {
+        try await TestApp.run(.sqlite, live: true) { app, client in
+            _ = try await app.member("a@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            _ = try await app.member("b@other.example", workspace: "other-shop", role: .agent, client: client)
+            let teaKey = try await widgetKey(app, "tea-shop")
+            let otherKey = try await widgetKey(app, "other-shop")
+
+            var (first, welcome) = try await visitor(client, key: teaKey)
+            let teaToken = try #require(welcome["visitor_token"] as? String)
+            first.send(["type": "send", "id": "m1", "text": "我的订单"])
+            let conversation = try #require(try await first.next("ack")["conversation"] as? String)
+
+            // Another workspace's widget does not accept this workspace's token.
+            var foreign = try TestSocket.open(port: client.port, path: "/ws/v1/widget")
+            foreign.send(["type": "hello", "widget_key": otherKey, "visitor_token": teaToken])
+            #expect(try await foreign.next("error")["code"] as? String == "unauthenticated")
+            #expect(await foreign.next() == nil, "the socket is closed after a refused hello")
+
+            var forged = try TestSocket.open(port: client.port, path: "/ws/v1/widget")
+            forged.send(["type": "hello", "widget_key": teaKey, "visitor_token": teaToken.dropLast(2) + "00"])
+            #expect(try await forged.next("error")["code"] as? String == "unauthenticated")
+
+            // A second visitor of the same shop cannot read or write the first one's conversation.
+            var (stranger, _) = try await visitor(client, key: teaKey)
+            stranger.send(["type": "subscribe", "conversation": conversation, "last_seq": 0])
+            #expect(try await stranger.next("error")["code"] as? String == "not_found")
+            stranger.send(["type": "send", "id": "s1", "conversation": conversation, "text": "hi"])
+            #expect(try await stranger.next("error")["code"] as? String == "not_found")
+
+            // An agent socket without credentials is refused.
+            var anonymous = try TestSocket.open(port: client.port, path: "/ws/v1/agent")
+            #expect(try await anonymous.next("error")["code"] as? String == "unauthenticated")
+            first.close()
+            stranger.close()
+        }
+    }
+}
