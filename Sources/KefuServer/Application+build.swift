@@ -186,7 +186,7 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     ).register(securedAPI)
     BotAPIController(bot: deps.bot, templates: deps.templates).register(securedAPI)
     PortalAPIController(portal: deps.portal, links: links).register(api)
-    WidgetAPIController(conversations: deps.conversations).register(api)
+    WidgetAPIController(conversations: deps.conversations, catalogues: deps.renderer.catalogues).register(api)
     ConversationAPIController(conversations: deps.conversations).register(securedAPI)
     let anonymous = AnonymousPages(renderer: deps.renderer, secret: deps.secret, cookies: cookies)
     SessionPagesController(credentials: deps.credentials, pages: anonymous, cookies: cookies)
@@ -201,5 +201,6 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     KnowledgePages(knowledge: deps.knowledge, renderer: deps.renderer).register(securedPages)
     BotPages(bot: deps.bot, templates: deps.templates, renderer: deps.renderer).register(securedPages)
     PortalPages(portal: deps.portal, renderer: deps.renderer).register(pages)
+    DemoShopPages(conversations: deps.conversations, renderer: deps.renderer).register(pages)
     return router
 }

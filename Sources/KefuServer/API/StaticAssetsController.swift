@@ -5,17 +5,32 @@ import Hummingbird
 struct StaticAssetsController {
     let css: ByteBuffer
     let js: ByteBuffer
+    /// The embeddable chat widget, loaded by other sites' pages too.
+    let widget: ByteBuffer
+    let widgetStyle: ByteBuffer
 
     static func load() throws -> StaticAssetsController {
         let base = try ResourceFiles.base().appendingPathComponent("static")
         return StaticAssetsController(
             css: ByteBuffer(bytes: try Data(contentsOf: base.appendingPathComponent("kefu.css"))),
-            js: ByteBuffer(bytes: try Data(contentsOf: base.appendingPathComponent("kefu.js"))))
+            js: ByteBuffer(bytes: try Data(contentsOf: base.appendingPathComponent("kefu.js"))),
+            widget: ByteBuffer(bytes: try Data(contentsOf: base.appendingPathComponent("widget.js"))),
+            widgetStyle: ByteBuffer(bytes: try Data(contentsOf: base.appendingPathComponent("widget.css"))))
     }
 
     func register(_ routes: PublicRoutes) {
         routes.on(.get, WebPath.stylesheet) { _, _ in asset(css, "text/css; charset=utf-8") }
         routes.on(.get, WebPath.script) { _, _ in asset(js, "text/javascript; charset=utf-8") }
+        routes.on(.get, WebPath.widgetScript) { _, _ in
+            var response = asset(widget, "text/javascript; charset=utf-8")
+            response.headers[.accessControlAllowOrigin] = "*"
+            return response
+        }
+        routes.on(.get, WebPath.widgetStyle) { _, _ in
+            var response = asset(widgetStyle, "text/css; charset=utf-8")
+            response.headers[.accessControlAllowOrigin] = "*"
+            return response
+        }
     }
 
     private func asset(_ body: ByteBuffer, _ type: String) -> Response {

@@ -6,6 +6,7 @@ import KefuCore
 /// widget key is in every page that embeds the widget.
 struct WidgetAPIController {
     let conversations: ConversationService
+    let catalogues: Catalogues
 
     func register(_ routes: PublicRoutes) {
         routes.on(.get, APIPath.widget, use: settings)
@@ -17,18 +18,28 @@ struct WidgetAPIController {
             case brandColor = "brand_color"
             case defaultLocale = "default_locale"
             case botActive = "bot_active"
+            case locale, strings
         }
 
         var name: String
         var brandColor: String
         var defaultLocale: UILocale
         var botActive: Bool
+        /// The language the widget shows: `?locale=`, else the workspace's.
+        var locale: UILocale
+        /// The widget's texts in that language.
+        var strings: [String: String]
     }
 
-    @Sendable func settings(_ request: Request, context: AppRequestContext) async throws -> Settings {
+    /// Readable from any site's page: the widget runs there.
+    @Sendable func settings(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Settings> {
         let key = try context.parameters.require("widgetKey")
         let (workspace, portal, botActive) = try await conversations.widgetSettings(widgetKey: key)
-        return Settings(
-            name: workspace.name, brandColor: portal.brandColor, defaultLocale: workspace.defaultLocale, botActive: botActive)
+        let locale = request.uri.queryParameters.get("locale").flatMap(UILocale.init(loose:)) ?? workspace.defaultLocale
+        return EditedResponse(
+            headers: [.accessControlAllowOrigin: "*"],
+            response: Settings(
+                name: workspace.name, brandColor: portal.brandColor, defaultLocale: workspace.defaultLocale,
+                botActive: botActive, locale: locale, strings: catalogues.catalogue(locale)["widget"] ?? [:]))
     }
 }

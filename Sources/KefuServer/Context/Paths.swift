@@ -102,6 +102,9 @@ enum WebPath {
     static let agentSocket = "/ws/v1/agent"
     static let stylesheet = "/static/kefu.css"
     static let script = "/static/kefu.js"
+    static let widgetScript = "/static/widget.js"
+    static let widgetStyle = "/static/widget.css"
+    static let demoShop = "/demo"
 
     static func memberRole(_ id: UserID) -> String { fill(settingsMemberRole, id.description) }
     static func memberRemove(_ id: UserID) -> String { fill(settingsMemberRemove, id.description) }

@@ -1,0 +1,286 @@
+// Kefu chat widget: <script src="https://HOST/static/widget.js" data-key="wk_…" async></script>
+// No framework. Speaks docs/CHAT-PROTOCOL.md v1; keeps its visitor token, conversation, last sequence number and
+// unacknowledged messages in localStorage, so a reload or a dropped network resumes without losing or doubling.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || !script.dataset.key) return;
+  var key = script.dataset.key;
+  var base = new URL(script.src, location.href);
+  var origin = base.origin;
+  var storeKey = "kefu:" + key;
+  var state = load();
+  var texts = {};
+  var socket = null, retry = 0, unread = 0, open = false, shown = {}, pingTimer = null, typingTimer = null;
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(storeKey)) || {}; } catch (e) { return {}; }
+  }
+  function save() {
+    try { localStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* private mode: this page only */ }
+  }
+  function t(name) { return texts[name] || name; }
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;  // always text: nothing a customer or agent typed is HTML
+    return node;
+  }
+  function uid() {
+    if (window.crypto && crypto.randomUUID) return "w-" + crypto.randomUUID();
+    return "w-" + Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  var host = el("div");
+  host.id = "kefu-widget";
+  var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
+  var style = el("link");
+  style.rel = "stylesheet";
+  style.href = origin + "/static/widget.css";
+  root.appendChild(style);
+  var launcher = el("button", "launcher");
+  launcher.type = "button";
+  var launcherText = el("span", "label");
+  var badge = el("span", "badge");
+  badge.hidden = true;
+  launcher.appendChild(launcherText);
+  launcher.appendChild(badge);
+  var panel = el("section", "panel");
+  panel.hidden = true;
+  panel.setAttribute("role", "dialog");
+  var header = el("header");
+  var title = el("h2");
+  var closeButton = el("button", "close", "×");
+  closeButton.type = "button";
+  header.appendChild(title);
+  header.appendChild(closeButton);
+  var log = el("ol", "log");
+  log.setAttribute("aria-live", "polite");
+  var status = el("p", "status");
+  status.setAttribute("role", "status");
+  var form = el("form");
+  var input = el("textarea");
+  input.rows = 2;
+  input.maxLength = 5000;
+  var humanButton = el("button", "human");
+  humanButton.type = "button";
+  var sendButton = el("button", "send");
+  sendButton.type = "submit";
+  form.appendChild(input);
+  form.appendChild(humanButton);
+  form.appendChild(sendButton);
+  panel.appendChild(header);
+  panel.appendChild(log);
+  panel.appendChild(status);
+  panel.appendChild(form);
+  root.appendChild(launcher);
+  root.appendChild(panel);
+
+  function label() {
+    launcherText.textContent = t("open");
+    closeButton.setAttribute("aria-label", t("close"));
+    panel.setAttribute("aria-label", t("title"));
+    input.setAttribute("aria-label", t("placeholder"));
+    input.placeholder = t("placeholder");
+    humanButton.textContent = t("human");
+    sendButton.textContent = t("send");
+  }
+
+  function setOpen(value) {
+    open = value;
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", String(open));
+    if (open) {
+      unread = 0;
+      showBadge();
+      input.focus();
+      markRead();
+    }
+  }
+  function showBadge() {
+    badge.hidden = unread === 0;
+    badge.textContent = String(unread);
+    badge.setAttribute("aria-label", unread + " " + t("unread"));
+  }
+
+  function render(message) {
+    if (shown[message.seq] || message.private) return;
+    shown[message.seq] = true;
+    var item = el("li", "msg " + message.sender);
+    item.dataset.seq = String(message.seq);
+    if (message.kind === "event") {
+      var event = message.event || {};
+      if (event.event === "assigned") item.appendChild(el("span", "line", t("assigned").replace("{name}", event.name || t("agent"))));
+      else if (event.event === "resolved") item.appendChild(el("span", "line", t("resolved")));
+      else return;
+    } else {
+      var who = message.sender === "customer" ? t("you") : message.sender === "bot" ? t("bot") : t("agent");
+      item.appendChild(el("span", "who", who));
+      item.appendChild(el("p", "text", message.text));
+      if (message.sources && message.sources.length) {
+        var sources = el("div", "sources", t("sources"));
+        message.sources.forEach(function (source) {
+          if (source.url) {
+            var link = el("a", null, source.title);
+            link.href = new URL(source.url, origin).href;
+            link.target = "_blank";
+            link.rel = "noopener";
+            sources.appendChild(link);
+          } else {
+            sources.appendChild(el("span", null, source.title));
+          }
+        });
+        item.appendChild(sources);
+      }
+    }
+    // Keep the list in sequence order whatever order frames arrive in.
+    var after = null;
+    for (var i = log.children.length - 1; i >= 0; i--) {
+      var other = log.children[i];
+      if (!other.dataset.seq || Number(other.dataset.seq) < message.seq) break;
+      after = other;
+    }
+    log.insertBefore(item, after);
+    log.scrollTop = log.scrollHeight;
+    if (message.sender !== "customer" && !open) { unread += 1; showBadge(); }
+  }
+
+  function pendingItem(entry) {
+    var item = el("li", "msg customer pending");
+    item.dataset.pending = entry.id;
+    item.appendChild(el("span", "who", t("you")));
+    item.appendChild(el("p", "text", entry.text));
+    item.appendChild(el("span", "sending", t("sending")));
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function send(frame) {
+    if (socket && socket.readyState === 1) { socket.send(JSON.stringify(frame)); return true; }
+    return false;
+  }
+  function markRead() {
+    if (open && state.conversation && state.lastSeq) send({ type: "read", conversation: state.conversation, seq: state.lastSeq });
+  }
+  function flushPending() {
+    (state.pending || []).forEach(function (entry) {
+      var frame = { type: "send", id: entry.id, text: entry.text };
+      if (state.conversation) frame.conversation = state.conversation;
+      send(frame);
+    });
+  }
+
+  function connect() {
+    var url = (base.protocol === "https:" ? "wss://" : "ws://") + base.host + "/ws/v1/widget";
+    socket = new WebSocket(url);
+    socket.onopen = function () {
+      retry = 0;
+      status.textContent = "";
+      var hello = { type: "hello", v: 1, widget_key: key, locale: texts.__locale || "en" };
+      if (state.token) hello.visitor_token = state.token;
+      send(hello);
+      clearInterval(pingTimer);
+      pingTimer = setInterval(function () { send({ type: "ping" }); }, 25000);
+    };
+    socket.onmessage = function (event) {
+      var frame;
+      try { frame = JSON.parse(event.data); } catch (e) { return; }
+      handle(frame);
+    };
+    socket.onclose = function (event) {
+      clearInterval(pingTimer);
+      if (event.code === 4401 && state.token) { state = {}; save(); }  // a token this shop no longer knows: start afresh
+      status.textContent = t("offline");
+      retry = Math.min(retry + 1, 6);
+      setTimeout(connect, 500 * Math.pow(2, retry - 1) + Math.random() * 300);
+    };
+  }
+
+  function handle(frame) {
+    switch (frame.type) {
+      case "welcome":
+        state.token = frame.visitor_token;
+        if (frame.conversation && frame.conversation !== state.conversation) { state.conversation = frame.conversation; state.lastSeq = 0; }
+        save();
+        if (state.conversation) send({ type: "subscribe", conversation: state.conversation, last_seq: state.lastSeq || 0 });
+        else flushPending();
+        break;
+      case "synced":
+        flushPending();
+        markRead();
+        break;
+      case "ack":
+        state.conversation = frame.conversation;
+        state.pending = (state.pending || []).filter(function (entry) { return entry.id !== frame.id; });
+        save();
+        var item = log.querySelector('[data-pending="' + CSS.escape(frame.id) + '"]');
+        if (item) item.remove();
+        break;
+      case "message":
+        if (frame.conversation !== state.conversation) { state.conversation = frame.conversation; }
+        var message = frame.message;
+        if (message.client_id) {
+          var pending = log.querySelector('[data-pending="' + CSS.escape(message.client_id) + '"]');
+          if (pending) pending.remove();
+        }
+        render(message);
+        if (message.seq > (state.lastSeq || 0)) { state.lastSeq = message.seq; save(); }
+        markRead();
+        break;
+      case "conversation":
+        if (frame.state && frame.state.status === "open" && frame.state.last_seq) status.textContent = "";
+        break;
+      case "typing":
+        status.textContent = frame.typing ? (frame.name || t("agent")) + " " + t("typing") : "";
+        break;
+      case "error":
+        if (frame.code === "rate_limited" && frame.id) setTimeout(flushPending, 1500);
+        break;
+    }
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    var entry = { id: uid(), text: text };
+    state.pending = (state.pending || []).concat([entry]);
+    save();
+    pendingItem(entry);
+    input.value = "";
+    var frame = { type: "send", id: entry.id, text: text };
+    if (state.conversation) frame.conversation = state.conversation;
+    send(frame);
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); form.requestSubmit(); }
+  });
+  input.addEventListener("input", function () {
+    if (!state.conversation) return;
+    send({ type: "typing", conversation: state.conversation, typing: true });
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { send({ type: "typing", conversation: state.conversation, typing: false }); }, 3000);
+  });
+  humanButton.addEventListener("click", function () {
+    if (state.conversation) send({ type: "handoff", conversation: state.conversation });
+    else { input.value = t("human"); form.requestSubmit(); }
+  });
+  launcher.addEventListener("click", function () { setOpen(!open); });
+  closeButton.addEventListener("click", function () { setOpen(false); launcher.focus(); });
+  panel.addEventListener("keydown", function (event) { if (event.key === "Escape") { setOpen(false); launcher.focus(); } });
+
+  var wanted = (script.dataset.locale || navigator.language || "en").toLowerCase().indexOf("zh") === 0 ? "zh-CN" : "en";
+  fetch(origin + "/api/v1/widget/" + encodeURIComponent(key) + "?locale=" + wanted)
+    .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+    .then(function (settings) {
+      texts = settings.strings || {};
+      texts.__locale = settings.locale;
+      host.style.setProperty("--kefu-brand", settings.brand_color);
+      title.textContent = settings.name;
+      label();
+      (state.pending || []).forEach(pendingItem);
+      document.body.appendChild(host);
+      connect();
+    })
+    .catch(function () { /* an unknown key: no widget */ });
+})();
