@@ -222,6 +222,66 @@ class Story:
         assert "return_exchange" in report, report
         self.shot("bot-models.png")
 
+    # Live chat: a second browser is the customer on the demo shop; this one (the owner) is the agent.
+
+    def widget(self):
+        return self.customer.find_element(By.ID, "kefu-widget").shadow_root
+
+    def customer_messages(self):
+        # textContent: the panel may be closed, and Selenium's .text of hidden elements is empty.
+        return [li.get_attribute("textContent") for li in self.widget().find_elements(By.CSS_SELECTOR, ".log li[data-seq]")]
+
+    def a_customer_on_the_demo_shop_gets_the_bots_answer_with_its_source(self):
+        self.customer = make_driver()
+        self.customer_wait = WebDriverWait(self.customer, 20)
+        self.customer.get(self.base + "/demo")
+        self.customer_wait.until(lambda d: d.find_elements(By.ID, "kefu-widget"))
+        self.customer_wait.until(lambda d: self.widget().find_element(By.CSS_SELECTOR, ".launcher").is_displayed())
+        self.widget().find_element(By.CSS_SELECTOR, ".launcher").click()
+        self.widget().find_element(By.CSS_SELECTOR, "textarea").send_keys("怎么退货")
+        self.widget().find_element(By.CSS_SELECTOR, ".send").click()
+        answer = self.customer_wait.until(
+            lambda d: [li for li in self.widget().find_elements(By.CSS_SELECTOR, ".log li.bot") if li.text])
+        assert self.widget().find_elements(By.CSS_SELECTOR, ".log li.bot .sources"), answer[0].text
+        self.customer.save_screenshot(os.path.join(self.args.screenshots, "widget.png"))
+
+    def the_customer_asks_for_a_person_and_the_agent_takes_it_with_the_summary(self):
+        self.widget().find_element(By.CSS_SELECTOR, ".human").click()
+        self.go("/app?view=unassigned")
+        link = self.wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#inbox a[data-conversation]")))
+        link.click()
+        self.wait.until(lambda d: "怎么退货" in d.find_element(By.ID, "handoff-summary").text)
+        self.wait.until(EC.element_to_be_clickable((By.ID, "take"))).click()
+        self.wait.until(lambda d: not d.find_element(By.ID, "take").is_displayed())
+
+    def they_exchange_messages_live_and_html_stays_text(self):
+        self.driver.find_element(By.ID, "composer-text").send_keys("您好，我来帮您处理退货。")
+        self.driver.find_element(By.ID, "composer-send").click()
+        self.customer_wait.until(lambda d: any("我来帮您处理退货" in text for text in self.customer_messages()))
+        typed = "<img src=x onerror=alert(1)>还有运费问题"
+        self.widget().find_element(By.CSS_SELECTOR, "textarea").send_keys(typed)
+        self.widget().find_element(By.CSS_SELECTOR, ".send").click()
+        self.wait.until(lambda d: any(typed in li.text for li in d.find_elements(By.CSS_SELECTOR, "#thread li")))
+        assert not self.driver.find_elements(By.CSS_SELECTOR, "#thread img"), "HTML from a customer was rendered"
+        assert not self.widget().find_elements(By.CSS_SELECTOR, ".log img"), "HTML was rendered in the widget"
+        self.shot("console.png")
+
+    def a_closed_and_reopened_widget_misses_nothing_and_doubles_nothing(self):
+        self.customer.get("about:blank")
+        self.driver.find_element(By.ID, "composer-text").send_keys("您离开时我们已经为您登记。")
+        self.driver.find_element(By.ID, "composer-send").click()
+        self.wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "#thread li.pending"))
+        self.customer.get(self.base + "/demo")
+        self.customer_wait.until(lambda d: d.find_elements(By.ID, "kefu-widget"))
+        self.customer_wait.until(lambda d: any("已经为您登记" in text for text in self.customer_messages()))
+        seqs = [li.get_attribute("data-seq") for li in self.widget().find_elements(By.CSS_SELECTOR, ".log li[data-seq]")]
+        assert len(seqs) == len(set(seqs)), seqs
+        messages = self.customer_messages()
+        assert len(messages) == len(set(messages)), messages
+        for text in ["我来帮您处理退货", "还有运费问题", "已经为您登记"]:
+            assert sum(text in m for m in messages) == 1, (text, messages)
+        self.customer.quit()
+
     def unknown_pages_are_a_404_page(self):
         self.go("/nope")
         body = self.wait.until(EC.presence_of_element_located((By.TAG_NAME, "body")))
@@ -249,6 +309,10 @@ def main():
         story.the_portal_finds_it_and_a_reader_marks_it_helpful,
         story.try_the_bot_answers_from_the_faq,
         story.the_admin_adds_a_phrase_retrains_and_the_new_version_is_active,
+        story.a_customer_on_the_demo_shop_gets_the_bots_answer_with_its_source,
+        story.the_customer_asks_for_a_person_and_the_agent_takes_it_with_the_summary,
+        story.they_exchange_messages_live_and_html_stays_text,
+        story.a_closed_and_reopened_widget_misses_nothing_and_doubles_nothing,
         story.unknown_pages_are_a_404_page,
         story.owner_signs_out,
     ]

@@ -8,6 +8,8 @@ struct StaticAssetsController {
     /// The embeddable chat widget, loaded by other sites' pages too.
     let widget: ByteBuffer
     let widgetStyle: ByteBuffer
+    /// The agent console's live conversation view.
+    let console: ByteBuffer
 
     static func load() throws -> StaticAssetsController {
         let base = try ResourceFiles.base().appendingPathComponent("static")
@@ -15,12 +17,14 @@ struct StaticAssetsController {
             css: ByteBuffer(bytes: try Data(contentsOf: base.appendingPathComponent("kefu.css"))),
             js: ByteBuffer(bytes: try Data(contentsOf: base.appendingPathComponent("kefu.js"))),
             widget: ByteBuffer(bytes: try Data(contentsOf: base.appendingPathComponent("widget.js"))),
-            widgetStyle: ByteBuffer(bytes: try Data(contentsOf: base.appendingPathComponent("widget.css"))))
+            widgetStyle: ByteBuffer(bytes: try Data(contentsOf: base.appendingPathComponent("widget.css"))),
+            console: ByteBuffer(bytes: try Data(contentsOf: base.appendingPathComponent("console.js"))))
     }
 
     func register(_ routes: PublicRoutes) {
         routes.on(.get, WebPath.stylesheet) { _, _ in asset(css, "text/css; charset=utf-8") }
         routes.on(.get, WebPath.script) { _, _ in asset(js, "text/javascript; charset=utf-8") }
+        routes.on(.get, WebPath.consoleScript) { _, _ in asset(console, "text/javascript; charset=utf-8") }
         routes.on(.get, WebPath.widgetScript) { _, _ in
             var response = asset(widget, "text/javascript; charset=utf-8")
             response.headers[.accessControlAllowOrigin] = "*"

@@ -69,6 +69,13 @@ struct ConversationBot: Sendable {
             messages: [Self.message(reply, reasoning)], change: ConversationChange(botState: .some(state)), handedOff: false)
     }
 
+    /// What the bot makes of the customer's recent messages, for a hand-off the customer asked for with the button:
+    /// the agent still gets the likely intent and the sentiment.
+    func assess(_ recent: [String], workspace: WorkspaceID) async throws -> Decision? {
+        guard !recent.isEmpty, let engine = try await runtime.bot(for: workspace).engine else { return nil }
+        return engine.decide(recent.suffix(3).joined(separator: "\n"), context: ConversationContext())
+    }
+
     /// The customer asked for a person (the widget's button, or the bot decided so).
     func handoff(
         _ decision: Decision?, reason: String, conversation: Conversation, recent: [String], data: WorkspaceData,
@@ -82,7 +89,12 @@ struct ConversationBot: Sendable {
             urgency: decision?.sentiment.urgency ?? 0, summary: Self.summary(recent), reason: reason)
         let line = NewMessage(
             clientID: nil, sender: .bot, body: catalogues.text("chat", "handing_off", locale),
-            botDetail: decision.map { Self.encode(Self.reasoning($0, bot: nil, slug: workspace.slug)) })
+            botDetail: decision.map { decision in
+                // The hand-off line answers nothing: no sources under it, the reasoning for agents only.
+                var reasoning = Self.reasoning(decision, bot: nil, slug: workspace.slug)
+                reasoning.sources = []
+                return Self.encode(reasoning)
+            })
         return BotTurn(
             messages: [line],
             change: ConversationChange(status: .open, team: .some(team), handoff: handoff, botState: .some(nil)),

@@ -104,6 +104,7 @@ enum WebPath {
     static let script = "/static/kefu.js"
     static let widgetScript = "/static/widget.js"
     static let widgetStyle = "/static/widget.css"
+    static let consoleScript = "/static/console.js"
     static let demoShop = "/demo"
 
     static func memberRole(_ id: UserID) -> String { fill(settingsMemberRole, id.description) }
@@ -144,6 +145,6 @@ enum WebPath {
         "settings_invite": settingsInvite, "settings_tokens": settingsTokens, "settings_audit": settingsAudit,
         "stylesheet": stylesheet, "script": script, "kb_new": kbArticleNew, "kb_faqs": kbFAQs, "bot": bot,
         "bot_try": botTry, "bot_intents": botIntents, "bot_models": botModels, "bot_train": botTrain,
-        "bot_templates": botTemplates,
+        "bot_templates": botTemplates, "console_script": consoleScript,
     ]
 }

@@ -123,8 +123,9 @@ extension ConversationService {
         let turn =
             askedForHuman
             ? try await bot.handoff(
-                nil, reason: "customer_asked_for_human", conversation: conversation, recent: recent, data: data,
-                workspace: workspace, locale: conversation.locale == .zhCN ? .zhCN : .en)
+                try await bot.assess(recent, workspace: workspace.id), reason: "customer_asked_for_human",
+                conversation: conversation, recent: recent, data: data, workspace: workspace,
+                locale: conversation.locale == .zhCN ? .zhCN : .en)
             : try await bot.turn(text, conversation: conversation, workspace: workspace, recent: recent, data: data)
         let outcome = try await data.transaction { [clock] tx -> [AppendResult]? in
             guard try await tx.conversations.conversation(id).status == .bot else { return nil }

@@ -67,7 +67,7 @@ enum PageTemplate: String, CaseIterable {
     case botTemplates = "bot_templates"
     case portalHome = "portal_home"
     case portalArticle = "portal_article"
-    case demo
+    case demo, console
 }
 
 /// HTML escaping per Unicode scalar, for every `{{…}}` in the templates.

@@ -155,6 +155,10 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  function lastShown() {
+    var seqs = Object.keys(shown).map(Number);
+    return seqs.length ? Math.max.apply(null, seqs) : 0;
+  }
   function send(frame) {
     if (socket && socket.readyState === 1) { socket.send(JSON.stringify(frame)); return true; }
     return false;
@@ -202,7 +206,8 @@
         state.token = frame.visitor_token;
         if (frame.conversation && frame.conversation !== state.conversation) { state.conversation = frame.conversation; state.lastSeq = 0; }
         save();
-        if (state.conversation) send({ type: "subscribe", conversation: state.conversation, last_seq: state.lastSeq || 0 });
+        // A fresh page shows the whole conversation; a reconnect within the page asks only for what it missed.
+        if (state.conversation) send({ type: "subscribe", conversation: state.conversation, last_seq: lastShown() });
         else flushPending();
         break;
       case "synced":
