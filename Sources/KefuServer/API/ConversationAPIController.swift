@@ -29,7 +29,7 @@ struct ConversationAPIController {
         let statuses = query.get("status").map {
             $0.split(separator: ",").compactMap { ConversationStatus(rawValue: String($0)) }
         }
-        let before = query.get("before").flatMap { try? Date($0, strategy: .iso8601) }
+        let before = query.get("before").flatMap(RFC3339.parse)
         let rows = try await conversations.inbox(
             context.identity, view: view, statuses: statuses ?? [], before: before, limit: query.get("limit", as: Int.self) ?? 50)
         let counts = try await conversations.counts(context.identity)

@@ -158,7 +158,7 @@ public indirect enum JSONSchema: Sendable {
         switch format {
         case "email": Validate.email(text) ? nil : .email
         case "uuid": UUID(uuidString: text) == nil ? .uuid : nil
-        case "date-time": (try? Date(text, strategy: .iso8601)) == nil ? .dateTime : nil
+        case "date-time": RFC3339.parse(text) == nil ? .dateTime : nil
         default: nil
         }
     }
