@@ -61,6 +61,11 @@ import Testing
             #expect(backlog.count == 1)
             #expect(firstMessage["text"] as? String == "<b>你好</b> 在吗")
             #expect(firstMessage["sender"] as? String == "customer")
+            // Switching away and back (the console does) gets the whole backlog again.
+            agentSocket.send(["type": "unsubscribe", "conversation": conversation])
+            agentSocket.send(["type": "subscribe", "conversation": conversation, "last_seq": 0])
+            let backlogAgain = try await agentSocket.frames(until: "synced").filter { $0["type"] as? String == "message" }
+            #expect(backlogAgain.count == 1)
 
             agentSocket.send(["type": "send", "id": "a-1", "conversation": conversation, "text": "您好，请问有什么可以帮您？"])
             #expect(try await agentSocket.next("ack")["seq"] as? Int == 2)
@@ -71,6 +76,7 @@ import Testing
             let live = try await customer.next("message")
             #expect(live["seq"] as? Int == 2)
             #expect((live["message"] as? [String: Any])?["sender"] as? String == "agent")
+            #expect((live["message"] as? [String: Any])?["sender_id"] == nil, "agents' user ids stay inside")
             customer.close()
             await customer.closed()
 

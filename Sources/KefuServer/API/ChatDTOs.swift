@@ -40,7 +40,7 @@ extension DTO {
             seq = m.seq
             clientID = m.sender == .customer || forAgent ? m.clientID : nil
             sender = m.sender
-            senderID = m.senderID
+            senderID = forAgent ? m.senderID : nil
             kind = m.kind
             isPrivate = forAgent ? m.isPrivate : nil
             attachmentID = m.attachmentID

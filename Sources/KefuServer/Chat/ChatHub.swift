@@ -12,6 +12,8 @@ final class ChatOutbox: Sendable {
         case frame(String)
         /// Send the conversation's messages after this sequence number, then its live events.
         case sync(ConversationID, after: Int64)
+        /// The socket stopped watching the conversation: forget what was sent, so a later `sync` starts afresh.
+        case forget(ConversationID)
     }
 
     let id = UUID()
@@ -96,8 +98,9 @@ final class ChatHub: Sendable {
 
     private func dispatch(_ workspace: WorkspaceID, _ event: ChatEvent) {
         let targets = state.withLock { state in
-            Array((state.conversations[event.conversationID] ?? [:]).values)
-                + Array((state.workspaces[workspace] ?? [:]).values)
+            // An agent watching the conversation is in both lists: one push per socket.
+            (state.conversations[event.conversationID] ?? [:]).merging(state.workspaces[workspace] ?? [:]) { kept, _ in kept }
+                .values
         }
         for outbox in targets { outbox.push(.event(event)) }
     }

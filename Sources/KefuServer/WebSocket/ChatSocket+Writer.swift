@@ -27,6 +27,8 @@ extension ChatSocket {
                     try await outbound.write(.text(synced.json))
                 case .event(let event):
                     try await deliver(event, peer: peer, sent: &sent, outbound)
+                case .forget(let id):
+                    sent[id] = nil
                 }
             }
             if connection.outbox.didOverflow {
@@ -36,7 +38,11 @@ extension ChatSocket {
                 try await outbound.close(.init(codeNumber: Int(code)), reason: reason)
             }
         } catch {
+            // The client is gone, or reading what to send failed: either way close, so a live client reconnects and
+            // resumes by sequence instead of waiting on a socket that no longer writes.
             logger.debug("chat socket write ended", metadata: ["error": "\(error)"])
+            connection.outbox.finish()
+            try? await outbound.close(.unexpectedServerError, reason: "resume by sequence")
         }
     }
 

@@ -194,6 +194,7 @@ struct ChatSocket: Sendable {
             let id = try conversationID(frame)
             connection.watched.withLock { _ = $0.remove(id) }
             hub.unwatch(id, connection.outbox)
+            connection.outbox.push(.forget(id))
         case "send":
             try await send(frame, connection: connection, peer: peer, logger: logger)
         case "typing":
@@ -252,11 +253,23 @@ struct ChatSocket: Sendable {
                 }
             } catch {
                 reply(connection, self.frame(for: error, locale: locale, id: frame.id))
-                return false
+                if Self.refusesCredentials(error) { return false }
+                // Not the visitor's fault (a busy database): close so the widget retries with the same token.
+                connection.closing.withLock { $0 = (1011, "try again") }
+                connection.outbox.finish()
+                return true
             }
         }
         reply(connection, welcome)
         return true
+    }
+
+    /// Errors that mean the hello itself is wrong: an unknown widget key or a token that does not verify.
+    static func refusesCredentials(_ error: any Error) -> Bool {
+        switch error as? DomainError {
+        case .unauthenticated?, .notFound(.workspace)?: true
+        default: false
+        }
     }
 
     private func subscribe(_ id: ConversationID, after: Int64, connection: Connection, peer: ChatPeer) async throws {

@@ -193,7 +193,14 @@
     };
     socket.onclose = function (event) {
       clearInterval(pingTimer);
-      if (event.code === 4401 && state.token) { state = {}; save(); }  // a token this shop no longer knows: start afresh
+      if (event.code === 4401 && state.token) {
+        // A token this shop no longer knows: start afresh as a new visitor, keeping what was not sent yet.
+        state = { pending: state.pending || [] };
+        save();
+        shown = {};
+        log.replaceChildren();
+        state.pending.forEach(pendingItem);
+      }
       status.textContent = t("offline");
       retry = Math.min(retry + 1, 6);
       setTimeout(connect, 500 * Math.pow(2, retry - 1) + Math.random() * 300);
