@@ -154,4 +154,67 @@ import Testing
             stranger.close()
         }
     }
+
+    @Test func anAgentWhoseAccessEndsIsDisconnected() async throws {
+        try await TestApp.run(.sqlite, live: true) { app, client in
+            let owner = try await app.member("owner@shop.example", workspace: "tea-shop", role: .owner, client: client)
+            let token = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            var socket = try await agent(client, token: token)
+            socket.send(["type": "ping"])
+            _ = try await socket.next("pong")
+            let member = try #require(
+                try await app.dependencies.store.unscoped.users.credentials(email: "agent@shop.example")?.0)
+            let removed = try await client.execute(
+                uri: "/api/v1/members/\(member.id)", method: .delete, headers: [.authorization: "Bearer \(owner)"])
+            #expect(removed.status == .noContent)
+            // The removal reaches the open socket: it is closed rather than left streaming the workspace's chats.
+            while await socket.next() != nil {}
+            var again = try TestSocket.open(
+                port: client.port, path: "/ws/v1/agent", headers: [.authorization: "Bearer \(token)"])
+            #expect(try await again.next("error")["code"] as? String == "unauthenticated")
+        }
+    }
+
+    @Test func aResumeClaimingMoreThanExistsStillGetsWhatComesNext() async throws {
+        try await TestApp.run(.sqlite, live: true) { app, client in
+            let token = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let key = try await widgetKey(app, "tea-shop")
+            var (customer, _) = try await visitor(client, key: key)
+            customer.send(["type": "send", "id": "c-1", "text": "hello"])
+            let conversation = try #require(try await customer.next("ack")["conversation"] as? String)
+            var agentSocket = try await agent(client, token: token)
+            agentSocket.send(["type": "subscribe", "conversation": conversation, "last_seq": 1_000_000])
+            #expect(try await agentSocket.next("synced")["last_seq"] as? Int == 1)
+            customer.send(["type": "send", "id": "c-2", "conversation": conversation, "text": "still there?"])
+            let next = try await agentSocket.next("message")
+            #expect(next["seq"] as? Int == 2)
+            customer.close()
+            agentSocket.close()
+        }
+    }
+
+    @Test func askingForAPersonInAResolvedConversationReopensItForPeople() async throws {
+        try await TestApp.run(.sqlite, live: true) { app, client in
+            let token = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let key = try await widgetKey(app, "tea-shop")
+            var (customer, _) = try await visitor(client, key: key)
+            customer.send(["type": "send", "id": "c-1", "text": "hello"])
+            let conversation = try #require(try await customer.next("ack")["conversation"] as? String)
+            let resolved = try await client.post(
+                APIBody.json([:]), to: "/api/v1/conversations/\(conversation)/resolve", token: token)
+            #expect(resolved.status == .ok)
+            var status = ""
+            while status != "resolved" {
+                status = try #require((try await customer.next("conversation")["state"] as? [String: Any])?["status"] as? String)
+            }
+            customer.send(["type": "handoff", "conversation": conversation])
+            while status != "open" {
+                status = try #require((try await customer.next("conversation")["state"] as? [String: Any])?["status"] as? String)
+            }
+            let detail = try #require(
+                try await client.get("/api/v1/conversations/\(conversation)", token: token).json() as? [String: Any])
+            #expect((detail["conversation"] as? [String: Any])?["status"] as? String == "open")
+            customer.close()
+        }
+    }
 }

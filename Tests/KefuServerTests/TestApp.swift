@@ -25,8 +25,10 @@ struct TestApp: Sendable {
             config.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-test-\(UUID())").path
             config.secretKey = "test-secret-key-that-is-long-enough-0123456789"
             configure(&config)
+            defer { try? FileManager.default.removeItem(atPath: config.dataDirectory) }
             var logger = Logger(label: "test")
-            logger.logLevel = .warning
+            logger.logLevel =
+                ProcessInfo.processInfo.environment["KEFU_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
             let deps = try await AppDependencies.prepare(config, logger: logger, hasher: PasswordHasher(cost: 10))
             let catalog = RouteCatalog()
             let app = buildApplication(deps, logger: logger, catalog: catalog)
@@ -40,7 +42,6 @@ struct TestApp: Sendable {
                 await deps.store.shutdown()
                 throw error
             }
-            try? FileManager.default.removeItem(atPath: config.dataDirectory)
         }
     }
 

@@ -14,6 +14,8 @@ final class ChatOutbox: Sendable {
         case sync(ConversationID, after: Int64)
         /// The socket stopped watching the conversation: forget what was sent, so a later `sync` starts afresh.
         case forget(ConversationID)
+        /// Check the agent's credential and teams again: who may see what in the workspace changed.
+        case recheck
     }
 
     let id = UUID()
@@ -56,8 +58,10 @@ final class ChatHub: Sendable {
 
     init(events: any EventBus) {
         events.subscribe { [weak self] event in
-            guard case .chat(let workspace, let chat) = event else { return }
-            self?.dispatch(workspace, chat)
+            switch event {
+            case .chat(let workspace, let chat): self?.dispatch(workspace, chat)
+            case .accessChanged(let workspace): self?.recheck(workspace)
+            }
         }
     }
 
@@ -94,6 +98,12 @@ final class ChatHub: Sendable {
         state.withLock { state in
             Set(state.conversations.values.flatMap(\.keys) + state.workspaces.values.flatMap(\.keys)).count
         }
+    }
+
+    /// Agent sockets are the ones watching a whole workspace.
+    private func recheck(_ workspace: WorkspaceID) {
+        let targets = state.withLock { $0.workspaces[workspace].map { Array($0.values) } ?? [] }
+        for outbox in targets { outbox.push(.recheck) }
     }
 
     private func dispatch(_ workspace: WorkspaceID, _ event: ChatEvent) {

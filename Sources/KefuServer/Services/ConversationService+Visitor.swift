@@ -61,7 +61,7 @@ extension ConversationService {
         let message = NewMessage(clientID: clientID, sender: .customer, kind: kind, body: text, attachmentID: attachment)
         let result = try await store.scoped(to: visitor.workspace.id).transaction { [clock] data in
             var appended = try await data.conversations.append(target.id, message, at: clock.now())
-            guard appended.isNew else { return appended }
+            guard appended.isNew else { return (appended, false) }
             // A customer writing again reopens the conversation: to people if they had it, else to the bot.
             switch appended.conversation.status {
             case .pending:
@@ -71,12 +71,13 @@ extension ConversationService {
                 let status: ConversationStatus = appended.conversation.handoff == nil ? .bot : .open
                 appended.conversation = try await data.conversations.update(
                     target.id, ConversationChange(status: status), at: clock.now())
-            case .bot, .open: break
+            case .bot, .open: return (appended, false)
             }
-            return appended
+            return (appended, true)
         }
-        if result.isNew { publish(visitor.workspace.id, .message(result.message, result.conversation)) }
-        return result
+        if result.0.isNew { publish(visitor.workspace.id, .message(result.0.message, result.0.conversation)) }
+        if result.1 { publish(visitor.workspace.id, .conversation(result.0.conversation)) }
+        return result.0
     }
 
     private func targetConversation(_ visitor: Visitor, _ id: ConversationID?, locale: ContentLocale) async throws
@@ -97,21 +98,34 @@ extension ConversationService {
     /// Lets the bot answer a customer message of a conversation it holds; does nothing once people have it.
     func botReply(_ visitor: Visitor, to message: ChatMessage, logger: Logger) async {
         do {
-            try await runBot(visitor, conversationID: message.conversationID, text: message.body, askedForHuman: false)
+            try await runBot(
+                visitor, conversationID: message.conversationID, text: message.body, askedForHuman: false, logger: logger)
         } catch {
             logger.error("bot turn failed", metadata: ["conversation.id": "\(message.conversationID)", "error": "\(error)"])
         }
     }
 
-    /// The customer asked for a person (the widget's button).
-    func requestHuman(_ visitor: Visitor, _ id: ConversationID) async throws {
-        _ = try await conversation(visitor, id)
-        try await runBot(visitor, conversationID: id, text: "", askedForHuman: true)
+    /// The customer asked for a person (the widget's button). A conversation the bot holds is handed off; a resolved
+    /// one goes back to people; one people already have stays as it is.
+    func requestHuman(_ visitor: Visitor, _ id: ConversationID, logger: Logger) async throws {
+        let current = try await conversation(visitor, id)
+        switch current.status {
+        case .bot: try await runBot(visitor, conversationID: id, text: "", askedForHuman: true, logger: logger)
+        case .resolved:
+            let reopened = try await store.scoped(to: visitor.workspace.id).transaction { [clock] data in
+                guard try await data.conversations.lock(id).status == .resolved else { return nil as Conversation? }
+                let team = current.teamID ?? visitor.workspace.defaultTeamID
+                return try await data.conversations.update(
+                    id, ConversationChange(status: .open, team: .some(team)), at: clock.now())
+            }
+            if let reopened { publish(visitor.workspace.id, .conversation(reopened)) }
+        case .open, .pending: break
+        }
     }
 
-    private func runBot(_ visitor: Visitor, conversationID id: ConversationID, text: String, askedForHuman: Bool)
-        async throws
-    {
+    private func runBot(
+        _ visitor: Visitor, conversationID id: ConversationID, text: String, askedForHuman: Bool, logger: Logger
+    ) async throws {
         let workspace = visitor.workspace
         let data = store.scoped(to: workspace.id)
         let conversation = try await data.conversations.conversation(id)
@@ -119,16 +133,25 @@ extension ConversationService {
         let recent = try await data.conversations.messages(
             id, before: conversation.lastSeq + 1, limit: 8, includePrivate: false
         ).filter { $0.sender == .customer && $0.kind == .text }.map(\.body)
+        let locale: UILocale = conversation.locale == .zhCN ? .zhCN : .en
         // The bot thinks outside the write transaction; the transaction checks that it still holds the conversation.
-        let turn =
-            askedForHuman
-            ? try await bot.handoff(
-                try await bot.assess(recent, workspace: workspace.id), reason: "customer_asked_for_human",
-                conversation: conversation, recent: recent, data: data, workspace: workspace,
-                locale: conversation.locale == .zhCN ? .zhCN : .en)
-            : try await bot.turn(text, conversation: conversation, workspace: workspace, recent: recent, data: data)
+        let turn: BotTurn
+        do {
+            turn =
+                askedForHuman
+                ? try await bot.handoff(
+                    try await bot.assess(recent, workspace: workspace.id), reason: "customer_asked_for_human",
+                    conversation: conversation, recent: recent, data: data, workspace: workspace, locale: locale)
+                : try await bot.turn(text, conversation: conversation, workspace: workspace, recent: recent, data: data)
+        } catch {
+            // A bot that cannot think must not leave the customer unanswered: people take over.
+            logger.error("bot turn failed; handing off", metadata: ["conversation.id": "\(id)", "error": "\(error)"])
+            turn = try await bot.handoff(
+                nil, reason: "bot_error", conversation: conversation, recent: recent, data: data, workspace: workspace,
+                locale: locale)
+        }
         let outcome = try await data.transaction { [clock] tx -> [AppendResult]? in
-            guard try await tx.conversations.conversation(id).status == .bot else { return nil }
+            guard try await tx.conversations.lock(id).status == .bot else { return nil }
             var appended: [AppendResult] = []
             for message in turn.messages {
                 appended.append(try await tx.conversations.append(id, message, at: clock.now()))

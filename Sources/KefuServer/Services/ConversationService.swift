@@ -100,20 +100,24 @@ public struct ConversationService: Sendable {
     {
         let text = try Self.messageText(text)
         let clientID = try Self.clientID(clientID)
-        let current = try await conversation(actor, id)
-        if current.status == .resolved && !isPrivate { throw DomainError.conflict(.conversationClosed) }
+        _ = try await conversation(actor, id)
         let message = NewMessage(
             clientID: clientID, sender: .agent, senderID: actor.user.id, body: text, isPrivate: isPrivate)
         let result = try await store.scoped(to: actor.workspace.id).transaction { [clock] data in
+            if try await data.conversations.lock(id).status == .resolved && !isPrivate {
+                throw DomainError.conflict(.conversationClosed)
+            }
             var appended = try await data.conversations.append(id, message, at: clock.now())
-            if appended.isNew && !isPrivate && appended.conversation.status == .bot {
+            let takesOver = appended.isNew && !isPrivate && appended.conversation.status == .bot
+            if takesOver {
                 appended.conversation = try await data.conversations.update(
                     id, ConversationChange(status: .open, assignee: .some(actor.user.id)), at: clock.now())
             }
-            return appended
+            return (appended, takesOver)
         }
-        if result.isNew { publish(actor.workspace.id, .message(result.message, result.conversation)) }
-        return result
+        if result.0.isNew { publish(actor.workspace.id, .message(result.0.message, result.0.conversation)) }
+        if result.1 { publish(actor.workspace.id, .conversation(result.0.conversation)) }
+        return result.0
     }
 
     /// Takes an unassigned conversation (or one the bot holds) for the acting agent.

@@ -29,6 +29,13 @@ extension ChatSocket {
                     try await deliver(event, peer: peer, sent: &sent, outbound)
                 case .forget(let id):
                     sent[id] = nil
+                case .recheck:
+                    guard try await recheck(connection, peer: peer) else {
+                        connection.closing.withLock { $0 = (4401, "unauthenticated") }
+                        connection.outbox.finish()
+                        try await outbound.close(.unknown(4401), reason: "unauthenticated")
+                        return
+                    }
                 }
             }
             if connection.outbox.didOverflow {
@@ -46,6 +53,22 @@ extension ChatSocket {
         }
     }
 
+    /// Reloads the agent behind the socket's credential and their teams; false when they may no longer read chats.
+    private func recheck(_ connection: Connection, peer: ChatPeer) async throws -> Bool {
+        guard case .agent = peer, let presented = connection.credential.withLock({ $0 }) else { return true }
+        let identity: Identity
+        do {
+            identity = try await agent(presented)
+        } catch let error as DomainError {
+            if case .unauthenticated = error { return false }
+            if case .forbidden = error { return false }
+            throw error
+        }
+        let teams = try await conversations.store.scoped(to: identity.workspace.id).teams.teams(of: identity.user.id)
+        connection.peer.withLock { $0 = .agent(identity, teams: teams) }
+        return true
+    }
+
     private func deliver(
         _ event: ChatEvent, peer: ChatPeer, sent: inout [ConversationID: Int64], _ outbound: WebSocketOutboundWriter
     ) async throws {
@@ -53,6 +76,13 @@ extension ChatSocket {
         let watching = sent[id] != nil
         switch event {
         case .message(let message, let conversation):
+            if case .agent(let identity, let teams) = peer,
+                try await !ConversationService.mayView(identity, conversation, teams: { teams })
+            {
+                // Moved out of the agent's sight (another team, or their access changed): stop following it.
+                sent[id] = nil
+                return
+            }
             if let last = sent[id] {
                 if message.seq == last + 1 {
                     if peer.isAgent || !message.isPrivate {
@@ -63,11 +93,7 @@ extension ChatSocket {
                     sent[id] = try await catchUp(id, after: last, peer: peer, outbound)
                 }
             }
-            if case .agent(let identity, let teams) = peer,
-                try await ConversationService.mayView(identity, conversation, teams: { teams })
-            {
-                try await outbound.write(.text(OutboundFrame.state(conversation, forAgent: true).json))
-            }
+            if peer.isAgent { try await outbound.write(.text(OutboundFrame.state(conversation, forAgent: true).json)) }
         case .conversation(let conversation):
             switch peer {
             case .customer:
@@ -100,9 +126,10 @@ extension ChatSocket {
         async throws -> Int64
     {
         let repository = conversations.store.scoped(to: peer.workspace).conversations
-        // Every message up to the conversation's last_seq as read now is committed, so the pages below cover it.
-        var last = max(after, try await repository.conversation(id).lastSeq)
-        var cursor = after
+        // Every message up to the conversation's last_seq as read now is committed, so the pages below cover it. A
+        // client claiming more than exists is held to what exists, or it would never see the next messages.
+        var last = try await repository.conversation(id).lastSeq
+        var cursor = min(after, last)
         while true {
             let page = try await repository.messages(id, after: cursor, limit: 200, includePrivate: peer.isAgent)
             for message in page {

@@ -54,6 +54,7 @@ struct ChatSocket: Sendable {
     static let maxFrameBytes = 64 * 1024
     static let outboxCapacity = 1024
     static let helloTimeout = Duration.seconds(10)
+    static let credentialCheckInterval = Duration.seconds(300)
 
     /// Mutable state shared by the reader and the writer of one socket.
     final class Connection: Sendable {
@@ -62,6 +63,8 @@ struct ChatSocket: Sendable {
         let watched = Mutex<Set<ConversationID>>([])
         /// Set when the reader is done; the writer drains the outbox and closes with this code.
         let closing = Mutex<(code: UInt16, reason: String)?>(nil)
+        /// An agent's credential, checked again when the workspace's access changes and every few minutes.
+        let credential = Mutex<PresentedCredential?>(nil)
     }
 
     func serve(
@@ -70,9 +73,10 @@ struct ChatSocket: Sendable {
         let connection = Connection()
         if side == .agent {
             do {
-                let identity = try await agentIdentity(request)
+                let (identity, presented) = try await agentIdentity(request)
                 let teams = try await conversations.store.scoped(to: identity.workspace.id).teams.teams(of: identity.user.id)
                 connection.peer.withLock { $0 = .agent(identity, teams: teams) }
+                connection.credential.withLock { $0 = presented }
             } catch {
                 try? await outbound.write(.text(frame(for: error, locale: .en).json))
                 try? await outbound.close(.unknown(4401), reason: "unauthenticated")
@@ -81,7 +85,7 @@ struct ChatSocket: Sendable {
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await write(connection, outbound, logger: logger) }
-            group.addTask { await helloDeadline(connection) }
+            group.addTask { await watchdog(connection) }
             await read(connection, side: side, inbound: inbound, outbound: outbound, logger: logger)
             connection.closing.withLock { $0 = $0 ?? (1000, "") }
             connection.outbox.finish()
@@ -90,30 +94,38 @@ struct ChatSocket: Sendable {
         hub.remove(connection.outbox, conversations: connection.watched.withLock { $0 }, workspace: workspace)
     }
 
-    /// A socket that has not said hello in time is closed.
-    private func helloDeadline(_ connection: Connection) async {
+    /// Closes a socket that has not said hello in time; afterwards asks an agent socket to check its credential again
+    /// now and then (a session that expired while the socket was open).
+    private func watchdog(_ connection: Connection) async {
         let deadline = ContinuousClock.now + Self.helloTimeout
-        while ContinuousClock.now < deadline {
-            if connection.peer.withLock({ $0 }) != nil || connection.closing.withLock({ $0 }) != nil { return }
-            try? await Task.sleep(for: .milliseconds(200))
+        var nextCheck = ContinuousClock.now + Self.credentialCheckInterval
+        while connection.closing.withLock({ $0 }) == nil {
+            let now = ContinuousClock.now
+            if connection.peer.withLock({ $0 }) == nil, now >= deadline {
+                connection.closing.withLock { $0 = $0 ?? (1008, "no hello") }
+                connection.outbox.finish()
+                return
+            }
+            if now >= nextCheck, connection.credential.withLock({ $0 }) != nil {
+                connection.outbox.push(.recheck)
+                nextCheck = now + Self.credentialCheckInterval
+            }
+            if connection.peer.withLock({ $0 }) != nil && connection.credential.withLock({ $0 }) == nil { return }
+            try? await Task.sleep(for: .milliseconds(500))
         }
-        connection.closing.withLock { $0 = $0 ?? (1008, "no hello") }
-        connection.outbox.finish()
     }
 
-    private func agentIdentity(_ request: Request) async throws -> Identity {
-        var identity: Identity?
-        if let header = request.headers[.authorization] {
-            let parts = header.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" {
-                identity = try await credentials.identify(bearer: String(parts[1]))
-            }
-        } else if let cookie = request.cookies[IdentityMiddleware.sessionCookie]?.value, !cookie.isEmpty {
-            // A browser sends the cookie with any site's socket: only our own pages may use it.
-            guard Self.isSameOrigin(request) else { throw DomainError.forbidden(.crossSiteSocket) }
-            identity = try await credentials.identify(sessionToken: cookie)
-        }
-        guard let identity else { throw DomainError.unauthenticated }
+    /// The agent the upgrade request names, and the credential to check again when access changes.
+    private func agentIdentity(_ request: Request) async throws -> (Identity, PresentedCredential) {
+        guard let presented = PresentedCredential(request) else { throw DomainError.unauthenticated }
+        // A browser sends the cookie with any site's socket: only our own pages may use it.
+        if case .session = presented, !Self.isSameOrigin(request) { throw DomainError.forbidden(.crossSiteSocket) }
+        return (try await agent(presented), presented)
+    }
+
+    /// The agent behind a credential, if it still signs in and may read conversations.
+    func agent(_ presented: PresentedCredential) async throws -> Identity {
+        guard let identity = try await credentials.identify(presented) else { throw DomainError.unauthenticated }
         guard identity.can(.viewConversations) else { throw DomainError.forbidden(.cannotChangeConversation) }
         return identity
     }
@@ -213,7 +225,7 @@ struct ChatSocket: Sendable {
             }
         case "handoff":
             guard case .customer(let visitor, _) = peer else { throw DomainError.notFound(.conversation) }
-            try await conversations.requestHuman(visitor, try conversationID(frame))
+            try await conversations.requestHuman(visitor, try conversationID(frame), logger: logger)
         default:
             reply(connection, .error("unknown_type", catalogues.text("chat", "unknown_type", peer.locale), id: frame.id))
         }

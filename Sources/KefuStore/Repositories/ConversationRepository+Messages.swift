@@ -5,16 +5,9 @@ import SQLKit
 
 extension SQLConversationRepository {
     func append(_ id: ConversationID, _ message: NewMessage, at: Date) async throws -> AppendResult {
-        guard let sql = scope.db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
-        // The row lock (PostgreSQL; SQLite's transaction already holds the write lock) orders appends to one
-        // conversation: the dedupe check and the next sequence number are read under it.
-        let lock: SQLQueryString = sql.dialect.name == "sqlite" ? "" : " FOR UPDATE"
-        guard
-            try await sql.raw(
-                "SELECT last_seq FROM conversations WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: scope.workspaceID.uuid)\(lock)"
-            ).first() != nil
-        else { throw DomainError.notFound(.conversation) }
-        let conversation = try await model(id)
+        // The row lock orders appends to one conversation: the dedupe check and the next sequence number are read
+        // under it.
+        let conversation = try await lockedModel(id)
         if let clientID = message.clientID,
             let earlier = try await scope.query(MessageModel.self).filter(\.$conversationID == id.uuid)
                 .filter(\.$clientID == clientID).first()

@@ -65,6 +65,8 @@ public protocol ConversationRepository: Sendable {
     func update(_ id: ConversationID, _ change: ConversationChange, at: Date) async throws -> Conversation
     /// Takes an unassigned conversation for `agent`; `DomainError.conflict(.alreadyAssigned)` when someone else has it.
     func claim(_ id: ConversationID, for agent: UserID, at: Date) async throws -> Conversation
+    /// Reads the conversation under its row lock (inside a transaction): checks made on it hold until commit.
+    func lock(_ id: ConversationID) async throws -> Conversation
 
     /// Stores the message with the conversation's next sequence number, or returns the one stored earlier with the
     /// same client id.
@@ -170,26 +172,34 @@ struct SQLConversationRepository: ConversationRepository {
     }
 
     func markRead(_ id: ConversationID, participant: String, seq: Int64, at: Date) async throws -> Int64 {
-        let conversation = try await model(id)
-        let mark = max(0, min(seq, conversation.lastSeq))
-        if let existing = try await scope.query(ConversationReadModel.self).filter(\.$conversationID == id.uuid)
+        guard let sql = scope.db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
+        let mark = max(0, min(seq, try await model(id).lastSeq))
+        // One statement, so two tabs of the same agent marking at once never lower the mark.
+        try await sql.raw(
+            """
+            INSERT INTO conversation_reads (id, workspace_id, conversation_id, participant, seq, updated_at) \
+            VALUES (\(bind: UUID()), \(bind: scope.workspaceID.uuid), \(bind: id.uuid), \(bind: participant), \(bind: mark), \(bind: at)) \
+            ON CONFLICT (conversation_id, participant) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at \
+            WHERE excluded.seq > conversation_reads.seq
+            """
+        ).run()
+        let stored = try await scope.query(ConversationReadModel.self).filter(\.$conversationID == id.uuid)
             .filter(\.$participant == participant).first()
-        {
-            guard mark > existing.seq else { return existing.seq }
-            existing.seq = mark
-            existing.updatedAt = at
-            try await existing.update(on: scope.db)
-            return mark
-        }
-        let model = ConversationReadModel()
-        model.id = UUID()
-        model.workspaceID = scope.workspaceID.uuid
-        model.conversationID = id.uuid
-        model.participant = participant
-        model.seq = mark
-        model.updatedAt = at
-        try await model.create(on: scope.db)
-        return mark
+        return stored?.seq ?? mark
+    }
+
+    func lock(_ id: ConversationID) async throws -> Conversation { try await lockedModel(id).record() }
+
+    func lockedModel(_ id: ConversationID) async throws -> ConversationModel {
+        guard let sql = scope.db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
+        // SQLite's write transaction already excludes every other writer.
+        let lock: SQLQueryString = sql.dialect.name == "sqlite" ? "" : " FOR UPDATE"
+        guard
+            try await sql.raw(
+                "SELECT id FROM conversations WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: scope.workspaceID.uuid)\(lock)"
+            ).first() != nil
+        else { throw DomainError.notFound(.conversation) }
+        return try await model(id)
     }
 
     func readMarks(_ id: ConversationID) async throws -> [String: Int64] {

@@ -12,6 +12,9 @@
   var state = load();
   var texts = {};
   var socket = null, retry = 0, unread = 0, open = false, shown = {}, pingTimer = null, typingTimer = null;
+  var typingSentAt = 0, readSent = 0;
+  // Errors that a resend cannot cure: the message is dropped from the queue and marked as not sent.
+  var final = { validation_failed: true, not_found: true, conflict: true, forbidden: true, body_too_large: true };
 
   function load() {
     try { return JSON.parse(localStorage.getItem(storeKey)) || {}; } catch (e) { return {}; }
@@ -91,6 +94,7 @@
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", String(open));
     if (open) {
+      if (!socket) connect();
       unread = 0;
       showBadge();
       input.focus();
@@ -164,7 +168,18 @@
     return false;
   }
   function markRead() {
-    if (open && state.conversation && state.lastSeq) send({ type: "read", conversation: state.conversation, seq: state.lastSeq });
+    if (!open || !state.conversation || !state.lastSeq || state.lastSeq <= readSent) return;
+    if (send({ type: "read", conversation: state.conversation, seq: state.lastSeq })) readSent = state.lastSeq;
+  }
+  // A message of another conversation (the customer started a new one): show that one from its start.
+  function follow(conversation) {
+    if (conversation === state.conversation) return;
+    state.conversation = conversation;
+    state.lastSeq = 0;
+    readSent = 0;
+    shown = {};
+    Array.prototype.slice.call(log.children).forEach(function (item) { if (!item.dataset.pending) item.remove(); });
+    save();
   }
   function flushPending() {
     (state.pending || []).forEach(function (entry) {
@@ -193,6 +208,7 @@
     };
     socket.onclose = function (event) {
       clearInterval(pingTimer);
+      readSent = 0;
       if (event.code === 4401 && state.token) {
         // A token this shop no longer knows: start afresh as a new visitor, keeping what was not sent yet.
         state = { pending: state.pending || [] };
@@ -211,7 +227,7 @@
     switch (frame.type) {
       case "welcome":
         state.token = frame.visitor_token;
-        if (frame.conversation && frame.conversation !== state.conversation) { state.conversation = frame.conversation; state.lastSeq = 0; }
+        if (frame.conversation) follow(frame.conversation);
         save();
         // A fresh page shows the whole conversation; a reconnect within the page asks only for what it missed.
         if (state.conversation) send({ type: "subscribe", conversation: state.conversation, last_seq: lastShown() });
@@ -222,14 +238,14 @@
         markRead();
         break;
       case "ack":
-        state.conversation = frame.conversation;
+        follow(frame.conversation);
         state.pending = (state.pending || []).filter(function (entry) { return entry.id !== frame.id; });
         save();
         var item = log.querySelector('[data-pending="' + CSS.escape(frame.id) + '"]');
         if (item) item.remove();
         break;
       case "message":
-        if (frame.conversation !== state.conversation) { state.conversation = frame.conversation; }
+        follow(frame.conversation);
         var message = frame.message;
         if (message.client_id) {
           var pending = log.querySelector('[data-pending="' + CSS.escape(message.client_id) + '"]');
@@ -247,8 +263,22 @@
         break;
       case "error":
         if (frame.code === "rate_limited" && frame.id) setTimeout(flushPending, 1500);
+        else if (frame.id && final[frame.code]) failed(frame.id, frame.message);
         break;
     }
+  }
+
+  function failed(id, reason) {
+    var before = (state.pending || []).length;
+    state.pending = (state.pending || []).filter(function (entry) { return entry.id !== id; });
+    if (state.pending.length === before) return;
+    save();
+    var item = log.querySelector('[data-pending="' + CSS.escape(id) + '"]');
+    if (!item) return;
+    item.classList.add("failed");
+    var note = item.querySelector(".sending");
+    if (note) note.textContent = t("not_sent") + (reason ? ": " + reason : "");
+    item.removeAttribute("data-pending");
   }
 
   form.addEventListener("submit", function (event) {
@@ -269,9 +299,15 @@
   });
   input.addEventListener("input", function () {
     if (!state.conversation) return;
-    send({ type: "typing", conversation: state.conversation, typing: true });
+    // At most one "typing" every three seconds, and one "stopped" after a pause.
+    if (Date.now() - typingSentAt > 3000 && send({ type: "typing", conversation: state.conversation, typing: true })) {
+      typingSentAt = Date.now();
+    }
     clearTimeout(typingTimer);
-    typingTimer = setTimeout(function () { send({ type: "typing", conversation: state.conversation, typing: false }); }, 3000);
+    typingTimer = setTimeout(function () {
+      typingSentAt = 0;
+      send({ type: "typing", conversation: state.conversation, typing: false });
+    }, 3000);
   });
   humanButton.addEventListener("click", function () {
     if (state.conversation) send({ type: "handoff", conversation: state.conversation });
@@ -292,7 +328,9 @@
       label();
       (state.pending || []).forEach(pendingItem);
       document.body.appendChild(host);
-      connect();
+      // A returning visitor resumes at once (replies and the unread badge); a new one only when they open the chat,
+      // so page views alone make no contacts.
+      if (state.token || (state.pending || []).length) connect();
     })
     .catch(function () { /* an unknown key: no widget */ });
 })();
