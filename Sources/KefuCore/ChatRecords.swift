@@ -135,6 +135,8 @@ public struct ChatMessage: Sendable, Codable, Equatable {
     /// What the bot saw and decided (JSON), on bot messages; agents only.
     public var botDetail: String?
     public var attachmentID: AttachmentID?
+    /// The file itself, filled in when the message is read.
+    public var attachment: ChatAttachment?
     public var createdAt: Date
 
     public init(
@@ -207,11 +209,14 @@ public struct ChatAttachment: Sendable, Codable, Equatable {
     public var size: Int
     public var sha256: String
     public var createdAt: Date
+    /// Where the file is served: `<workspace>/<attachment>/<random token>`; the token makes the address unguessable.
+    public var path: String
 
     public init(
         id: AttachmentID, conversationID: ConversationID, fileName: String, contentType: String, size: Int, sha256: String,
-        createdAt: Date
+        createdAt: Date, path: String = ""
     ) {
+        self.path = path
         self.id = id
         self.conversationID = conversationID
         self.fileName = fileName

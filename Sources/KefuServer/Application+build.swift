@@ -75,7 +75,8 @@ public struct AppDependencies: Sendable {
                 conversations: ConversationService(
                     store: store, clock: clock, events: events,
                     bot: ConversationBot(runtime: runtime, catalogues: renderer.catalogues),
-                    tokens: VisitorTokens(secret: secret)),
+                    tokens: VisitorTokens(secret: secret),
+                    files: AttachmentFiles(dataDirectory: config.dataDirectory, maxBytes: config.maxAttachmentBytes)),
                 hub: hub,
                 runtime: runtime, jobWakeUp: wakeUp, clock: clock,
                 renderer: renderer, assets: try StaticAssetsController.load(), secret: secret,
@@ -153,7 +154,7 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware(pages: deps.renderer))
     router.add(middleware: MethodNotAllowedMiddleware(catalog: catalog))
-    router.add(middleware: BodyLimitMiddleware(maxBytes: config.maxBodyBytes))
+    router.add(middleware: BodyLimitMiddleware(maxBytes: config.maxBodyBytes, uploadBytes: config.maxAttachmentBytes))
     if config.trustProxy { router.add(middleware: ForwardedClientMiddleware()) }
     router.add(middleware: IdentityMiddleware(credentials: deps.credentials))
 
@@ -188,6 +189,7 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     PortalAPIController(portal: deps.portal, links: links).register(api)
     WidgetAPIController(conversations: deps.conversations, catalogues: deps.renderer.catalogues).register(api)
     ConversationAPIController(conversations: deps.conversations).register(securedAPI)
+    AttachmentAPIController(conversations: deps.conversations).register(secured: securedAPI, public: api, pages: pages)
     let anonymous = AnonymousPages(renderer: deps.renderer, secret: deps.secret, cookies: cookies)
     SessionPagesController(credentials: deps.credentials, pages: anonymous, cookies: cookies)
         .register(public: pages, secured: securedPages)

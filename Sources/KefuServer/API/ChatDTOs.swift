@@ -7,7 +7,7 @@ import KefuCore
 extension DTO {
     struct Message: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case id, seq, sender, kind, text, sources, bot, event
+            case id, seq, sender, kind, text, sources, bot, event, attachment
             case conversationID = "conversation_id"
             case clientID = "client_id"
             case senderID = "sender_id"
@@ -26,6 +26,8 @@ extension DTO {
         var text: String
         var isPrivate: Bool?
         var attachmentID: AttachmentID?
+        /// The file an `image` or `file` message carries.
+        var attachment: File?
         /// Where a bot answer came from (help-center articles, FAQ entries).
         var sources: [BotSource]?
         /// Why the bot said it: agents only.
@@ -44,6 +46,7 @@ extension DTO {
             kind = m.kind
             isPrivate = forAgent ? m.isPrivate : nil
             attachmentID = m.attachmentID
+            attachment = m.attachment.map(File.init)
             createdAt = m.createdAt
             if m.kind == .event {
                 text = ""
@@ -55,6 +58,29 @@ extension DTO {
                 sources = reasoning.sources.isEmpty ? nil : reasoning.sources
                 bot = forAgent ? reasoning : nil
             }
+        }
+    }
+
+    /// A chat file: its name, sniffed type, size and the address it is served at (unguessable, so it works in an
+    /// `<img>` on the shop's own site).
+    struct File: Codable, Sendable, Equatable {
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case id, name, size, url
+            case contentType = "content_type"
+        }
+
+        var id: AttachmentID
+        var name: String
+        var contentType: String
+        var size: Int
+        var url: String
+
+        init(_ attachment: ChatAttachment) {
+            id = attachment.id
+            name = attachment.fileName
+            contentType = attachment.contentType
+            size = attachment.size
+            url = WebPath.file(attachment.path)
         }
     }
 

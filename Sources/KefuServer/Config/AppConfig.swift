@@ -17,6 +17,8 @@ public struct AppConfig: Sendable {
     /// How long to keep retrying an unreachable PostgreSQL at start.
     public var databaseRetrySeconds: Int = 30
     public var maxBodyBytes: Int = 1_048_576
+    /// The largest file a customer or an agent may send in chat.
+    public var maxAttachmentBytes: Int = 10 << 20
     /// The URL users reach Kefu at, used in invitation links; `https://` also marks cookies Secure.
     public var publicURL: String?
     public var sessionHours: Int = 12
@@ -48,6 +50,7 @@ public struct AppConfig: Sendable {
         public static let logLevel = "log.level"
         public static let databaseRetrySeconds = "database.retry.seconds"
         public static let maxBodyBytes = "max.body.bytes"
+        public static let maxAttachmentBytes = "max.attachment.bytes"
         public static let publicURL = "public.url"
         public static let sessionHours = "session.hours"
         public static let bearerTokenMinutes = "bearer.token.minutes"
@@ -91,6 +94,8 @@ public struct AppConfig: Sendable {
         config.databaseRetrySeconds = try Self.int(
             reader, Key.databaseRetrySeconds, default: config.databaseRetrySeconds, range: 0...3600)
         config.maxBodyBytes = try Self.int(reader, Key.maxBodyBytes, default: config.maxBodyBytes, range: 1024...(64 << 20))
+        config.maxAttachmentBytes = try Self.int(
+            reader, Key.maxAttachmentBytes, default: config.maxAttachmentBytes, range: 1024...(100 << 20))
         config.publicURL = reader.string(forKey: ConfigKey(Key.publicURL))
         config.sessionHours = try Self.int(reader, Key.sessionHours, default: config.sessionHours, range: 1...(24 * 90))
         config.bearerTokenMinutes = try Self.int(

@@ -43,6 +43,8 @@ enum APIPath {
     static let conversationAssign = "/api/v1/conversations/:conversationID/assign"
     static let conversationResolve = "/api/v1/conversations/:conversationID/resolve"
     static let conversationReopen = "/api/v1/conversations/:conversationID/reopen"
+    static let conversationAttachments = "/api/v1/conversations/:conversationID/attachments"
+    static let widgetAttachments = "/api/v1/widget/:widgetKey/attachments"
     static let widget = "/api/v1/widget/:widgetKey"
     static let botTrain = "/api/v1/bot/train"
     static let botModels = "/api/v1/bot/models"
@@ -106,6 +108,9 @@ enum WebPath {
     static let widgetStyle = "/static/widget.css"
     static let consoleScript = "/static/console.js"
     static let demoShop = "/demo"
+    static let attachmentFile = "/files/:workspaceID/:attachmentID/:token"
+
+    static func file(_ path: String) -> String { "/files/" + path }
 
     static func memberRole(_ id: UserID) -> String { fill(settingsMemberRole, id.description) }
     static func memberRemove(_ id: UserID) -> String { fill(settingsMemberRemove, id.description) }

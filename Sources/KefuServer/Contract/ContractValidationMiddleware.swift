@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import KefuCore
 
@@ -21,7 +22,9 @@ struct ContractValidationMiddleware<Context: RequestContext>: RouterMiddleware {
         var query: [String: String] = [:]
         // The first value of a repeated key, as the handlers read it.
         for (key, value) in request.uri.queryParameters where query[String(key)] == nil { query[String(key)] = String(value) }
-        let parameterErrors = operation.parameterErrors(query: query, path: pathValues)
+        let parameterErrors = operation.parameterErrors(query: query, path: pathValues) { name in
+            HTTPField.Name(name).flatMap { request.headers[$0] }
+        }
         if !parameterErrors.isEmpty {
             let pathNames = Set(operation.parameters.filter { $0.location == "path" }.map(\.name))
             if parameterErrors.issues.keys.contains(where: pathNames.contains) {

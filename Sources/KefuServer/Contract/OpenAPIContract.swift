@@ -125,11 +125,18 @@ public struct OpenAPIContract: Sendable {
 }
 
 extension OpenAPIContract.Operation {
-    /// What is wrong with a request's query and path parameters, by parameter name.
-    func parameterErrors(query: [String: String], path: [String: String]) -> ValidationErrors {
+    /// What is wrong with a request's query, path and header parameters, by parameter name.
+    func parameterErrors(query: [String: String], path: [String: String], header: (String) -> String? = { _ in nil })
+        -> ValidationErrors
+    {
         var errors = ValidationErrors()
         for parameter in parameters {
-            let raw = parameter.location == "path" ? path[parameter.name] : query[parameter.name]
+            let raw: String? =
+                switch parameter.location {
+                case "path": path[parameter.name]
+                case "header": header(parameter.name)
+                default: query[parameter.name]
+                }
             guard let raw else {
                 if parameter.required { errors.add(parameter.name, .required) }
                 continue

@@ -49,28 +49,41 @@ extension ConversationService {
     /// Stores a customer message, starting a conversation when `id` is nil and none is open. A resend with the same
     /// client id is acknowledged again and stored once.
     func customerSend(
-        _ visitor: Visitor, _ id: ConversationID?, clientID: String, text: String, attachment: AttachmentID? = nil,
-        locale: ContentLocale
+        _ visitor: Visitor, _ id: ConversationID?, clientID: String, text: String, locale: ContentLocale
     ) async throws -> AppendResult {
-        let text = attachment == nil ? try Self.messageText(text) : text
-        guard let clientID = try Self.clientID(clientID) else {
-            throw DomainError.invalid(ValidationErrors("client_id", .required))
-        }
+        let text = try Self.messageText(text)
+        let clientID = try Self.requiredClientID(clientID)
         let target = try await targetConversation(visitor, id, locale: locale)
-        let kind: MessageKind = attachment == nil ? .text : .file
-        let message = NewMessage(clientID: clientID, sender: .customer, kind: kind, body: text, attachmentID: attachment)
+        return try await customerAppend(
+            visitor, target.id, NewMessage(clientID: clientID, sender: .customer, body: text), prepare: { _ in })
+    }
+
+    static func requiredClientID(_ id: String?) throws -> String {
+        guard let clientID = try clientID(id) else { throw DomainError.invalid(ValidationErrors("client_id", .required)) }
+        return clientID
+    }
+
+    /// Appends a customer's message after `prepare` (in the same transaction), reopening the conversation: to people
+    /// if they had it, else to the bot.
+    func customerAppend(
+        _ visitor: Visitor, _ id: ConversationID, _ message: NewMessage,
+        prepare: @escaping @Sendable (WorkspaceData) async throws -> Void
+    ) async throws -> AppendResult {
         let result = try await store.scoped(to: visitor.workspace.id).transaction { [clock] data in
-            var appended = try await data.conversations.append(target.id, message, at: clock.now())
-            guard appended.isNew else { return (appended, false) }
-            // A customer writing again reopens the conversation: to people if they had it, else to the bot.
+            try await prepare(data)
+            var appended = try await data.conversations.append(id, message, at: clock.now())
+            guard appended.isNew else {
+                try ResentUpload.check(appended, message)
+                return (appended, false)
+            }
             switch appended.conversation.status {
             case .pending:
                 appended.conversation = try await data.conversations.update(
-                    target.id, ConversationChange(status: .open), at: clock.now())
+                    id, ConversationChange(status: .open), at: clock.now())
             case .resolved:
                 let status: ConversationStatus = appended.conversation.handoff == nil ? .bot : .open
                 appended.conversation = try await data.conversations.update(
-                    target.id, ConversationChange(status: status), at: clock.now())
+                    id, ConversationChange(status: status), at: clock.now())
             case .bot, .open: return (appended, false)
             }
             return (appended, true)
@@ -80,7 +93,7 @@ extension ConversationService {
         return result.0
     }
 
-    private func targetConversation(_ visitor: Visitor, _ id: ConversationID?, locale: ContentLocale) async throws
+    func targetConversation(_ visitor: Visitor, _ id: ConversationID?, locale: ContentLocale) async throws
         -> Conversation
     {
         if let id { return try await conversation(visitor, id) }

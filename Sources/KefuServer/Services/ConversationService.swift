@@ -10,6 +10,7 @@ public struct ConversationService: Sendable {
     let events: any EventBus
     let bot: ConversationBot
     let tokens: VisitorTokens
+    let files: AttachmentFiles
     static let maxTextLength = 5000
     static let pageSize = 50
 

@@ -136,7 +136,9 @@ final class AttachmentModel: Model, @unchecked Sendable {
     func record() throws -> ChatAttachment {
         ChatAttachment(
             id: AttachmentID(try requireID()), conversationID: ConversationID(conversationID), fileName: fileName,
-            contentType: contentType, size: size, sha256: sha256, createdAt: createdAt)
+            contentType: contentType, size: size, sha256: sha256, createdAt: createdAt,
+            path: [workspaceID.uuidString, try requireID().uuidString, String(storageKey.split(separator: "/").last ?? "")]
+                .joined(separator: "/").lowercased())
     }
 }
 

@@ -12,7 +12,9 @@ extension SQLConversationRepository {
             let earlier = try await scope.query(MessageModel.self).filter(\.$conversationID == id.uuid)
                 .filter(\.$clientID == clientID).first()
         {
-            return AppendResult(message: try earlier.record(), conversation: try conversation.record(), isNew: false)
+            return AppendResult(
+                message: try await withAttachments([try earlier.record()])[0], conversation: try conversation.record(),
+                isNew: false)
         }
         let model = MessageModel()
         model.id = UUID()
@@ -34,18 +36,34 @@ extension SQLConversationRepository {
         conversation.updatedAt = at
         if !message.isPrivate && message.kind != .event { conversation.preview = String(message.body.prefix(140)) }
         try await conversation.update(on: scope.db)
-        return AppendResult(message: try model.record(), conversation: try conversation.record(), isNew: true)
+        return AppendResult(
+            message: try await withAttachments([try model.record()])[0], conversation: try conversation.record(), isNew: true)
+    }
+
+    /// Fills in the files that messages carry, with one query.
+    func withAttachments(_ messages: [ChatMessage]) async throws -> [ChatMessage] {
+        let ids = Set(messages.compactMap(\.attachmentID?.uuid))
+        guard !ids.isEmpty else { return messages }
+        let rows = try await scope.query(AttachmentModel.self).filter(\.$id ~~ Array(ids)).all()
+        var files: [UUID: ChatAttachment] = [:]
+        for row in rows { files[try row.requireID()] = try row.record() }
+        return messages.map { message in
+            var message = message
+            message.attachment = message.attachmentID.flatMap { files[$0.uuid] }
+            return message
+        }
     }
 
     func messages(_ id: ConversationID, after seq: Int64, limit: Int, includePrivate: Bool) async throws -> [ChatMessage] {
         let query = scope.query(MessageModel.self).filter(\.$conversationID == id.uuid).filter(\.$seq > seq)
         if !includePrivate { query.filter(\.$isPrivate == false) }
-        return try await query.sort(\.$seq).limit(limit).all().map { try $0.record() }
+        return try await withAttachments(try await query.sort(\.$seq).limit(limit).all().map { try $0.record() })
     }
 
     func messages(_ id: ConversationID, before seq: Int64, limit: Int, includePrivate: Bool) async throws -> [ChatMessage] {
         let query = scope.query(MessageModel.self).filter(\.$conversationID == id.uuid).filter(\.$seq < seq)
         if !includePrivate { query.filter(\.$isPrivate == false) }
-        return try await query.sort(\.$seq, .descending).limit(limit).all().map { try $0.record() }.reversed()
+        return try await withAttachments(
+            try await query.sort(\.$seq, .descending).limit(limit).all().map { try $0.record() }.reversed())
     }
 }

@@ -1,0 +1,156 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import KefuCore
+import KefuTestSupport
+import NIOCore
+import Testing
+
+@testable import KefuServer
+
+/// Files in chat: one upload is one message, the type is sniffed (never trusted), limits give 413/415, resends are
+/// stored once, and a file's address works only exactly as issued.
+@Suite(.timeLimit(.minutes(2))) struct ChatAttachmentTests {
+    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 64)
+
+    private func upload(
+        _ client: any TestClientProtocol, _ uri: String, _ bytes: [UInt8], headers: HTTPFields, contentType: String = "image/png"
+    ) async throws -> TestResponse {
+        var headers = headers
+        headers[.contentType] = contentType
+        return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(bytes: bytes))
+    }
+
+    private func conversation(_ app: TestApp, workspace: String) async throws -> ConversationID {
+        let data = app.dependencies.store.scoped(to: try await app.workspaceID(workspace))
+        let contact = try await data.contacts.create(name: "Li", at: Date())
+        return try await data.conversations.start(contact: contact.id, status: .open, locale: .zhCN, team: nil, at: Date()).id
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func anAgentsImageIsOneMessageServedAsSniffedAndStoredOnce(_ db: TestDatabase) async throws {
+        try await TestApp.run(db) { app, client in
+            let token = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let id = try await conversation(app, workspace: "tea-shop")
+            let auth: HTTPFields = [.authorization: "Bearer \(token)"]
+            let uri = "/api/v1/conversations/\(id)/attachments?name=..%2F..%2Fphoto%3Cb%3E.png&client_id=u-1"
+            // The client says text/html; the bytes say PNG, and the bytes win.
+            let first = try await upload(client, uri, Self.png, headers: auth, contentType: "text/html")
+            #expect(first.status == .created)
+            let message = try #require(try first.json() as? [String: Any])
+            #expect(message["kind"] as? String == "image")
+            let file = try #require(message["attachment"] as? [String: Any])
+            #expect(file["name"] as? String == "photo<b>.png", "directories dropped, the rest kept as text")
+            #expect(file["content_type"] as? String == "image/png")
+            #expect(file["size"] as? Int == Self.png.count)
+
+            let again = try await upload(client, uri, Self.png, headers: auth)
+            #expect(again.status == .ok, "a resend with the same client id is the stored message")
+            #expect((try again.json() as? [String: Any])?["id"] as? String == message["id"] as? String)
+            let stored = try FileManager.default.subpathsOfDirectory(
+                atPath: app.dependencies.config.dataDirectory + "/attachments"
+            ).filter { !$0.hasSuffix("/") && $0.contains("/") }
+            #expect(stored.count == 1, "the resend's file is not kept")
+
+            let url = try #require(file["url"] as? String)
+            let served = try await client.execute(uri: url, method: .get)
+            #expect(served.status == .ok)
+            #expect(served.headers[.contentType] == "image/png")
+            #expect(served.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+            #expect(served.headers[.contentDisposition]?.hasPrefix("inline") == true)
+            #expect(Array(served.body.readableBytesView) == Self.png)
+            let guessed = try await client.execute(uri: String(url.dropLast(4)) + "0000", method: .get)
+            #expect(guessed.status == .notFound)
+
+            let transcript = try #require(
+                try await client.get("/api/v1/conversations/\(id)/messages", token: token).json() as? [String: Any])
+            let listed = try #require((transcript["messages"] as? [[String: Any]])?.first)
+            #expect((listed["attachment"] as? [String: Any])?["url"] as? String == url)
+        }
+    }
+
+    @Test func forbiddenTypesOversizedFilesAndNamelessUploadsAreRefusedAndChangeNothing() async throws {
+        try await TestApp.run(.sqlite, configure: { $0.maxAttachmentBytes = 2048 }) { app, client in
+            let token = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let id = try await conversation(app, workspace: "tea-shop")
+            let auth: HTTPFields = [.authorization: "Bearer \(token)"]
+            let uri = "/api/v1/conversations/\(id)/attachments?name=x.bin"
+            let elf = try await upload(client, uri, [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0], headers: auth)
+            #expect(elf.status == .unsupportedMediaType)
+            let page = try await upload(client, uri, Array("<!DOCTYPE html><script>alert(1)</script>".utf8), headers: auth)
+            #expect(page.status == .unsupportedMediaType, "markup is not plain text")
+            let big = try await upload(client, uri, Self.png + Array(repeating: 0, count: 4096), headers: auth)
+            #expect(big.status == .contentTooLarge)
+            let nameless = try await upload(
+                client, "/api/v1/conversations/\(id)/attachments?name=%2F%2F", Self.png, headers: auth)
+            #expect(nameless.status == .unprocessableContent)
+            let foreign = try await upload(
+                client, "/api/v1/conversations/\(UUID())/attachments?name=a.png", Self.png, headers: auth)
+            #expect(foreign.status == .notFound)
+            let messages = try #require(
+                try await client.get("/api/v1/conversations/\(id)/messages", token: token).json() as? [String: Any])
+            #expect((messages["messages"] as? [Any])?.isEmpty == true)
+            let root = app.dependencies.config.dataDirectory + "/attachments"
+            let files = (try? FileManager.default.subpathsOfDirectory(atPath: root)) ?? []
+            #expect(files.allSatisfy { !$0.contains("/") }, "no file left behind: \(files)")
+        }
+    }
+
+    @Test func aVisitorUploadsIntoTheirOwnConversationOnlyAndTheAgentSeesItLive() async throws {
+        try await TestApp.run(.sqlite, live: true) { app, client in
+            let token = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let key = try #require(try await app.dependencies.store.unscoped.workspaces.workspace(slug: "tea-shop")?.widgetKey)
+            var customer = try TestSocket.open(port: client.port, path: "/ws/v1/widget")
+            customer.send(["type": "hello", "v": 1, "widget_key": key])
+            let visitorToken = try #require(try await customer.next("welcome")["visitor_token"] as? String)
+            customer.send(["type": "send", "id": "c-1", "text": "看图"])
+            let conversation = try #require(try await customer.next("ack")["conversation"] as? String)
+            var agent = try TestSocket.open(
+                port: client.port, path: "/ws/v1/agent", headers: [.authorization: "Bearer \(token)"])
+            agent.send(["type": "hello", "v": 1])
+            _ = try await agent.next("welcome")
+            agent.send(["type": "subscribe", "conversation": conversation, "last_seq": 1])
+            _ = try await agent.next("synced")
+
+            let uri = "/api/v1/widget/\(key)/attachments?name=receipt.png&client_id=f-1&conversation=\(conversation)"
+            let sent = try await upload(client, uri, Self.png, headers: [.kefuVisitor: visitorToken])
+            #expect(sent.status == .created, "\(String(buffer: sent.body))")
+            #expect(sent.headers[.accessControlAllowOrigin] == "*")
+            let live = try #require(try await agent.next("message")["message"] as? [String: Any])
+            #expect((live["attachment"] as? [String: Any])?["name"] as? String == "receipt.png")
+            #expect(try await customer.next("message")["seq"] as? Int == 2)
+
+            let anonymous = try await upload(client, uri, Self.png, headers: [:])
+            #expect(anonymous.status == .unauthorized)
+            let forged = try await upload(client, uri, Self.png, headers: [.kefuVisitor: visitorToken + "0"])
+            #expect(forged.status == .unauthorized)
+            // Another visitor of the same shop cannot post into this conversation.
+            var other = try TestSocket.open(port: client.port, path: "/ws/v1/widget")
+            other.send(["type": "hello", "v": 1, "widget_key": key])
+            let otherToken = try #require(try await other.next("welcome")["visitor_token"] as? String)
+            let intruding = try await upload(
+                client, "/api/v1/widget/\(key)/attachments?name=x.png&client_id=f-2&conversation=\(conversation)", Self.png,
+                headers: [.kefuVisitor: otherToken])
+            #expect(intruding.status == .notFound)
+            let preflight = try await client.execute(uri: uri, method: .options, headers: [:])
+            #expect(preflight.status == .noContent)
+            #expect(preflight.headers[.accessControlAllowHeaders]?.contains("X-Kefu-Visitor") == true)
+            customer.close()
+            agent.close()
+            other.close()
+        }
+    }
+
+    @Test func sniffingReadsTheBytesAndFileNamesAreCleaned() {
+        #expect(ContentSniffer.contentType(of: Array("GIF89a....".utf8)) == "image/gif")
+        #expect(ContentSniffer.contentType(of: Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8)) == "image/webp")
+        #expect(ContentSniffer.contentType(of: Array("%PDF-1.7".utf8)) == "application/pdf")
+        #expect(ContentSniffer.contentType(of: Array("订单号 123456\n谢谢".utf8)) == "text/plain; charset=utf-8")
+        #expect(ContentSniffer.contentType(of: Array("  <svg onload=alert(1)>".utf8)) == nil)
+        #expect(ContentSniffer.contentType(of: [0x00, 0x01, 0x02]) == nil)
+        #expect(AttachmentFiles.cleanName("C:\\Users\\me\\发票.pdf") == "发票.pdf")
+        #expect(AttachmentFiles.cleanName("a\u{0}b\nc.txt") == "abc.txt")
+        #expect(AttachmentFiles.cleanName("..") == "")
+    }
+}
