@@ -266,6 +266,20 @@ class Story:
         assert not self.widget().find_elements(By.CSS_SELECTOR, ".log img"), "HTML was rendered in the widget"
         self.shot("console.png")
 
+    def an_image_the_customer_sends_shows_in_the_widget_and_the_console(self):
+        path = os.path.join(self.args.screenshots, "receipt.png")
+        with open(path, "wb") as f:
+            f.write(tiny_png(40, 24))
+        picker = self.widget().find_element(By.CSS_SELECTOR, "input[type=file]")
+        self.customer.execute_script("arguments[0].hidden = false;", picker)
+        picker.send_keys(path)
+        loaded = "return arguments[0].complete && arguments[0].naturalWidth === 40;"
+        image = self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#thread li.customer .file img"))[0]
+        self.wait.until(lambda d: d.execute_script(loaded, image))
+        assert image.get_attribute("alt") == "receipt.png", image.get_attribute("alt")
+        shown = self.customer_wait.until(lambda d: self.widget().find_elements(By.CSS_SELECTOR, ".log li.customer .file img"))
+        self.customer_wait.until(lambda d: d.execute_script(loaded, shown[0]))
+
     def a_closed_and_reopened_widget_misses_nothing_and_doubles_nothing(self):
         self.customer.get("about:blank")
         self.driver.find_element(By.ID, "composer-text").send_keys("您离开时我们已经为您登记。")
@@ -294,6 +308,19 @@ class Story:
         self.wait.until(EC.url_contains("/login"))
 
 
+def tiny_png(width, height):
+    """A real PNG (a solid colour) written with the standard library only."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\xd0\x40\x20" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
 def main():
     args = parse_args()
     story = Story(args)
@@ -312,6 +339,7 @@ def main():
         story.a_customer_on_the_demo_shop_gets_the_bots_answer_with_its_source,
         story.the_customer_asks_for_a_person_and_the_agent_takes_it_with_the_summary,
         story.they_exchange_messages_live_and_html_stays_text,
+        story.an_image_the_customer_sends_shows_in_the_widget_and_the_console,
         story.a_closed_and_reopened_widget_misses_nothing_and_doubles_nothing,
         story.unknown_pages_are_a_404_page,
         story.owner_signs_out,

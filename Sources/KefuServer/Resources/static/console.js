@@ -73,6 +73,25 @@ document.addEventListener("DOMContentLoaded", () => {
     return e.event || "";
   }
 
+  // Images inline (linking to the full size), other files as downloads; file names are text.
+  function fileView(file) {
+    const link = el("a", "file");
+    link.href = file.url;
+    link.target = "_blank";
+    link.rel = "noopener";
+    if (/^image\//.test(file.content_type)) {
+      const image = el("img");
+      image.src = file.url;
+      image.alt = file.name;
+      image.loading = "lazy";
+      link.appendChild(image);
+    } else {
+      link.textContent = "📎 " + file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
+      link.setAttribute("download", file.name);
+    }
+    return link;
+  }
+
   function render(m) {
     if (m.conversation_id !== current || shown.has(m.seq)) return;
     shown.add(m.seq);
@@ -83,7 +102,7 @@ document.addEventListener("DOMContentLoaded", () => {
       item.appendChild(el("span", "line", eventLine(m)));
     } else {
       item.appendChild(el("span", "who", m.private ? t("note") : t("sender_" + m.sender)));
-      item.appendChild(el("p", "text", m.text));
+      item.appendChild(m.attachment ? fileView(m.attachment) : el("p", "text", m.text));
       if (m.sources && m.sources.length) {
         const sources = el("p", "hint");
         m.sources.forEach((s) => sources.appendChild(el("span", "source", s.title)));
@@ -194,6 +213,30 @@ document.addEventListener("DOMContentLoaded", () => {
     const frame = { type: "send", id, conversation: current, text, private: isPrivate };
     if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame));
     else api("POST", "/api/v1/conversations/" + current + "/messages", { text, client_id: id, private: isPrivate }).then(render).catch((e) => { item.querySelector(".who").textContent = t("failed") + e.message; });
+  });
+  $("composer-file").addEventListener("change", async () => {
+    const input = $("composer-file");
+    const file = input.files && input.files[0];
+    input.value = "";
+    if (!file || !current) return;
+    const isPrivate = $("composer-private").checked;
+    const id = "a-" + (crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + Math.random().toString(36).slice(2));
+    const item = el("li", "console-message agent pending" + (isPrivate ? " private" : ""));
+    item.appendChild(el("span", "who", t("uploading")));
+    item.appendChild(el("p", "text", file.name));
+    $("thread").appendChild(item);
+    pending.set(id, item);
+    const query = "?name=" + encodeURIComponent(file.name) + "&client_id=" + encodeURIComponent(id) + "&private=" + isPrivate;
+    try {
+      const response = await fetch("/api/v1/conversations/" + current + "/attachments" + query, {
+        method: "POST", credentials: "same-origin", headers: { "content-type": "application/octet-stream" }, body: file,
+      });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error((data.error && data.error.message) || response.status);
+      render(data);
+    } catch (e) {
+      item.querySelector(".who").textContent = t("failed") + e.message;
+    }
   });
   $("composer-text").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); $("composer").requestSubmit(); }

@@ -65,11 +65,19 @@
   var input = el("textarea");
   input.rows = 2;
   input.maxLength = 5000;
+  var fileInput = el("input");
+  fileInput.type = "file";
+  fileInput.hidden = true;
+  fileInput.accept = "image/png,image/jpeg,image/gif,image/webp,application/pdf,application/zip,text/plain";
+  var attachButton = el("button", "attach", "📎");
+  attachButton.type = "button";
   var humanButton = el("button", "human");
   humanButton.type = "button";
   var sendButton = el("button", "send");
   sendButton.type = "submit";
   form.appendChild(input);
+  form.appendChild(fileInput);
+  form.appendChild(attachButton);
   form.appendChild(humanButton);
   form.appendChild(sendButton);
   panel.appendChild(header);
@@ -86,6 +94,8 @@
     input.setAttribute("aria-label", t("placeholder"));
     input.placeholder = t("placeholder");
     humanButton.textContent = t("human");
+    attachButton.setAttribute("aria-label", t("attach"));
+    attachButton.title = t("attach");
     sendButton.textContent = t("send");
   }
 
@@ -120,7 +130,8 @@
     } else {
       var who = message.sender === "customer" ? t("you") : message.sender === "bot" ? t("bot") : t("agent");
       item.appendChild(el("span", "who", who));
-      item.appendChild(el("p", "text", message.text));
+      if (message.attachment) item.appendChild(fileView(message.attachment));
+      else item.appendChild(el("p", "text", message.text));
       if (message.sources && message.sources.length) {
         var sources = el("div", "sources", t("sources"));
         message.sources.forEach(function (source) {
@@ -147,6 +158,25 @@
     log.insertBefore(item, after);
     log.scrollTop = log.scrollHeight;
     if (message.sender !== "customer" && !open) { unread += 1; showBadge(); }
+  }
+
+  // An image inline (a link to the full size), any other file as a download link; names are always text.
+  function fileView(file) {
+    var link = el("a", "file");
+    link.href = new URL(file.url, origin).href;
+    link.target = "_blank";
+    link.rel = "noopener";
+    if (/^image\//.test(file.content_type)) {
+      var image = el("img");
+      image.src = link.href;
+      image.alt = file.name;
+      image.loading = "lazy";
+      link.appendChild(image);
+    } else {
+      link.textContent = "📎 " + file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
+      link.setAttribute("download", file.name);
+    }
+    return link;
   }
 
   function pendingItem(entry) {
@@ -308,6 +338,46 @@
       typingSentAt = 0;
       send({ type: "typing", conversation: state.conversation, typing: false });
     }, 3000);
+  });
+  attachButton.addEventListener("click", function () { fileInput.click(); });
+  fileInput.addEventListener("change", function () {
+    var file = fileInput.files && fileInput.files[0];
+    fileInput.value = "";
+    if (!file || !state.token) return;
+    var entry = { id: uid(), text: file.name };
+    pendingItem(entry);
+    var item = log.querySelector('[data-pending="' + CSS.escape(entry.id) + '"]');
+    if (item) item.querySelector(".sending").textContent = t("uploading");
+    var url = origin + "/api/v1/widget/" + encodeURIComponent(key) + "/attachments?name=" + encodeURIComponent(file.name) +
+      "&client_id=" + encodeURIComponent(entry.id) + "&locale=" + encodeURIComponent(texts.__locale || "en");
+    if (state.conversation) url += "&conversation=" + encodeURIComponent(state.conversation);
+    var attempt = function (left) {
+      fetch(url, { method: "POST", headers: { "X-Kefu-Visitor": state.token, "Content-Type": "application/octet-stream" }, body: file })
+        .then(function (response) {
+          return response.json().catch(function () { return {}; }).then(function (body) { return { response: response, body: body }; });
+        })
+        .then(function (result) {
+          if (result.response.ok) {
+            follow(result.body.conversation_id);
+            if (item) item.remove();
+            render(result.body);
+            return;
+          }
+          // Refused for good (too large, a type we do not take): say so; anything else is retried.
+          if (result.response.status < 500 && result.response.status !== 429 || left <= 0) {
+            state.pending = (state.pending || []).concat([entry]);
+            failed(entry.id, result.body.error && result.body.error.message);
+          } else {
+            setTimeout(function () { attempt(left - 1); }, 2000);
+          }
+        })
+        .catch(function () {
+          if (left > 0) { setTimeout(function () { attempt(left - 1); }, 2000); return; }
+          state.pending = (state.pending || []).concat([entry]);
+          failed(entry.id, "");
+        });
+    };
+    attempt(3);
   });
   humanButton.addEventListener("click", function () {
     if (state.conversation) send({ type: "handoff", conversation: state.conversation });
