@@ -175,7 +175,7 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
         store: deps.store, metrics: deps.metrics, openAPIDocument: ByteBuffer(bytes: deps.contract.document), poolSize: 4
     ).register(api)
     deps.assets.register(pages)
-    AuthAPIController(credentials: deps.credentials).register(api)
+    AuthAPIController(credentials: deps.credentials, members: deps.members).register(api)
     MeAPIController(members: deps.members).register(securedAPI)
     WorkspaceAPIController(workspaces: deps.workspaces).register(securedAPI)
     MemberAPIController(members: deps.members, links: links).register(securedAPI)

@@ -6,7 +6,43 @@ import KefuServer
 /// `kefu bench …`: benchmarks whose figures go into docs/BENCHMARKS.md.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Run benchmarks and print their figures.", subcommands: [Bot.self, Knowledge.self])
+        commandName: "bench", abstract: "Run benchmarks and print their figures.",
+        subcommands: [Bot.self, Knowledge.self, Chat.self])
+
+    struct Chat: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Live chat against a running server: customers and agents over the public API and the chat protocol.")
+
+        @Option(help: "The server, e.g. http://127.0.0.1:8080.") var url: String
+        @Option(help: "A workspace owner's e-mail.") var email: String
+        @Flag(help: "Read the owner's password from standard input.") var passwordStdin = false
+        @Option(help: "Widget customers, one conversation each.") var customers = 100
+        @Option(help: "Messages each customer sends.") var messages = 20
+        @Option(help: "Agents (default: enough that none writes more than 40 frames a second).") var agents: Int?
+        @Option(help: "Messages per second each customer sends.") var rate = 8.0
+        @Option(help: "An agent answers every this many customer messages.") var replyEvery = 5
+        @Flag(help: "Print one JSON object instead of a summary.") var json = false
+
+        func run() async throws {
+            guard passwordStdin, let password = readLine(strippingNewline: true), !password.isEmpty else {
+                throw ValidationError("give the owner's password on standard input with --password-stdin")
+            }
+            guard customers > 0, messages > 0, rate > 0, replyEvery > 0 else {
+                throw ValidationError("--customers, --messages, --rate and --reply-every must be positive")
+            }
+            var bench = ChatBenchmark(url: url, email: email, password: password)
+            bench.customers = customers
+            bench.messages = messages
+            bench.agents = agents
+            bench.ratePerCustomer = rate
+            bench.replyEvery = replyEvery
+            let quiet = json
+            let report = try await bench.run { if !quiet { say($0) } }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = json ? [.sortedKeys] : [.sortedKeys, .prettyPrinted]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        }
+    }
 
     struct Knowledge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

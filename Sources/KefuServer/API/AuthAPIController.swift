@@ -2,12 +2,33 @@ import Foundation
 import Hummingbird
 import KefuCore
 
-/// `POST /api/v1/auth/token`: e-mail and password for a short-lived bearer token.
+/// `POST /api/v1/auth/token`: e-mail and password for a short-lived bearer token; `POST /api/v1/auth/invitation`:
+/// accept an invitation as a new member (name and password) and get one, for apps and tools that are not the pages.
 struct AuthAPIController {
     let credentials: CredentialService
+    let members: MemberService
 
     func register(_ routes: PublicRoutes) {
         routes.on(.post, APIPath.authToken, use: issueToken)
+        routes.on(.post, APIPath.authInvitation, use: acceptInvitation)
+    }
+
+    struct InvitationAcceptance: Decodable {
+        var token: String
+        var name: String
+        var password: String
+    }
+
+    @Sendable func acceptInvitation(_ request: Request, context: AppRequestContext) async throws
+        -> EditedResponse<TokenResponse>
+    {
+        let body = try await request.decodeJSON(InvitationAcceptance.self, context: context)
+        let signedIn = try await members.acceptInvitation(
+            token: body.token, displayName: body.name, password: body.password, ip: context.clientIP)
+        let (token, expiresAt) = try await credentials.issueBearerToken(signedIn)
+        return EditedResponse(
+            status: .created, headers: [.cacheControl: "no-store"],
+            response: TokenResponse(token: token, expiresAt: expiresAt, workspace: signedIn.workspace.slug))
     }
 
     struct TokenRequest: Decodable {

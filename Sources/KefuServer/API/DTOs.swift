@@ -38,6 +38,7 @@ enum DTO {
             case name
             case defaultLocale = "default_locale"
             case createdAt = "created_at"
+            case widgetKey = "widget_key"
         }
 
         var id: WorkspaceID
@@ -45,6 +46,8 @@ enum DTO {
         var name: String
         var defaultLocale: UILocale
         var createdAt: Date
+        /// The public key the chat widget's `<script>` tag carries.
+        var widgetKey: String?
 
         init(_ w: KefuCore.Workspace) {
             id = w.id
@@ -52,6 +55,7 @@ enum DTO {
             name = w.name
             defaultLocale = w.defaultLocale
             createdAt = w.createdAt
+            widgetKey = w.widgetKey
         }
     }
 

@@ -9,6 +9,7 @@ enum APIPath {
     static let base = "/api/v1"
     static let openAPI = "/api/v1/openapi.json"
     static let authToken = "/api/v1/auth/token"
+    static let authInvitation = "/api/v1/auth/invitation"
     static let me = "/api/v1/me"
     static let workspace = "/api/v1/workspace"
     static let workspacePortal = "/api/v1/workspace/portal"
