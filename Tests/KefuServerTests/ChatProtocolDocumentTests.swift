@@ -58,6 +58,10 @@ import Testing
             if let message = example["message"] as? [String: Any] {
                 #expect(Set(message.keys).isSubset(of: messageKeys), "unknown message fields in \(message)")
                 #expect(SenderKindCheck.valid(message["sender"]))
+                if let file = message["attachment"] as? [String: Any] {
+                    let fileKeys = Set(DTO.File.CodingKeys.allCases.map(\.rawValue))
+                    #expect(Set(file.keys) == fileKeys, "attachment fields in \(file)")
+                }
             }
             if let state = example["state"] as? [String: Any] {
                 #expect(Set(state.keys).isSubset(of: stateKeys), "unknown state fields in \(state)")

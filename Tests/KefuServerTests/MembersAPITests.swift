@@ -8,6 +8,30 @@ import NIOCore
 import Testing
 
 @Suite struct MembersAPITests {
+    @Test func anInvitationAcceptedThroughTheAPIGivesAWorkingTokenOnce() async throws {
+        try await TestApp.run(.sqlite) { app, client in
+            let owner = try await app.member("owner@acme.example", workspace: "acme", role: .owner, client: client)
+            let invite = try await client.post(
+                APIBody.json(["email": "tool@acme.example", "role": "agent"]), to: "/api/v1/invitations", token: owner)
+            let url = try #require((try invite.json() as? [String: Any])?["invite_url"] as? String)
+            let token = try #require(url.split(separator: "/").last.map(String.init))
+            let weak = try await client.post(
+                APIBody.json(["token": token, "name": "Tool", "password": "short"]), to: "/api/v1/auth/invitation")
+            #expect(weak.status == .unprocessableContent, "a refused password leaves the invitation open")
+            let accepted = try await client.post(
+                APIBody.json(["token": token, "name": "Tool", "password": TestApp.password]), to: "/api/v1/auth/invitation")
+            #expect(accepted.status == .created)
+            let bearer = try #require((try accepted.json() as? [String: Any])?["token"] as? String)
+            let me = try #require(try await client.get("/api/v1/me", token: bearer).json() as? [String: Any])
+            #expect((me["user"] as? [String: Any])?["email"] as? String == "tool@acme.example")
+            let again = try await client.post(
+                APIBody.json(["token": token, "name": "Tool", "password": TestApp.password]), to: "/api/v1/auth/invitation")
+            #expect(again.status == .notFound, "an invitation works once")
+            let workspace = try #require(try await client.get("/api/v1/workspace", token: owner).json() as? [String: Any])
+            #expect((workspace["widget_key"] as? String)?.hasPrefix("wk_") == true)
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func inviteAcceptChangeRoleAndRemoveAreAudited(_ db: TestDatabase) async throws {
         try await TestApp.run(db) { app, client in
