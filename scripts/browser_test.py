@@ -7,6 +7,7 @@ screenshots of the real pages. Prints `N passed, M failed` and exits non-zero on
 """
 import argparse
 import os
+import tempfile
 import secrets
 import sys
 import traceback
@@ -267,7 +268,9 @@ class Story:
         self.shot("console.png")
 
     def an_image_the_customer_sends_shows_in_the_widget_and_the_console(self):
-        path = os.path.join(self.args.screenshots, "receipt.png")
+        # Chromium takes absolute paths only; the picture lives outside the repository.
+        folder = tempfile.mkdtemp(prefix="kefu-browser-")
+        path = os.path.join(folder, "receipt.png")
         with open(path, "wb") as f:
             f.write(tiny_png(40, 24))
         picker = self.widget().find_element(By.CSS_SELECTOR, "input[type=file]")

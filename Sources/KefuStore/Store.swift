@@ -14,6 +14,11 @@ public final class Store: Sendable {
     public let databases: Databases
     /// One write transaction at a time from this process (SQLite).
     let writeGate = WriteGate()
+    /// Batches chat writes into few transactions on SQLite; nil on PostgreSQL, which takes them concurrently.
+    let groupCommit: GroupCommit?
+    /// The event loops whose count is SQLite's connection count; nil on PostgreSQL (its pool size is configured).
+    let sqliteLoops: MultiThreadedEventLoopGroup?
+    static let sqliteConnections = 8
     /// SQLite's blocking calls run here, not on the process-wide pool that bcrypt keeps busy during a sign-in storm.
     let threadPool: NIOThreadPool
     let logger: Logger
@@ -23,7 +28,21 @@ public final class Store: Sendable {
         self.logger = logger
         self.threadPool = NIOThreadPool(numberOfThreads: 4)
         threadPool.start()
-        self.databases = Databases(threadPool: threadPool, on: MultiThreadedEventLoopGroup.singleton)
+        // The SQLite driver keeps one connection per event loop: a group of its own gives it enough connections that
+        // readers do not queue behind the writer (WAL lets them read while it writes).
+        sqliteLoops = location.isPostgres ? nil : MultiThreadedEventLoopGroup(numberOfThreads: Self.sqliteConnections)
+        let databases = Databases(threadPool: threadPool, on: sqliteLoops ?? MultiThreadedEventLoopGroup.singleton)
+        self.databases = databases
+        if location.isPostgres {
+            groupCommit = nil
+        } else {
+            groupCommit = GroupCommit(gate: writeGate) { [logger] in
+                guard let database = databases.database(logger: logger, on: databases.eventLoopGroup.any()) else {
+                    preconditionFailure("Store used after shutdown")
+                }
+                return database
+            }
+        }
         switch location {
         case .sqliteFile(let path):
             databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
@@ -94,5 +113,6 @@ public final class Store: Sendable {
     public func shutdown() async {
         await databases.shutdownAsync()
         try? await threadPool.shutdownGracefully()
+        try? await sqliteLoops?.shutdownGracefully()
     }
 }

@@ -53,9 +53,12 @@ extension ConversationService {
     ) async throws -> AppendResult {
         let text = try Self.messageText(text)
         let clientID = try Self.requiredClientID(clientID)
-        let target = try await targetConversation(visitor, id, locale: locale)
+        // A named conversation is checked inside the write (it must be the visitor's), saving a read per message.
+        var target = id
+        if target == nil { target = try await targetConversation(visitor, nil, locale: locale).id }
+        guard let target else { throw DomainError.notFound(.conversation) }
         return try await customerAppend(
-            visitor, target.id, NewMessage(clientID: clientID, sender: .customer, body: text), prepare: { _ in })
+            visitor, target, NewMessage(clientID: clientID, sender: .customer, body: text), prepare: { _ in })
     }
 
     static func requiredClientID(_ id: String?) throws -> String {
@@ -69,9 +72,11 @@ extension ConversationService {
         _ visitor: Visitor, _ id: ConversationID, _ message: NewMessage,
         prepare: @escaping @Sendable (WorkspaceData) async throws -> Void
     ) async throws -> AppendResult {
-        let result = try await store.scoped(to: visitor.workspace.id).transaction { [clock] data in
+        let result = try await store.scoped(to: visitor.workspace.id).groupedTransaction { [clock] data in
             try await prepare(data)
             var appended = try await data.conversations.append(id, message, at: clock.now())
+            // Not the visitor's: undone, and "not found" as for any conversation they cannot see.
+            guard appended.conversation.contactID == visitor.contactID else { throw DomainError.notFound(.conversation) }
             guard appended.isNew else {
                 try ResentUpload.check(appended, message)
                 return (appended, false)

@@ -104,7 +104,7 @@ public struct ConversationService: Sendable {
         _ = try await conversation(actor, id)
         let message = NewMessage(
             clientID: clientID, sender: .agent, senderID: actor.user.id, body: text, isPrivate: isPrivate)
-        let result = try await store.scoped(to: actor.workspace.id).transaction { [clock] data in
+        let result = try await store.scoped(to: actor.workspace.id).groupedTransaction { [clock] data in
             if try await data.conversations.lock(id).status == .resolved && !isPrivate {
                 throw DomainError.conflict(.conversationClosed)
             }

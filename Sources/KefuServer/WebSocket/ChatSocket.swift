@@ -309,7 +309,9 @@ struct ChatSocket: Sendable {
                 connection.outbox.push(.sync(id, after: 0))
             }
             reply(connection, .ack(clientID, result))
-            if result.isNew { await conversations.botReply(visitor, to: result.message, logger: logger) }
+            if result.isNew && result.conversation.status == .bot {
+                await conversations.botReply(visitor, to: result.message, logger: logger)
+            }
         case .agent(let identity, _):
             guard let conversation else { throw DomainError.invalid(ValidationErrors("conversation", .required)) }
             let result = try await conversations.send(

@@ -8,11 +8,14 @@ public struct WorkspaceData: Sendable {
     let database: any Database
     /// The store's write gate; nil inside a transaction, where `transaction` joins the one already open.
     let gate: WriteGate?
+    /// SQLite's batching of small write transactions; nil on PostgreSQL and inside a transaction.
+    let groupCommit: GroupCommit?
 
-    init(_ workspaceID: WorkspaceID, database: any Database, gate: WriteGate?) {
+    init(_ workspaceID: WorkspaceID, database: any Database, gate: WriteGate?, groupCommit: GroupCommit? = nil) {
         self.workspaceID = workspaceID
         self.database = database
         self.gate = gate
+        self.groupCommit = groupCommit
     }
 
     var scope: WorkspaceScope { WorkspaceScope(db: database, workspaceID: workspaceID) }
@@ -37,12 +40,23 @@ public struct WorkspaceData: Sendable {
             try await body(WorkspaceData(workspaceID, database: tx, gate: nil))
         }
     }
+
+    /// As `transaction`, for small hot writes (a chat message): on SQLite it may share one transaction with others
+    /// waiting at the same moment (each undone alone if it throws); it returns only after that transaction committed.
+    public func groupedTransaction<T: Sendable>(_ body: @escaping @Sendable (WorkspaceData) async throws -> T) async throws
+        -> T
+    {
+        guard gate != nil, let groupCommit else { return try await transaction(body) }
+        return try await groupCommit.run { [workspaceID] tx in
+            try await body(WorkspaceData(workspaceID, database: tx, gate: nil))
+        }
+    }
 }
 
 extension Store {
     /// The repositories of one workspace.
     public func scoped(to workspace: WorkspaceID) -> WorkspaceData {
-        WorkspaceData(workspace, database: database, gate: writeGate)
+        WorkspaceData(workspace, database: database, gate: writeGate, groupCommit: groupCommit)
     }
 
     /// The few cross-workspace paths, named as such: sign-in and credential lookup, `kefu admin`, the sweeper.

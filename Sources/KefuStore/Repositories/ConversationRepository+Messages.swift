@@ -3,41 +3,73 @@ import Foundation
 import KefuCore
 import SQLKit
 
+/// The chat hot path in plain SQL (see `ConversationRow`): reading a conversation, appending a message, reading
+/// messages by sequence number.
 extension SQLConversationRepository {
+    var sql: any SQLDatabase {
+        get throws {
+            guard let sql = scope.db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
+            return sql
+        }
+    }
+
+    /// The conversation's row; `lock` takes its row lock on PostgreSQL (SQLite's write transaction already excludes
+    /// every other writer).
+    func row(_ id: ConversationID, lock: Bool = false) async throws -> ConversationRow {
+        let sql = try sql
+        let suffix: SQLQueryString = lock && sql.dialect.name != "sqlite" ? " FOR UPDATE" : ""
+        guard
+            let row = try await sql.raw(
+                "SELECT * FROM conversations WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: scope.workspaceID.uuid)\(suffix)"
+            ).first(decoding: ConversationRow.self)
+        else { throw DomainError.notFound(.conversation) }
+        return row
+    }
+
+    func conversation(_ id: ConversationID) async throws -> Conversation { try await row(id).record() }
+
+    func lock(_ id: ConversationID) async throws -> Conversation { try await row(id, lock: true).record() }
+
     func append(_ id: ConversationID, _ message: NewMessage, at: Date) async throws -> AppendResult {
+        let sql = try sql
         // The row lock orders appends to one conversation: the dedupe check and the next sequence number are read
         // under it.
-        let conversation = try await lockedModel(id)
+        var conversation = try await row(id, lock: true)
         if let clientID = message.clientID,
-            let earlier = try await scope.query(MessageModel.self).filter(\.$conversationID == id.uuid)
-                .filter(\.$clientID == clientID).first()
+            let earlier = try await sql.raw(
+                "SELECT * FROM messages WHERE conversation_id = \(bind: id.uuid) AND client_msg_id = \(bind: clientID)"
+            ).first(decoding: MessageRow.self)
         {
             return AppendResult(
                 message: try await withAttachments([try earlier.record()])[0], conversation: try conversation.record(),
                 isNew: false)
         }
-        let model = MessageModel()
-        model.id = UUID()
-        model.workspaceID = scope.workspaceID.uuid
-        model.conversationID = id.uuid
-        model.seq = conversation.lastSeq + 1
-        model.clientID = message.clientID
-        model.sender = message.sender.rawValue
-        model.senderID = message.senderID?.uuid
-        model.kind = message.kind.rawValue
-        model.body = message.body
-        model.isPrivate = message.isPrivate
-        model.botDetail = message.botDetail
-        model.attachmentID = message.attachmentID?.uuid
-        model.createdAt = at
-        try await model.create(on: scope.db)
-        conversation.lastSeq = model.seq
+        let stored = MessageRow(
+            id: UUID(), conversationID: id.uuid, seq: conversation.lastSeq + 1, clientID: message.clientID,
+            sender: message.sender.rawValue, senderID: message.senderID?.uuid, kind: message.kind.rawValue, body: message.body,
+            isPrivate: message.isPrivate, botDetail: message.botDetail, attachmentID: message.attachmentID?.uuid, createdAt: at)
+        try await sql.raw(
+            """
+            INSERT INTO messages (id, workspace_id, conversation_id, seq, client_msg_id, sender_kind, sender_id, kind, body, \
+            private, bot_detail, attachment_id, created_at) VALUES (\(bind: stored.id), \(bind: scope.workspaceID.uuid), \
+            \(bind: stored.conversationID), \(bind: stored.seq), \(bind: stored.clientID), \(bind: stored.sender), \
+            \(bind: stored.senderID), \(bind: stored.kind), \(bind: stored.body), \(bind: stored.isPrivate), \
+            \(bind: stored.botDetail), \(bind: stored.attachmentID), \(bind: at))
+            """
+        ).run()
+        conversation.lastSeq = stored.seq
         conversation.lastMessageAt = at
         conversation.updatedAt = at
         if !message.isPrivate && message.kind != .event { conversation.preview = String(message.body.prefix(140)) }
-        try await conversation.update(on: scope.db)
+        try await sql.raw(
+            """
+            UPDATE conversations SET last_seq = \(bind: conversation.lastSeq), last_message_at = \(bind: at), \
+            updated_at = \(bind: at), preview = \(bind: conversation.preview) \
+            WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: scope.workspaceID.uuid)
+            """
+        ).run()
         return AppendResult(
-            message: try await withAttachments([try model.record()])[0], conversation: try conversation.record(), isNew: true)
+            message: try await withAttachments([try stored.record()])[0], conversation: try conversation.record(), isNew: true)
     }
 
     /// Fills in the files that messages carry, with one query.
@@ -55,15 +87,24 @@ extension SQLConversationRepository {
     }
 
     func messages(_ id: ConversationID, after seq: Int64, limit: Int, includePrivate: Bool) async throws -> [ChatMessage] {
-        let query = scope.query(MessageModel.self).filter(\.$conversationID == id.uuid).filter(\.$seq > seq)
-        if !includePrivate { query.filter(\.$isPrivate == false) }
-        return try await withAttachments(try await query.sort(\.$seq).limit(limit).all().map { try $0.record() })
+        let visible: SQLQueryString = includePrivate ? "" : " AND private = \(bind: false)"
+        let rows = try await sql.raw(
+            """
+            SELECT * FROM messages WHERE workspace_id = \(bind: scope.workspaceID.uuid) AND conversation_id = \(bind: id.uuid) \
+            AND seq > \(bind: seq)\(visible) ORDER BY seq LIMIT \(bind: limit)
+            """
+        ).all(decoding: MessageRow.self)
+        return try await withAttachments(try rows.map { try $0.record() })
     }
 
     func messages(_ id: ConversationID, before seq: Int64, limit: Int, includePrivate: Bool) async throws -> [ChatMessage] {
-        let query = scope.query(MessageModel.self).filter(\.$conversationID == id.uuid).filter(\.$seq < seq)
-        if !includePrivate { query.filter(\.$isPrivate == false) }
-        return try await withAttachments(
-            try await query.sort(\.$seq, .descending).limit(limit).all().map { try $0.record() }.reversed())
+        let visible: SQLQueryString = includePrivate ? "" : " AND private = \(bind: false)"
+        let rows = try await sql.raw(
+            """
+            SELECT * FROM messages WHERE workspace_id = \(bind: scope.workspaceID.uuid) AND conversation_id = \(bind: id.uuid) \
+            AND seq < \(bind: seq)\(visible) ORDER BY seq DESC LIMIT \(bind: limit)
+            """
+        ).all(decoding: MessageRow.self)
+        return try await withAttachments(try rows.reversed().map { try $0.record() })
     }
 }

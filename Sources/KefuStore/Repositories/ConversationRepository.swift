@@ -116,8 +116,6 @@ struct SQLConversationRepository: ConversationRepository {
         return model
     }
 
-    func conversation(_ id: ConversationID) async throws -> Conversation { try await model(id).record() }
-
     private func query(_ filter: ConversationFilter) -> QueryBuilder<ConversationModel> {
         let query = scope.query(ConversationModel.self)
         if !filter.statuses.isEmpty { query.filter(\.$status ~~ filter.statuses.map(\.rawValue)) }
@@ -186,20 +184,6 @@ struct SQLConversationRepository: ConversationRepository {
         let stored = try await scope.query(ConversationReadModel.self).filter(\.$conversationID == id.uuid)
             .filter(\.$participant == participant).first()
         return stored?.seq ?? mark
-    }
-
-    func lock(_ id: ConversationID) async throws -> Conversation { try await lockedModel(id).record() }
-
-    func lockedModel(_ id: ConversationID) async throws -> ConversationModel {
-        guard let sql = scope.db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
-        // SQLite's write transaction already excludes every other writer.
-        let lock: SQLQueryString = sql.dialect.name == "sqlite" ? "" : " FOR UPDATE"
-        guard
-            try await sql.raw(
-                "SELECT id FROM conversations WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: scope.workspaceID.uuid)\(lock)"
-            ).first() != nil
-        else { throw DomainError.notFound(.conversation) }
-        return try await model(id)
     }
 
     func readMarks(_ id: ConversationID) async throws -> [String: Int64] {
