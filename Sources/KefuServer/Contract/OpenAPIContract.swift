@@ -155,6 +155,7 @@ extension OpenAPIContract.Operation {
         if types.contains("number"), let number = Double(raw), raw.allSatisfy({ $0.isNumber || $0 == "-" || $0 == "." }) {
             return .number(number)
         }
+        if types.contains("boolean"), raw == "true" || raw == "false" { return .bool(raw == "true") }
         return .string(raw)
     }
 
