@@ -3,21 +3,27 @@ import HTTPTypes
 import HummingbirdWSClient
 import Logging
 import NIOCore
+import Synchronization
+import Testing
 
 /// A chat-protocol client for tests: frames go out as JSON objects and come back parsed, in order.
 struct TestSocket {
-    private var frames: AsyncStream<String>.AsyncIterator
+    private let inbox: Inbox
+    private let path: String
+    /// How long `next()` waits for a frame before it records an issue and answers nil: a test that waits on a socket
+    /// fails in seconds with the socket named, instead of hanging until the suite's time limit.
+    static let frameTimeout = Duration.seconds(20)
     private let outgoing: AsyncStream<String?>.Continuation
     private let connection: Task<Void, any Error>
 
     static func open(port: Int?, path: String, headers: HTTPFields = [:]) throws -> TestSocket {
         guard let port else { throw TestFailure("sockets need a live test server") }
-        let (incoming, received) = AsyncStream.makeStream(of: String.self)
+        let inbox = Inbox()
         let (outbox, outgoing) = AsyncStream.makeStream(of: String?.self)
         var logger = Logger(label: "test-socket")
         logger.logLevel = .critical
         let connection = Task {
-            defer { received.finish() }
+            defer { inbox.finish() }
             _ = try await WebSocketClient.connect(
                 url: "ws://127.0.0.1:\(port)\(path)",
                 configuration: .init(maxFrameSize: 1 << 17, additionalHeaders: headers), logger: logger
@@ -25,7 +31,7 @@ struct TestSocket {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         for try await message in inbound.messages(maxSize: 1 << 20) {
-                            if case .text(let text) = message { received.yield(text) }
+                            if case .text(let text) = message { inbox.append(text) }
                         }
                     }
                     group.addTask {
@@ -42,7 +48,7 @@ struct TestSocket {
                 }
             }
         }
-        return TestSocket(frames: incoming.makeAsyncIterator(), outgoing: outgoing, connection: connection)
+        return TestSocket(inbox: inbox, path: path, outgoing: outgoing, connection: connection)
     }
 
     func send(_ frame: [String: Any]) {
@@ -53,23 +59,36 @@ struct TestSocket {
     func sendRaw(_ text: String) { outgoing.yield(text) }
 
     /// The next frame; nil once the server closed the socket.
-    mutating func next() async -> [String: Any]? {
-        guard let text = await frames.next() else { return nil }
-        return (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+    mutating func next(sourceLocation: SourceLocation = #_sourceLocation) async -> [String: Any]? {
+        let deadline = ContinuousClock.now + Self.frameTimeout
+        while true {
+            switch inbox.take() {
+            case .frame(let text): return (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+            case .closed: return nil
+            case .empty:
+                guard ContinuousClock.now < deadline else {
+                    Issue.record("no frame and no close on \(path) within \(Self.frameTimeout)", sourceLocation: sourceLocation)
+                    return nil
+                }
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        }
     }
 
     /// The next frame of this type, skipping others (typing, conversation updates, …).
-    mutating func next(_ type: String) async throws -> [String: Any] {
-        while let frame = await next() {
+    mutating func next(_ type: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
+        while let frame = await next(sourceLocation: sourceLocation) {
             if frame["type"] as? String == type { return frame }
         }
         throw TestFailure("the socket closed before a \(type) frame")
     }
 
     /// Every frame until one of `type` arrives, inclusive.
-    mutating func frames(until type: String) async throws -> [[String: Any]] {
+    mutating func frames(until type: String, sourceLocation: SourceLocation = #_sourceLocation) async throws
+        -> [[String: Any]]
+    {
         var seen: [[String: Any]] = []
-        while let frame = await next() {
+        while let frame = await next(sourceLocation: sourceLocation) {
             seen.append(frame)
             if frame["type"] as? String == type { return seen }
         }
@@ -83,4 +102,22 @@ struct TestSocket {
 
     /// Waits until the connection is over (after `close()` or the server's close).
     func closed() async { _ = await connection.result }
+}
+
+/// Frames a test socket received and not yet read, and whether the connection is over.
+private final class Inbox: Sendable {
+    enum Taken { case frame(String), empty, closed }
+
+    private let state = Mutex<(frames: [String], finished: Bool)>(([], false))
+
+    func append(_ text: String) { state.withLock { $0.frames.append(text) } }
+
+    func finish() { state.withLock { $0.finished = true } }
+
+    func take() -> Taken {
+        state.withLock { state in
+            if !state.frames.isEmpty { return .frame(state.frames.removeFirst()) }
+            return state.finished ? .closed : .empty
+        }
+    }
 }
