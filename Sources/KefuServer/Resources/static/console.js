@@ -86,7 +86,7 @@ document.addEventListener("DOMContentLoaded", () => {
       image.loading = "lazy";
       link.appendChild(image);
     } else {
-      link.textContent = "📎 " + file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
+      link.textContent = file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
       link.setAttribute("download", file.name);
     }
     return link;

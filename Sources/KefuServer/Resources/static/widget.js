@@ -29,6 +29,23 @@
     if (text !== undefined) node.textContent = text;  // always text: nothing a customer or agent typed is HTML
     return node;
   }
+  // A drawn paperclip: emoji fonts are not on every machine.
+  function paperclip() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "18");
+    svg.setAttribute("height", "18");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5");
+    path.setAttribute("fill", "none");
+    path.setAttribute("stroke", "currentColor");
+    path.setAttribute("stroke-width", "1.8");
+    path.setAttribute("stroke-linecap", "round");
+    svg.appendChild(path);
+    return svg;
+  }
   function uid() {
     if (window.crypto && crypto.randomUUID) return "w-" + crypto.randomUUID();
     return "w-" + Date.now().toString(36) + Math.random().toString(36).slice(2);
@@ -69,8 +86,9 @@
   fileInput.type = "file";
   fileInput.hidden = true;
   fileInput.accept = "image/png,image/jpeg,image/gif,image/webp,application/pdf,application/zip,text/plain";
-  var attachButton = el("button", "attach", "📎");
+  var attachButton = el("button", "attach");
   attachButton.type = "button";
+  attachButton.appendChild(paperclip());
   var humanButton = el("button", "human");
   humanButton.type = "button";
   var sendButton = el("button", "send");
@@ -173,7 +191,7 @@
       image.loading = "lazy";
       link.appendChild(image);
     } else {
-      link.textContent = "📎 " + file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
+      link.textContent = file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
       link.setAttribute("download", file.name);
     }
     return link;
