@@ -63,15 +63,11 @@ final class ConversationModel: Model, @unchecked Sendable {
     init() {}
 
     func record() throws -> Conversation {
-        Conversation(
-            id: ConversationID(try requireID()), workspaceID: WorkspaceID(workspaceID), contactID: ContactID(contactID),
-            status: try decodeStored(ConversationStatus.self, status, table: Self.schema, column: "status"),
-            assigneeID: assigneeID.map { UserID($0) }, teamID: teamID.map { TeamID($0) },
-            priority: try decodeStored(ConversationPriority.self, priority, table: Self.schema, column: "priority"),
-            tags: try StoredJSON.decode([String].self, tags, table: Self.schema, column: "tags"), lastSeq: lastSeq,
-            locale: try decodeStored(ContentLocale.self, locale, table: Self.schema, column: "locale"),
-            handoff: try handoff.map { try StoredJSON.decode(Handoff.self, $0, table: Self.schema, column: "handoff") },
-            botState: botState, preview: preview, createdAt: createdAt, updatedAt: updatedAt, lastMessageAt: lastMessageAt)
+        try ConversationRow(
+            id: try requireID(), workspaceID: workspaceID, contactID: contactID, status: status, assigneeID: assigneeID,
+            teamID: teamID, priority: priority, tags: tags, lastSeq: lastSeq, locale: locale, handoff: handoff,
+            botState: botState, preview: preview, createdAt: createdAt, updatedAt: updatedAt, lastMessageAt: lastMessageAt
+        ).record()
     }
 }
 
@@ -95,13 +91,11 @@ final class MessageModel: Model, @unchecked Sendable {
     init() {}
 
     func record() throws -> ChatMessage {
-        ChatMessage(
-            id: MessageID(try requireID()), conversationID: ConversationID(conversationID), seq: seq, clientID: clientID,
-            sender: try decodeStored(SenderKind.self, sender, table: Self.schema, column: "sender_kind"),
-            senderID: senderID.map { UserID($0) },
-            kind: try decodeStored(MessageKind.self, kind, table: Self.schema, column: "kind"), body: body,
-            isPrivate: isPrivate, botDetail: botDetail, attachmentID: attachmentID.map { AttachmentID($0) },
-            createdAt: createdAt)
+        try MessageRow(
+            id: try requireID(), conversationID: conversationID, seq: seq, clientID: clientID, sender: sender,
+            senderID: senderID, kind: kind, body: body, isPrivate: isPrivate, botDetail: botDetail, attachmentID: attachmentID,
+            createdAt: createdAt
+        ).record()
     }
 }
 
