@@ -133,12 +133,15 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
 /// The chat sockets: upgrade requests only reach this router.
 func buildWebSocketRouter(_ deps: AppDependencies) -> Router<BasicWebSocketRequestContext> {
     let router = Router(context: BasicWebSocketRequestContext.self)
-    let socket = ChatSocket(
-        conversations: deps.conversations, credentials: deps.credentials, hub: deps.hub, catalogues: deps.renderer.catalogues)
+    let socket = ChatSocket(deps)
     router.ws(RouterPath(WebPath.widgetSocket)) { inbound, outbound, context in
         await socket.serve(side: .widget, inbound: inbound, outbound: outbound, request: context.request, logger: context.logger)
     }
-    router.ws(RouterPath(WebPath.agentSocket)) { inbound, outbound, context in
+    // An agent upgrade that does not sign in is not upgraded: the HTTP route below answers it with 401 or 403.
+    router.ws(
+        RouterPath(WebPath.agentSocket),
+        shouldUpgrade: { request, _ in (try? await socket.agentIdentity(request)) == nil ? .dontUpgrade : .upgrade([:]) }
+    ) { inbound, outbound, context in
         await socket.serve(side: .agent, inbound: inbound, outbound: outbound, request: context.request, logger: context.logger)
     }
     return router
@@ -190,6 +193,7 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     WidgetAPIController(conversations: deps.conversations, catalogues: deps.renderer.catalogues).register(api)
     ConversationAPIController(conversations: deps.conversations).register(securedAPI)
     AttachmentAPIController(conversations: deps.conversations).register(secured: securedAPI, public: api, pages: pages)
+    ChatSocketRefusals(socket: ChatSocket(deps)).register(pages)
     let anonymous = AnonymousPages(renderer: deps.renderer, secret: deps.secret, cookies: cookies)
     SessionPagesController(credentials: deps.credentials, pages: anonymous, cookies: cookies)
         .register(public: pages, secured: securedPages)

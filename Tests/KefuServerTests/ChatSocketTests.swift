@@ -147,9 +147,14 @@ import Testing
             stranger.send(["type": "send", "id": "s1", "conversation": conversation, "text": "hi"])
             #expect(try await stranger.next("error")["code"] as? String == "not_found")
 
-            // An agent socket without credentials is refused.
-            var anonymous = try TestSocket.open(port: client.port, path: "/ws/v1/agent")
-            #expect(try await anonymous.next("error")["code"] as? String == "unauthenticated")
+            // An agent socket without credentials is refused before the upgrade.
+            #expect(try await TestSocket.refusal(client, path: "/ws/v1/agent") == .badRequest)
+            // A plain GET says why.
+            let why = try await client.execute(uri: "/ws/v1/agent", method: .get)
+            #expect(why.status == .unauthorized)
+            #expect(String(buffer: why.body).contains("\"unauthenticated\""))
+            let plain = try await client.execute(uri: "/ws/v1/widget", method: .get)
+            #expect(plain.status == .upgradeRequired)
             first.close()
             stranger.close()
         }
@@ -169,9 +174,10 @@ import Testing
             #expect(removed.status == .noContent)
             // The removal reaches the open socket: it is closed rather than left streaming the workspace's chats.
             while await socket.next() != nil {}
-            var again = try TestSocket.open(
-                port: client.port, path: "/ws/v1/agent", headers: [.authorization: "Bearer \(token)"])
-            #expect(try await again.next("error")["code"] as? String == "unauthenticated")
+            let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
+            #expect(try await TestSocket.refusal(client, path: "/ws/v1/agent", headers: bearer) == .badRequest)
+            let why = try await client.execute(uri: "/ws/v1/agent", method: .get, headers: bearer)
+            #expect(why.status == .unauthorized)
         }
     }
 

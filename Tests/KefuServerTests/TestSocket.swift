@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import HummingbirdWSClient
 import Logging
 import NIOCore
@@ -102,6 +104,29 @@ struct TestSocket {
 
     /// Waits until the connection is over (after `close()` or the server's close).
     func closed() async { _ = await connection.result }
+
+    /// The HTTP status of an upgrade request the server refuses. A client of its own: an upgrade request on a
+    /// connection that already carried requests is answered with a redirect to a fresh one.
+    static func refusal(_ client: any TestClientProtocol, path: String, headers: HTTPFields = [:]) async throws
+        -> HTTPResponse.Status
+    {
+        guard let port = client.port else { throw TestFailure("sockets need a live test server") }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            for field in headers { request.headers.add(name: field.name.rawName, value: field.value) }
+            request.headers.add(name: "Connection", value: "Upgrade")
+            request.headers.add(name: "Upgrade", value: "websocket")
+            request.headers.add(name: "Sec-WebSocket-Version", value: "13")
+            request.headers.add(name: "Sec-WebSocket-Key", value: "dGhlIHNhbXBsZSBub25jZQ==")
+            let response = try await http.execute(request, timeout: .seconds(20))
+            try await http.shutdown()
+            return HTTPResponse.Status(code: Int(response.status.code))
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
 }
 
 /// Frames a test socket received and not yet read, and whether the connection is over.

@@ -40,6 +40,11 @@ public struct APIError: Error, Sendable {
     static let bodyTooLarge = APIError(.contentTooLarge, code: "body_too_large")
     static let unsupportedMediaType = APIError(.unsupportedMediaType, code: "unsupported_media_type")
     static let internalError = APIError(.internalServerError, code: "internal")
+    static var upgradeRequired: APIError {
+        var error = APIError(.upgradeRequired, code: "upgrade_required")
+        error.headers[.upgrade] = "websocket"
+        return error
+    }
 
     /// Maps any error to the API shape. Unknown errors become a 500 whose details stay in the log.
     static func from(_ error: any Error) -> APIError {

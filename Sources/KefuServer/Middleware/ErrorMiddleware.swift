@@ -27,7 +27,8 @@ struct ErrorMiddleware: RouterMiddleware {
     }
 
     static func isAPI(_ path: String) -> Bool {
-        path.hasPrefix("/api/") || path == "/api" || path == APIPath.health || path == APIPath.ready || path == APIPath.metrics
+        path.hasPrefix("/api/") || path == "/api" || path.hasPrefix("/ws/") || path == APIPath.health || path == APIPath.ready
+            || path == APIPath.metrics
     }
 
     static func json(_ error: APIError, catalogues: Catalogues, locale: UILocale) -> Response {

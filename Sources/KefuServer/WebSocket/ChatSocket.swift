@@ -56,6 +56,19 @@ struct ChatSocket: Sendable {
     static let helloTimeout = Duration.seconds(10)
     static let credentialCheckInterval = Duration.seconds(300)
 
+    init(conversations: ConversationService, credentials: CredentialService, hub: ChatHub, catalogues: Catalogues) {
+        self.conversations = conversations
+        self.credentials = credentials
+        self.hub = hub
+        self.catalogues = catalogues
+    }
+
+    init(_ deps: AppDependencies) {
+        self.init(
+            conversations: deps.conversations, credentials: deps.credentials, hub: deps.hub,
+            catalogues: deps.renderer.catalogues)
+    }
+
     /// Mutable state shared by the reader and the writer of one socket.
     final class Connection: Sendable {
         let outbox = ChatOutbox(capacity: ChatSocket.outboxCapacity)
@@ -116,7 +129,7 @@ struct ChatSocket: Sendable {
     }
 
     /// The agent the upgrade request names, and the credential to check again when access changes.
-    private func agentIdentity(_ request: Request) async throws -> (Identity, PresentedCredential) {
+    func agentIdentity(_ request: Request) async throws -> (Identity, PresentedCredential) {
         guard let presented = PresentedCredential(request) else { throw DomainError.unauthenticated }
         // A browser sends the cookie with any site's socket: only our own pages may use it.
         if case .session = presented, !Self.isSameOrigin(request) { throw DomainError.forbidden(.crossSiteSocket) }

@@ -175,7 +175,8 @@ document.addEventListener("DOMContentLoaded", () => {
 
   function connect() {
     socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/v1/agent");
-    socket.onopen = () => { retry = 0; socket.send(JSON.stringify({ type: "hello", v: 1 })); };
+    let opened = false;
+    socket.onopen = () => { opened = true; retry = 0; socket.send(JSON.stringify({ type: "hello", v: 1 })); };
     socket.onmessage = (event) => {
       const frame = JSON.parse(event.data);
       if (frame.type === "welcome") { $("thread-typing").textContent = ""; subscribe(); }
@@ -191,8 +192,14 @@ document.addEventListener("DOMContentLoaded", () => {
         pending.get(frame.id).querySelector(".who").textContent = t("failed") + frame.detail;
       }
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       $("thread-typing").textContent = t("offline");
+      // A refused upgrade or a 4401 close: if the session is over, sign in again instead of retrying.
+      if (!opened || event.code === 4401) {
+        fetch("/api/v1/me", { credentials: "same-origin" }).then((r) => {
+          if (r.status === 401) location.assign("/login?next=" + encodeURIComponent(location.pathname));
+        }).catch(() => {});
+      }
       retry = Math.min(retry + 1, 6);
       setTimeout(connect, 500 * 2 ** (retry - 1));
     };
