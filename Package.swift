@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "KefuStore",
             dependencies: [
-                "KefuCore",
+                "KefuCore", "KefuBot",
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),

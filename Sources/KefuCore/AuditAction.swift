@@ -14,4 +14,5 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case passwordReset = "auth.password_reset"
     case invitationRevoked = "member.invitation_revoked"
     case invitationFailed = "member.invitation_failed"
+    case contactMerged = "contact.merged"
 }

@@ -137,13 +137,16 @@ public struct ChatMessage: Sendable, Codable, Equatable {
     public var attachmentID: AttachmentID?
     /// The file itself, filled in when the message is read.
     public var attachment: ChatAttachment?
+    /// Sensitive words found in the message; agents only.
+    public var flags: [String]
     public var createdAt: Date
 
     public init(
         id: MessageID, conversationID: ConversationID, seq: Int64, clientID: String?, sender: SenderKind,
         senderID: UserID?, kind: MessageKind, body: String, isPrivate: Bool, botDetail: String?,
-        attachmentID: AttachmentID?, createdAt: Date
+        attachmentID: AttachmentID?, flags: [String] = [], createdAt: Date
     ) {
+        self.flags = flags
         self.id = id
         self.conversationID = conversationID
         self.seq = seq
@@ -169,11 +172,14 @@ public struct NewMessage: Sendable, Equatable {
     public var isPrivate: Bool
     public var botDetail: String?
     public var attachmentID: AttachmentID?
+    /// Sensitive words the message contains (agents see them; customers never do).
+    public var flags: [String]
 
     public init(
         clientID: String?, sender: SenderKind, senderID: UserID? = nil, kind: MessageKind = .text, body: String,
-        isPrivate: Bool = false, botDetail: String? = nil, attachmentID: AttachmentID? = nil
+        isPrivate: Bool = false, botDetail: String? = nil, attachmentID: AttachmentID? = nil, flags: [String] = []
     ) {
+        self.flags = flags
         self.clientID = clientID
         self.sender = sender
         self.senderID = senderID

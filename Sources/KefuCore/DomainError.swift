@@ -15,6 +15,8 @@ public enum DomainError: Error, Sendable, Equatable {
         case job
         case template
         case contact, conversation, message, attachment
+        case cannedReply = "canned_reply"
+        case sensitiveWord = "sensitive_word"
     }
 
     /// Why a change clashes with what is stored.
@@ -45,6 +47,10 @@ public enum DomainError: Error, Sendable, Equatable {
         case conversationClosed = "conversation_closed"
         /// Another contact already has this e-mail or phone number: an agent merges the two if they are one person.
         case identityTaken = "identity_taken"
+        case shortcutTaken = "shortcut_taken"
+        case wordListed = "word_listed"
+        /// Contacts of one person are merged into one; a contact cannot be merged into itself.
+        case sameContact = "same_contact"
     }
 
     /// Why a permitted route still refuses this particular change.

@@ -5,6 +5,8 @@ public enum DomainEvent: Sendable, Equatable {
     case accessChanged(WorkspaceID)
     /// Something happened in one of the workspace's conversations.
     case chat(WorkspaceID, ChatEvent)
+    /// An agent's availability changed: `online`, `away` (their choice) or `offline` (no console open).
+    case presence(WorkspaceID, UserID, status: String)
 }
 
 /// What happened in a conversation, for every socket watching it on any instance. The stored row is the truth: a

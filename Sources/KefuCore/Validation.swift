@@ -31,6 +31,8 @@ public enum ValidationIssue: Sendable, Equatable {
     case duplicate
     /// A list with fewer or more entries than allowed.
     case itemCount(min: Int, max: Int)
+    /// Holds a word the workspace's sensitive-word list blocks in agents' messages.
+    case blockedWord(String)
 
     /// The English wording, for logs and the CLI.
     public var english: String {
@@ -55,6 +57,7 @@ public enum ValidationIssue: Sendable, Equatable {
         case .unknownReference: "names something that does not exist"
         case .duplicate: "appears more than once"
         case .itemCount(let min, let max): "\(min) to \(max) entries"
+        case .blockedWord(let word): "contains a blocked word: \(word)"
         }
     }
 }

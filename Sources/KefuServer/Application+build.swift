@@ -22,6 +22,10 @@ public struct AppDependencies: Sendable {
     public let portal: PortalService
     public let templates: TemplateService
     public let conversations: ConversationService
+    let cannedReplies: CannedReplyService
+    let sensitiveWords: SensitiveWordService
+    let contacts: ContactService
+    let presence: PresenceService
     let hub: ChatHub
     let runtime: BotRuntime
     let jobWakeUp: JobWakeUp
@@ -62,6 +66,7 @@ public struct AppDependencies: Sendable {
             let wakeUp = JobWakeUp()
             let renderer = try await PageRenderer.load()
             let hub = ChatHub(events: events)
+            let words = SensitiveWordFilter(store: store)
             return AppDependencies(
                 config: config, store: store, events: events,
                 credentials: CredentialService(store: store, hasher: hasher, clock: clock, events: events, config: config),
@@ -76,7 +81,12 @@ public struct AppDependencies: Sendable {
                     store: store, clock: clock, events: events,
                     bot: ConversationBot(runtime: runtime, catalogues: renderer.catalogues),
                     tokens: VisitorTokens(secret: secret),
-                    files: AttachmentFiles(dataDirectory: config.dataDirectory, maxBytes: config.maxAttachmentBytes)),
+                    files: AttachmentFiles(dataDirectory: config.dataDirectory, maxBytes: config.maxAttachmentBytes),
+                    words: words),
+                cannedReplies: CannedReplyService(store: store, clock: clock),
+                sensitiveWords: SensitiveWordService(store: store, clock: clock, filter: words),
+                contacts: ContactService(store: store, clock: clock),
+                presence: PresenceService(store: store, clock: clock, events: events, hub: hub),
                 hub: hub,
                 runtime: runtime, jobWakeUp: wakeUp, clock: clock,
                 renderer: renderer, assets: try StaticAssetsController.load(), secret: secret,
@@ -192,6 +202,10 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     PortalAPIController(portal: deps.portal, links: links).register(api)
     WidgetAPIController(conversations: deps.conversations, catalogues: deps.renderer.catalogues).register(api)
     ConversationAPIController(conversations: deps.conversations).register(securedAPI)
+    CannedReplyAPIController(replies: deps.cannedReplies, conversations: deps.conversations).register(securedAPI)
+    SensitiveWordAPIController(words: deps.sensitiveWords).register(securedAPI)
+    ContactAPIController(contacts: deps.contacts).register(securedAPI)
+    PresenceAPIController(presence: deps.presence).register(securedAPI)
     AttachmentAPIController(conversations: deps.conversations).register(secured: securedAPI, public: api, pages: pages)
     ChatSocketRefusals(socket: ChatSocket(deps)).register(pages)
     let anonymous = AnonymousPages(renderer: deps.renderer, secret: deps.secret, cookies: cookies)

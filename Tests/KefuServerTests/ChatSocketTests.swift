@@ -12,26 +12,17 @@ import Testing
 /// sequence number, and refusals that never reveal what is not the caller's.
 @Suite(.timeLimit(.minutes(2))) struct ChatSocketTests {
     private func widgetKey(_ app: TestApp, _ slug: String) async throws -> String {
-        try #require(try await app.dependencies.store.unscoped.workspaces.workspace(slug: slug)?.widgetKey)
+        try await TestSocket.widgetKey(app, slug)
     }
 
     private func visitor(_ client: any TestClientProtocol, key: String, token: String? = nil) async throws
         -> (TestSocket, [String: Any])
     {
-        var socket = try TestSocket.open(port: client.port, path: "/ws/v1/widget")
-        var hello: [String: Any] = ["type": "hello", "v": 1, "widget_key": key, "locale": "zh-CN"]
-        if let token { hello["visitor_token"] = token }
-        socket.send(hello)
-        let welcome = try await socket.next("welcome")
-        return (socket, welcome)
+        try await TestSocket.visitor(client, key: key, token: token)
     }
 
     private func agent(_ client: any TestClientProtocol, token: String) async throws -> TestSocket {
-        var socket = try TestSocket.open(
-            port: client.port, path: "/ws/v1/agent", headers: [.authorization: "Bearer \(token)"])
-        socket.send(["type": "hello", "v": 1])
-        _ = try await socket.next("welcome")
-        return socket
+        try await TestSocket.agent(client, token: token)
     }
 
     @Test(arguments: TestDatabase.all)

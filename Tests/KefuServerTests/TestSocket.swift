@@ -105,6 +105,31 @@ struct TestSocket {
     /// Waits until the connection is over (after `close()` or the server's close).
     func closed() async { _ = await connection.result }
 
+    static func widgetKey(_ app: TestApp, _ slug: String) async throws -> String {
+        try #require(try await app.dependencies.store.unscoped.workspaces.workspace(slug: slug)?.widgetKey)
+    }
+
+    /// A widget visitor's socket after its welcome (which is returned too).
+    static func visitor(_ client: any TestClientProtocol, key: String, token: String? = nil) async throws
+        -> (TestSocket, [String: Any])
+    {
+        var socket = try TestSocket.open(port: client.port, path: "/ws/v1/widget")
+        var hello: [String: Any] = ["type": "hello", "v": 1, "widget_key": key, "locale": "zh-CN"]
+        if let token { hello["visitor_token"] = token }
+        socket.send(hello)
+        let welcome = try await socket.next("welcome")
+        return (socket, welcome)
+    }
+
+    /// An agent's socket after its welcome.
+    static func agent(_ client: any TestClientProtocol, token: String) async throws -> TestSocket {
+        var socket = try TestSocket.open(
+            port: client.port, path: "/ws/v1/agent", headers: [.authorization: "Bearer \(token)"])
+        socket.send(["type": "hello", "v": 1])
+        _ = try await socket.next("welcome")
+        return socket
+    }
+
     /// The HTTP status of an upgrade request the server refuses. A client of its own: an upgrade request on a
     /// connection that already carried requests is answered with a redirect to a fresh one.
     static func refusal(_ client: any TestClientProtocol, path: String, headers: HTTPFields = [:]) async throws

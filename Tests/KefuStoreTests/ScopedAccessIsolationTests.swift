@@ -16,7 +16,7 @@ import Testing
         "memberships", "teams", "team_members", "api_tokens", "web_sessions", "invitations", "audit_events",
         "kb_categories", "kb_articles", "kb_article_revisions", "kb_faqs", "kb_article_votes", "bot_intents", "bot_phrases",
         "bot_flows", "bot_models", "bot_index_log", "jobs", "contacts", "contact_identities", "conversations", "messages",
-        "conversation_reads", "attachments",
+        "conversation_reads", "attachments", "canned_replies", "sensitive_words", "agent_presence", "message_search",
     ]
 
     struct Seeded {
@@ -37,6 +37,8 @@ import Testing
         var conversation: Conversation
         var message: ChatMessage
         var attachment: ChatAttachment
+        var reply: CannedReply
+        var word: SensitiveWord
     }
 
     private func seed(_ store: Store, slug: String) async throws -> Seeded {
@@ -86,10 +88,14 @@ import Testing
                 conversation.id, NewMessage(clientID: "c1", sender: .customer, body: "hello \(slug)"), at: now)
         }.message
         _ = try await data.conversations.markRead(conversation.id, participant: "customer", seq: 1, at: now)
+        let reply = try await data.cannedReplies.create(owner: nil, shortcut: "refund", body: "Refund \(slug)", at: now)
+        let word = try await data.sensitiveWords.add("秘密", action: .mask, at: now)
+        try await data.presence.set(user.id, .away, at: now)
         return Seeded(
             workspace: workspace, user: user, team: team, token: token, invitation: invitation,
             sessionHash: "session-\(slug)", article: article, faq: faq, category: category, intent: intent, phrase: phrase,
-            model: model, job: job, contact: contact, conversation: conversation, message: message, attachment: attachment)
+            model: model, job: job, contact: contact, conversation: conversation, message: message, attachment: attachment,
+            reply: reply, word: word)
     }
 
     private static func tablesWithWorkspaceColumn(_ sql: any SQLDatabase, postgres: Bool) async throws -> Set<String> {
@@ -173,6 +179,12 @@ import Testing
             #expect(
                 try await scopedA.conversations.messages(b.conversation.id, after: 0, limit: 10, includePrivate: true).isEmpty)
             #expect(try await scopedA.conversations.readMarks(b.conversation.id).isEmpty)
+            #expect(try await scopedA.cannedReplies.visible(to: b.user.id, prefix: nil).map(\.id) == [a.reply.id])
+            #expect(try await scopedA.sensitiveWords.all().map(\.id) == [a.word.id])
+            #expect(Array(try await scopedA.presence.statuses().keys) == [a.user.id])
+            let everyone = ConversationVisibility(teams: nil, user: a.user.id)
+            #expect(try await scopedA.conversations.search("hello", visibleTo: everyone, limit: 10).map(\.id) == [a.message.id])
+            #expect(try await scopedA.conversations.search("shop-b", visibleTo: everyone, limit: 10).isEmpty)
             let events = try await scopedA.audit.events(before: nil, limit: 100)
             #expect(!events.isEmpty && events.allSatisfy { $0.workspaceID == a.workspace.id })
 
@@ -263,6 +275,14 @@ import Testing
                         id: AttachmentID(), conversationID: b.conversation.id, fileName: "x", contentType: "image/png", size: 1,
                         sha256: "h", createdAt: now), storageKey: "x")
             }
+            await #expect(throws: DomainError.notFound(.cannedReply)) {
+                _ = try await scopedA.cannedReplies.update(b.reply.id, shortcut: "x", body: nil, at: now)
+            }
+            await #expect(throws: DomainError.notFound(.cannedReply)) { try await scopedA.cannedReplies.delete(b.reply.id) }
+            await #expect(throws: DomainError.notFound(.sensitiveWord)) {
+                _ = try await scopedA.sensitiveWords.setAction(b.word.id, .block)
+            }
+            await #expect(throws: DomainError.notFound(.sensitiveWord)) { try await scopedA.sensitiveWords.delete(b.word.id) }
             // A's audit append lands in A even when the event names B.
             try await scopedA.audit.append(
                 AuditEvent(

@@ -7,7 +7,7 @@ import KefuCore
 extension DTO {
     struct Message: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case id, seq, sender, kind, text, sources, bot, event, attachment
+            case id, seq, sender, kind, text, sources, bot, event, attachment, flags
             case conversationID = "conversation_id"
             case clientID = "client_id"
             case senderID = "sender_id"
@@ -34,6 +34,8 @@ extension DTO {
         var bot: BotReasoning?
         /// For `event` messages: what happened (`assigned`, `resolved`, …) and who did it.
         var event: [String: String]?
+        /// Sensitive words the message holds: agents only.
+        var flags: [String]?
         var createdAt: Date
 
         init(_ m: ChatMessage, forAgent: Bool) {
@@ -47,6 +49,7 @@ extension DTO {
             isPrivate = forAgent ? m.isPrivate : nil
             attachmentID = m.attachmentID
             attachment = m.attachment.map(File.init)
+            flags = forAgent && !m.flags.isEmpty ? m.flags : nil
             createdAt = m.createdAt
             if m.kind == .event {
                 text = ""

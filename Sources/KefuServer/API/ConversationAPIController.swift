@@ -16,6 +16,27 @@ struct ConversationAPIController {
         routes.on(.post, APIPath.conversationAssign, .replyConversations, use: assign)
         routes.on(.post, APIPath.conversationResolve, .replyConversations, use: resolve)
         routes.on(.post, APIPath.conversationReopen, .replyConversations, use: reopen)
+        routes.on(.get, APIPath.messageSearch, .viewConversations, use: search)
+    }
+
+    struct Hit: Encodable {
+        var message: DTO.Message
+        var conversation: DTO.ConversationSummary
+    }
+
+    struct Hits: ResponseEncodable {
+        var data: [Hit]
+    }
+
+    /// Full-text search over the messages of the conversations the caller may see (Chinese-aware), newest first.
+    @Sendable func search(_ request: Request, context: AuthenticatedContext) async throws -> Hits {
+        let query = request.uri.queryParameters
+        let hits = try await conversations.search(
+            context.identity, query: query.get("q") ?? "", limit: query.get("limit", as: Int.self) ?? 20)
+        return Hits(
+            data: hits.map {
+                Hit(message: DTO.Message($0.0, forAgent: true), conversation: .init($0.1, contact: $0.2, forAgent: true))
+            })
     }
 
     struct Inbox: ResponseEncodable {

@@ -4,7 +4,7 @@ import KefuCore
 /// A frame from a client (docs/CHAT-PROTOCOL.md). One shape for every type; each handler checks what it needs.
 struct InboundFrame: Decodable, Sendable {
     /// The frame types a client may send (docs/CHAT-PROTOCOL.md).
-    static let types = ["hello", "ping", "subscribe", "unsubscribe", "send", "typing", "read", "handoff"]
+    static let types = ["hello", "ping", "subscribe", "unsubscribe", "send", "typing", "read", "handoff", "presence"]
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case type, v, id, conversation, text, typing, seq, locale
@@ -12,7 +12,7 @@ struct InboundFrame: Decodable, Sendable {
         case isPrivate = "private"
         case widgetKey = "widget_key"
         case visitorToken = "visitor_token"
-        case attachment
+        case attachment, status
     }
 
     var type: String
@@ -28,17 +28,19 @@ struct InboundFrame: Decodable, Sendable {
     var visitorToken: String?
     var locale: String?
     var attachment: String?
+    var status: String?
 }
 
 /// A frame to a client. Absent fields are left out of the JSON.
 struct OutboundFrame: Encodable, Sendable {
     /// The frame types the server sends.
     static let types = [
-        "welcome", "pong", "ack", "message", "synced", "conversation", "typing", "read", "error",
+        "welcome", "pong", "ack", "message", "synced", "conversation", "typing", "read", "presence", "error",
     ]
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case type, v, id, conversation, seq, message, state, code, detail, from, name, typing, reader, reads, user, contact
+        case status
         case lastSeq = "last_seq"
         case messageID = "message_id"
         case duplicate
@@ -65,6 +67,7 @@ struct OutboundFrame: Encodable, Sendable {
     var user: [String: String]?
     var contact: ContactID?
     var visitorToken: String?
+    var status: String?
 
     init(_ type: String) { self.type = type }
 

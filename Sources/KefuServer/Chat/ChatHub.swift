@@ -52,6 +52,8 @@ final class ChatHub: Sendable {
     private struct Subscribers {
         var conversations: [ConversationID: [UUID: ChatOutbox]] = [:]
         var workspaces: [WorkspaceID: [UUID: ChatOutbox]] = [:]
+        /// Open agent sockets per member: presence is `offline` at zero.
+        var agents: [WorkspaceID: [UserID: Int]] = [:]
     }
 
     private let state = Mutex(Subscribers())
@@ -61,6 +63,7 @@ final class ChatHub: Sendable {
             switch event {
             case .chat(let workspace, let chat): self?.dispatch(workspace, chat)
             case .accessChanged(let workspace): self?.recheck(workspace)
+            case .presence(let workspace, let user, let status): self?.announce(workspace, user, status)
             }
         }
     }
@@ -92,6 +95,41 @@ final class ChatHub: Sendable {
                 if state.workspaces[workspace]?.isEmpty == true { state.workspaces[workspace] = nil }
             }
         }
+    }
+
+    /// Counts an agent's socket; true for their first on this instance.
+    func agentJoined(_ workspace: WorkspaceID, _ user: UserID) -> Bool {
+        state.withLock { state in
+            state.agents[workspace, default: [:]][user, default: 0] += 1
+            return state.agents[workspace]?[user] == 1
+        }
+    }
+
+    /// Uncounts an agent's socket; true when it was their last on this instance.
+    func agentLeft(_ workspace: WorkspaceID, _ user: UserID) -> Bool {
+        state.withLock { state in
+            guard let count = state.agents[workspace]?[user] else { return false }
+            if count > 1 {
+                state.agents[workspace]?[user] = count - 1
+                return false
+            }
+            state.agents[workspace]?[user] = nil
+            if state.agents[workspace]?.isEmpty == true { state.agents[workspace] = nil }
+            return true
+        }
+    }
+
+    func connectedAgents(_ workspace: WorkspaceID) -> Set<UserID> {
+        state.withLock { Set(($0.agents[workspace] ?? [:]).keys) }
+    }
+
+    private func announce(_ workspace: WorkspaceID, _ user: UserID, _ status: String) {
+        var frame = OutboundFrame("presence")
+        frame.user = ["id": user.description]
+        frame.status = status
+        let json = frame.json
+        let targets = state.withLock { $0.workspaces[workspace].map { Array($0.values) } ?? [] }
+        for outbox in targets { outbox.push(.frame(json)) }
     }
 
     var socketCount: Int {

@@ -20,6 +20,9 @@ public indirect enum JSONSchema: Sendable {
         var maxLength: Int?
         var minItems: Int?
         var maxItems: Int?
+        var maxProperties: Int?
+        /// Checked against each member name of an object.
+        var propertyNames: JSONSchema?
         var pattern: NSRegularExpression?
         var format: String?
         var minimum: Double?
@@ -77,6 +80,8 @@ public indirect enum JSONSchema: Sendable {
             case ("maxLength", .number(let n)): node.maxLength = Int(n)
             case ("minItems", .number(let n)): node.minItems = Int(n)
             case ("maxItems", .number(let n)): node.maxItems = Int(n)
+            case ("maxProperties", .number(let n)): node.maxProperties = Int(n)
+            case ("propertyNames", .object): node.propertyNames = try compile(keyValue, document: document, at: here)
             case ("pattern", .string(let pattern)):
                 node.pattern = try NSRegularExpression(pattern: Self.strictEnd(pattern))
             case ("format", .string(let format)) where ["email", "uuid", "date-time"].contains(format): node.format = format
@@ -126,6 +131,12 @@ public indirect enum JSONSchema: Sendable {
             }
         case .object(let members):
             for name in node.required where members[name] == nil { found.append((Self.join(path, name), .required)) }
+            if let most = node.maxProperties, members.count > most { found.append((path, .itemCount(min: 0, max: most))) }
+            if let names = node.propertyNames {
+                for name in members.keys.sorted() where !names.violations(of: .string(name), at: path).isEmpty {
+                    found.append((Self.join(path, name), .pattern))
+                }
+            }
             for (name, member) in members.sorted(by: { $0.key < $1.key }) {
                 if let schema = node.properties[name] {
                     found += schema.violations(of: member, at: Self.join(path, name))

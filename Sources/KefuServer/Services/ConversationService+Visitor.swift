@@ -57,8 +57,9 @@ extension ConversationService {
         var target = id
         if target == nil { target = try await targetConversation(visitor, nil, locale: locale).id }
         guard let target else { throw DomainError.notFound(.conversation) }
+        let flags = try await words.incoming(visitor.workspace.id, text)
         return try await customerAppend(
-            visitor, target, NewMessage(clientID: clientID, sender: .customer, body: text), prepare: { _ in })
+            visitor, target, NewMessage(clientID: clientID, sender: .customer, body: text, flags: flags), prepare: { _ in })
     }
 
     static func requiredClientID(_ id: String?) throws -> String {

@@ -11,6 +11,7 @@ public struct ConversationService: Sendable {
     let bot: ConversationBot
     let tokens: VisitorTokens
     let files: AttachmentFiles
+    let words: SensitiveWordFilter
     static let maxTextLength = 5000
     static let pageSize = 50
 
@@ -99,11 +100,13 @@ public struct ConversationService: Sendable {
     func send(_ actor: Identity, _ id: ConversationID, clientID: String?, text: String, isPrivate: Bool) async throws
         -> AppendResult
     {
-        let text = try Self.messageText(text)
+        var text = try Self.messageText(text)
         let clientID = try Self.clientID(clientID)
         _ = try await conversation(actor, id)
+        var flags: [String] = []
+        if !isPrivate { (text, flags) = try await words.outgoing(actor.workspace.id, text) }
         let message = NewMessage(
-            clientID: clientID, sender: .agent, senderID: actor.user.id, body: text, isPrivate: isPrivate)
+            clientID: clientID, sender: .agent, senderID: actor.user.id, body: text, isPrivate: isPrivate, flags: flags)
         let result = try await store.scoped(to: actor.workspace.id).groupedTransaction { [clock] data in
             if try await data.conversations.lock(id).status == .resolved && !isPrivate {
                 throw DomainError.conflict(.conversationClosed)

@@ -86,6 +86,7 @@ public struct Catalogues: Sendable {
         case .unknownReference: text("validation", "unknown_reference", locale)
         case .duplicate: text("validation", "duplicate", locale)
         case .itemCount(let min, let max): text("validation", "item_count", locale, ["min": "\(min)", "max": "\(max)"])
+        case .blockedWord(let word): text("validation", "blocked_word", locale, ["word": word])
         case .password:
             text(
                 "validation", "length", locale,

@@ -49,6 +49,7 @@ struct ChatSocket: Sendable {
     let conversations: ConversationService
     let credentials: CredentialService
     let hub: ChatHub
+    let presence: PresenceService
     let catalogues: Catalogues
     static let protocolVersion = 1
     static let maxFrameBytes = 64 * 1024
@@ -56,17 +57,12 @@ struct ChatSocket: Sendable {
     static let helloTimeout = Duration.seconds(10)
     static let credentialCheckInterval = Duration.seconds(300)
 
-    init(conversations: ConversationService, credentials: CredentialService, hub: ChatHub, catalogues: Catalogues) {
-        self.conversations = conversations
-        self.credentials = credentials
-        self.hub = hub
-        self.catalogues = catalogues
-    }
-
     init(_ deps: AppDependencies) {
-        self.init(
-            conversations: deps.conversations, credentials: deps.credentials, hub: deps.hub,
-            catalogues: deps.renderer.catalogues)
+        conversations = deps.conversations
+        credentials = deps.credentials
+        hub = deps.hub
+        presence = deps.presence
+        catalogues = deps.renderer.catalogues
     }
 
     /// Mutable state shared by the reader and the writer of one socket.
@@ -90,6 +86,7 @@ struct ChatSocket: Sendable {
                 let teams = try await conversations.store.scoped(to: identity.workspace.id).teams.teams(of: identity.user.id)
                 connection.peer.withLock { $0 = .agent(identity, teams: teams) }
                 connection.credential.withLock { $0 = presented }
+                await presence.connected(identity)
             } catch {
                 try? await outbound.write(.text(frame(for: error, locale: .en).json))
                 try? await outbound.close(.unknown(4401), reason: "unauthenticated")
@@ -103,8 +100,9 @@ struct ChatSocket: Sendable {
             connection.closing.withLock { $0 = $0 ?? (1000, "") }
             connection.outbox.finish()
         }
-        let workspace = connection.peer.withLock { $0?.workspace }
-        hub.remove(connection.outbox, conversations: connection.watched.withLock { $0 }, workspace: workspace)
+        let peer = connection.peer.withLock { $0 }
+        hub.remove(connection.outbox, conversations: connection.watched.withLock { $0 }, workspace: peer?.workspace)
+        if case .agent(let identity, _)? = peer { presence.disconnected(identity) }
     }
 
     /// Closes a socket that has not said hello in time; afterwards asks an agent socket to check its credential again
@@ -236,6 +234,15 @@ struct ChatSocket: Sendable {
             case .customer(let visitor, _): _ = try await conversations.customerRead(visitor, id, seq: seq)
             case .agent(let identity, _): _ = try await conversations.markRead(identity, id, seq: seq)
             }
+        case "presence":
+            guard case .agent(let identity, _) = peer else {
+                reply(connection, .error("unknown_type", catalogues.text("chat", "unknown_type", peer.locale), id: frame.id))
+                return true
+            }
+            guard let status = frame.status.flatMap(AgentStatus.init(rawValue:)) else {
+                throw DomainError.invalid(ValidationErrors("status", .oneOf(AgentStatus.allCases.map(\.rawValue))))
+            }
+            try await presence.set(identity, status)
         case "handoff":
             guard case .customer(let visitor, _) = peer else { throw DomainError.notFound(.conversation) }
             try await conversations.requestHuman(visitor, try conversationID(frame), logger: logger)

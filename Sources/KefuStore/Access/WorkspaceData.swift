@@ -32,6 +32,9 @@ public struct WorkspaceData: Sendable {
     public var jobs: any JobRepository { SQLJobRepository(scope: scope) }
     public var contacts: any ContactRepository { SQLContactRepository(scope: scope) }
     public var conversations: any ConversationRepository { SQLConversationRepository(scope: scope) }
+    public var cannedReplies: any CannedReplyRepository { SQLCannedReplyRepository(scope: scope) }
+    public var sensitiveWords: any SensitiveWordRepository { SQLSensitiveWordRepository(scope: scope) }
+    public var presence: any PresenceRepository { SQLPresenceRepository(scope: scope) }
 
     /// Runs `body` in one transaction; everything it wrote is undone if it throws.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (WorkspaceData) async throws -> T) async throws -> T {

@@ -9,6 +9,7 @@ public enum Migrations {
         M0006AddInvitationRevocation(),
         M0007CreateKnowledgeAndBot(),
         M0008CreateConversations(),
+        M0009CreateChatTools(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

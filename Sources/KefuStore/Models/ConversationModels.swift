@@ -86,6 +86,7 @@ final class MessageModel: Model, @unchecked Sendable {
     @Field(key: "private") var isPrivate: Bool
     @OptionalField(key: "bot_detail") var botDetail: String?
     @OptionalField(key: "attachment_id") var attachmentID: UUID?
+    @OptionalField(key: "flags") var flags: String?
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
@@ -94,7 +95,7 @@ final class MessageModel: Model, @unchecked Sendable {
         try MessageRow(
             id: try requireID(), conversationID: conversationID, seq: seq, clientID: clientID, sender: sender,
             senderID: senderID, kind: kind, body: body, isPrivate: isPrivate, botDetail: botDetail, attachmentID: attachmentID,
-            createdAt: createdAt
+            flags: flags, createdAt: createdAt
         ).record()
     }
 }

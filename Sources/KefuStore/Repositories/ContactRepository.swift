@@ -31,6 +31,9 @@ public protocol ContactRepository: Sendable {
     func touch(_ id: ContactID, at: Date) async throws
     /// Moves `source`'s conversations and identities to `target` and marks `source` merged into it.
     func merge(_ source: ContactID, into target: ContactID, at: Date) async throws -> Contact
+    /// Contacts (not merged away) seen most recently first, before `before`; `matching` filters by a part of the name,
+    /// e-mail or phone number.
+    func recent(matching: String?, before: Date?, limit: Int) async throws -> [Contact]
 }
 
 struct SQLContactRepository: ContactRepository {
@@ -113,6 +116,17 @@ struct SQLContactRepository: ContactRepository {
         identity.value = value
         identity.createdAt = at
         try await createUnique(identity, on: scope.db, conflict: .identityTaken)
+    }
+
+    func recent(matching: String?, before: Date?, limit: Int) async throws -> [Contact] {
+        let query = scope.query(ContactModel.self).filter(\.$mergedInto == nil)
+        if let before { query.filter(\.$lastSeenAt < before) }
+        if let matching, !matching.isEmpty {
+            query.group(.or) { group in
+                group.filter(\.$name ~~ matching).filter(\.$email ~~ matching.lowercased()).filter(\.$phone ~~ matching)
+            }
+        }
+        return try await query.sort(\.$lastSeenAt, .descending).limit(limit).all().map { try $0.record() }
     }
 
     func touch(_ id: ContactID, at: Date) async throws {

@@ -47,16 +47,21 @@ extension SQLConversationRepository {
         let stored = MessageRow(
             id: UUID(), conversationID: id.uuid, seq: conversation.lastSeq + 1, clientID: message.clientID,
             sender: message.sender.rawValue, senderID: message.senderID?.uuid, kind: message.kind.rawValue, body: message.body,
-            isPrivate: message.isPrivate, botDetail: message.botDetail, attachmentID: message.attachmentID?.uuid, createdAt: at)
+            isPrivate: message.isPrivate, botDetail: message.botDetail, attachmentID: message.attachmentID?.uuid,
+            flags: message.flags.isEmpty ? nil : StoredJSON.encode(message.flags), createdAt: at)
         try await sql.raw(
             """
             INSERT INTO messages (id, workspace_id, conversation_id, seq, client_msg_id, sender_kind, sender_id, kind, body, \
-            private, bot_detail, attachment_id, created_at) VALUES (\(bind: stored.id), \(bind: scope.workspaceID.uuid), \
+            private, bot_detail, attachment_id, flags, created_at) VALUES (\(bind: stored.id), \(bind: scope.workspaceID.uuid), \
             \(bind: stored.conversationID), \(bind: stored.seq), \(bind: stored.clientID), \(bind: stored.sender), \
             \(bind: stored.senderID), \(bind: stored.kind), \(bind: stored.body), \(bind: stored.isPrivate), \
-            \(bind: stored.botDetail), \(bind: stored.attachmentID), \(bind: at))
+            \(bind: stored.botDetail), \(bind: stored.attachmentID), \(bind: stored.flags), \(bind: at))
             """
         ).run()
+        if message.kind != .event {
+            try await MessageSearchIndex.add(
+                sql, message: stored.id, conversation: id.uuid, workspace: scope.workspaceID.uuid, text: message.body)
+        }
         conversation.lastSeq = stored.seq
         conversation.lastMessageAt = at
         conversation.updatedAt = at
@@ -106,5 +111,20 @@ extension SQLConversationRepository {
             """
         ).all(decoding: MessageRow.self)
         return try await withAttachments(try rows.reversed().map { try $0.record() })
+    }
+
+    func search(_ query: String, visibleTo: ConversationVisibility, limit: Int) async throws -> [ChatMessage] {
+        let sql = try sql
+        let ids = try await MessageSearchIndex.search(
+            sql, workspace: scope.workspaceID.uuid, query: query, visibleTo: visibleTo, limit: limit)
+        guard !ids.isEmpty else { return [] }
+        var list = SQLQueryString("")
+        for (index, id) in ids.enumerated() { list = list + (index == 0 ? "" : ", ") + "\(bind: id)" }
+        let rows = try await sql.raw(
+            "SELECT * FROM messages WHERE workspace_id = \(bind: scope.workspaceID.uuid) AND id IN (\(list))"
+        ).all(decoding: MessageRow.self)
+        let order = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        return try await withAttachments(
+            try rows.sorted { order[$0.id, default: 0] < order[$1.id, default: 0] }.map { try $0.record() })
     }
 }

@@ -82,6 +82,21 @@ public protocol ConversationRepository: Sendable {
 
     func addAttachment(_ attachment: ChatAttachment, storageKey: String) async throws
     func attachment(_ id: AttachmentID) async throws -> (attachment: ChatAttachment, storageKey: String)
+
+    /// Messages holding every term of `query` (full-text, Chinese-aware: see `SearchTerms`), newest first, in
+    /// conversations `visibleTo` may see.
+    func search(_ query: String, visibleTo: ConversationVisibility, limit: Int) async throws -> [ChatMessage]
+}
+
+/// Which conversations a reader sees: those of `teams` (nil: every team), those without a team, and their own.
+public struct ConversationVisibility: Sendable {
+    public var teams: [TeamID]?
+    public var user: UserID
+
+    public init(teams: [TeamID]?, user: UserID) {
+        self.teams = teams
+        self.user = user
+    }
 }
 
 struct SQLConversationRepository: ConversationRepository {

@@ -59,6 +59,7 @@ struct MessageRow: Decodable {
         case isPrivate = "private"
         case botDetail = "bot_detail"
         case attachmentID = "attachment_id"
+        case flags
         case createdAt = "created_at"
     }
 
@@ -73,6 +74,8 @@ struct MessageRow: Decodable {
     var isPrivate: Bool
     var botDetail: String?
     var attachmentID: UUID?
+    /// Sensitive words found in the message, as a JSON array; nil when none.
+    var flags: String?
     var createdAt: Date
 
     static let table = MessageModel.schema
@@ -84,6 +87,7 @@ struct MessageRow: Decodable {
             senderID: senderID.map { UserID($0) },
             kind: try decodeStored(MessageKind.self, kind, table: Self.table, column: "kind"), body: body,
             isPrivate: isPrivate, botDetail: botDetail, attachmentID: attachmentID.map { AttachmentID($0) },
+            flags: try flags.map { try StoredJSON.decode([String].self, $0, table: Self.table, column: "flags") } ?? [],
             createdAt: createdAt)
     }
 }
