@@ -9,7 +9,7 @@ public enum TextFolding {
     public static func fold(_ character: Character) -> [Unicode.Scalar] {
         if character.isASCII, let scalar = character.unicodeScalars.first {
             switch scalar.value {
-            case 0x41...0x5A: return [Unicode.Scalar(scalar.value + 32)!]
+            case 0x41...0x5A: return [Unicode.Scalar(UInt8(scalar.value + 32))]
             case 0x61...0x7A, 0x30...0x39: return [scalar]
             default: return []
             }
