@@ -15,6 +15,7 @@ import traceback
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -152,6 +153,21 @@ class Story:
         assert token.get_attribute("value").startswith("kefu_pat_")
         self.shot("tokens.png")
 
+    def the_owner_keeps_sensitive_words_and_canned_replies(self):
+        self.go("/app/settings/sensitive-words")
+        self.driver.find_element(By.ID, "word-text").send_keys("運費")
+        Select(self.driver.find_element(By.ID, "word-action")).select_by_value("flag")
+        self.driver.find_element(By.ID, "word-submit").click()
+        self.wait.until(lambda d: "運費" in d.find_element(By.ID, "words-table").text)
+        self.shot("sensitive-words.png")
+        self.go("/app/settings/canned-replies")
+        self.driver.find_element(By.ID, "canned-shortcut").send_keys("/thanks")
+        self.driver.find_element(By.ID, "canned-body").send_keys("谢谢{{contact.name|您}}的耐心等待。")
+        self.driver.find_element(By.ID, "canned-shared").click()
+        self.driver.find_element(By.ID, "canned-submit").click()
+        self.wait.until(lambda d: "/thanks" in d.find_element(By.ID, "canned-table").text)
+        self.shot("canned-replies.png")
+
     def admin_writes_a_chinese_article_and_publishes_it(self):
         self.go("/app/kb")
         self.wait.until(EC.element_to_be_clickable((By.ID, "kb-new"))).click()
@@ -267,6 +283,24 @@ class Story:
         assert not self.widget().find_elements(By.CSS_SELECTOR, ".log img"), "HTML was rendered in the widget"
         self.shot("console.png")
 
+    def a_flag_a_canned_reply_and_search_work_in_the_console(self):
+        # The word was listed in its traditional form; the customer wrote it in simplified characters.
+        flagged = self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#thread li.customer .flag"))
+        assert "運費" in flagged[-1].text, flagged[-1].text
+        box = self.driver.find_element(By.ID, "composer-text")
+        box.send_keys("/than")
+        self.wait.until(lambda d: d.find_element(By.ID, "canned").is_displayed())
+        box.send_keys(Keys.ENTER)
+        assert box.get_attribute("value") == "谢谢您的耐心等待。", box.get_attribute("value")
+        self.driver.find_element(By.ID, "composer-send").click()
+        self.customer_wait.until(lambda d: any("耐心等待" in text for text in self.customer_messages()))
+        search = self.driver.find_element(By.ID, "search-q")
+        search.send_keys("运费", Keys.ENTER)
+        results = self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results li"))
+        assert any("运费" in r.text for r in results), [r.text for r in results]
+        self.shot("console-search.png")
+        self.driver.find_element(By.ID, "search-close").click()
+
     def an_image_the_customer_sends_shows_in_the_widget_and_the_console(self):
         # Chromium takes absolute paths only; the picture lives outside the repository.
         folder = tempfile.mkdtemp(prefix="kefu-browser-")
@@ -335,6 +369,7 @@ def main():
         story.owner_changes_the_agents_role,
         story.the_audit_log_shows_the_failure_and_the_change,
         story.settings_pages_render,
+        story.the_owner_keeps_sensitive_words_and_canned_replies,
         story.admin_writes_a_chinese_article_and_publishes_it,
         story.the_portal_finds_it_and_a_reader_marks_it_helpful,
         story.try_the_bot_answers_from_the_faq,
@@ -342,6 +377,7 @@ def main():
         story.a_customer_on_the_demo_shop_gets_the_bots_answer_with_its_source,
         story.the_customer_asks_for_a_person_and_the_agent_takes_it_with_the_summary,
         story.they_exchange_messages_live_and_html_stays_text,
+        story.a_flag_a_canned_reply_and_search_work_in_the_console,
         story.an_image_the_customer_sends_shows_in_the_widget_and_the_console,
         story.a_closed_and_reopened_widget_misses_nothing_and_doubles_nothing,
         story.unknown_pages_are_a_404_page,

@@ -26,6 +26,7 @@ public struct AppDependencies: Sendable {
     let sensitiveWords: SensitiveWordService
     let contacts: ContactService
     let presence: PresenceService
+    let addressFrames: AddressFrameLimiter
     let hub: ChatHub
     let runtime: BotRuntime
     let jobWakeUp: JobWakeUp
@@ -87,6 +88,7 @@ public struct AppDependencies: Sendable {
                 sensitiveWords: SensitiveWordService(store: store, clock: clock, filter: words),
                 contacts: ContactService(store: store, clock: clock),
                 presence: PresenceService(store: store, clock: clock, events: events, hub: hub),
+                addressFrames: AddressFrameLimiter(perSecond: config.maxFramesPerAddress),
                 hub: hub,
                 runtime: runtime, jobWakeUp: wakeUp, clock: clock,
                 renderer: renderer, assets: try StaticAssetsController.load(), secret: secret,
@@ -141,18 +143,23 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
 }
 
 /// The chat sockets: upgrade requests only reach this router.
-func buildWebSocketRouter(_ deps: AppDependencies) -> Router<BasicWebSocketRequestContext> {
-    let router = Router(context: BasicWebSocketRequestContext.self)
+func buildWebSocketRouter(_ deps: AppDependencies) -> Router<ChatSocketContext> {
+    let router = Router(context: ChatSocketContext.self)
     let socket = ChatSocket(deps)
+    let trustProxy = deps.config.trustProxy
     router.ws(RouterPath(WebPath.widgetSocket)) { inbound, outbound, context in
-        await socket.serve(side: .widget, inbound: inbound, outbound: outbound, request: context.request, logger: context.logger)
+        await socket.serve(
+            side: .widget, inbound: inbound, outbound: outbound, request: context.request,
+            address: context.requestContext.clientIP(context.request, trustProxy: trustProxy), logger: context.logger)
     }
     // An agent upgrade that does not sign in is not upgraded: the HTTP route below answers it with 401 or 403.
     router.ws(
         RouterPath(WebPath.agentSocket),
         shouldUpgrade: { request, _ in (try? await socket.agentIdentity(request)) == nil ? .dontUpgrade : .upgrade([:]) }
     ) { inbound, outbound, context in
-        await socket.serve(side: .agent, inbound: inbound, outbound: outbound, request: context.request, logger: context.logger)
+        await socket.serve(
+            side: .agent, inbound: inbound, outbound: outbound, request: context.request,
+            address: context.requestContext.clientIP(context.request, trustProxy: trustProxy), logger: context.logger)
     }
     return router
 }
@@ -214,6 +221,9 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     InvitationPagesController(members: deps.members, credentials: deps.credentials, pages: anonymous, cookies: cookies)
         .register(pages)
     AppPagesController(renderer: deps.renderer).register(securedPages)
+    ChatSettingsPages(
+        replies: deps.cannedReplies, words: deps.sensitiveWords, conversations: deps.conversations, renderer: deps.renderer
+    ).register(securedPages)
     WorkspaceSettingsPages(workspaces: deps.workspaces, renderer: deps.renderer).register(securedPages)
     MemberSettingsPages(members: deps.members, renderer: deps.renderer, links: links).register(securedPages)
     TokenSettingsPages(credentials: deps.credentials, renderer: deps.renderer).register(securedPages)

@@ -151,6 +151,32 @@ import Testing
         }
     }
 
+    @Test func floodingFromOneAddressOverSeveralSocketsIsLimited() async throws {
+        try await TestApp.run(.sqlite, live: true, configure: { $0.maxFramesPerAddress = 5 }) { app, client in
+            try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let key = try await widgetKey(app, "tea-shop")
+            var (first, _) = try await visitor(client, key: key)
+            var (second, _) = try await visitor(client, key: key)
+            // 24 frames at once: under each socket's own limit, over the address's (5 a second, 10 at once).
+            for index in 0..<12 {
+                first.send(["type": "ping", "id": "f\(index)"])
+                second.send(["type": "ping", "id": "s\(index)"])
+            }
+            var limited = 0
+            var answered = 0
+            for var socket in [first, second] {
+                for _ in 0..<12 {
+                    let frame = try #require(await socket.next())
+                    if frame["code"] as? String == "rate_limited" { limited += 1 } else { answered += 1 }
+                }
+            }
+            #expect(limited >= 10)
+            #expect(answered >= 5)
+            first.close()
+            second.close()
+        }
+    }
+
     @Test func anAgentWhoseAccessEndsIsDisconnected() async throws {
         try await TestApp.run(.sqlite, live: true) { app, client in
             let owner = try await app.member("owner@shop.example", workspace: "tea-shop", role: .owner, client: client)

@@ -19,6 +19,8 @@ public struct AppConfig: Sendable {
     public var maxBodyBytes: Int = 1_048_576
     /// The largest file a customer or an agent may send in chat.
     public var maxAttachmentBytes: Int = 10 << 20
+    /// Chat frames all sockets of one client address may send per second (twice that as a burst); 0: no limit.
+    public var maxFramesPerAddress: Int = 200
     /// The URL users reach Kefu at, used in invitation links; `https://` also marks cookies Secure.
     public var publicURL: String?
     public var sessionHours: Int = 12
@@ -51,6 +53,7 @@ public struct AppConfig: Sendable {
         public static let databaseRetrySeconds = "database.retry.seconds"
         public static let maxBodyBytes = "max.body.bytes"
         public static let maxAttachmentBytes = "max.attachment.bytes"
+        public static let maxFramesPerAddress = "max.frames.per.address"
         public static let publicURL = "public.url"
         public static let sessionHours = "session.hours"
         public static let bearerTokenMinutes = "bearer.token.minutes"
@@ -96,6 +99,8 @@ public struct AppConfig: Sendable {
         config.maxBodyBytes = try Self.int(reader, Key.maxBodyBytes, default: config.maxBodyBytes, range: 1024...(64 << 20))
         config.maxAttachmentBytes = try Self.int(
             reader, Key.maxAttachmentBytes, default: config.maxAttachmentBytes, range: 1024...(100 << 20))
+        config.maxFramesPerAddress = try Self.int(
+            reader, Key.maxFramesPerAddress, default: config.maxFramesPerAddress, range: 0...1_000_000)
         config.publicURL = reader.string(forKey: ConfigKey(Key.publicURL))
         config.sessionHours = try Self.int(reader, Key.sessionHours, default: config.sessionHours, range: 1...(24 * 90))
         config.bearerTokenMinutes = try Self.int(

@@ -89,6 +89,10 @@ enum WebPath {
     static let settingsTokens = "/app/settings/tokens"
     static let settingsTokenRevoke = "/app/settings/tokens/:tokenID/revoke"
     static let settingsAudit = "/app/settings/audit"
+    static let settingsCannedReplies = "/app/settings/canned-replies"
+    static let settingsCannedReplyDelete = "/app/settings/canned-replies/:cannedReplyID/delete"
+    static let settingsSensitiveWords = "/app/settings/sensitive-words"
+    static let settingsSensitiveWordDelete = "/app/settings/sensitive-words/:sensitiveWordID/delete"
     static let invite = "/invite/:token"
     static let portal = "/help/:slug"
     static let portalArticle = "/help/:slug/articles/:articleID"
@@ -118,6 +122,7 @@ enum WebPath {
     static let widgetScript = "/static/widget.js"
     static let widgetStyle = "/static/widget.css"
     static let consoleScript = "/static/console.js"
+    static let consoleToolsScript = "/static/console-tools.js"
     static let demoShop = "/demo"
     static let attachmentFile = "/files/:workspaceID/:attachmentID/:token"
 
@@ -126,6 +131,8 @@ enum WebPath {
     static func memberRole(_ id: UserID) -> String { fill(settingsMemberRole, id.description) }
     static func memberRemove(_ id: UserID) -> String { fill(settingsMemberRemove, id.description) }
     static func tokenRevoke(_ id: TokenID) -> String { fill(settingsTokenRevoke, id.description) }
+    static func cannedReplyDelete(_ id: CannedReplyID) -> String { fill(settingsCannedReplyDelete, id.description) }
+    static func sensitiveWordDelete(_ id: SensitiveWordID) -> String { fill(settingsSensitiveWordDelete, id.description) }
     static func invitationRevoke(_ id: InvitationID) -> String { fill(settingsInvitationRevoke, id.description) }
     static func invite(_ token: String) -> String { fill(invite, token) }
     static func portal(_ slug: String) -> String { fill(portal, slug) }
@@ -161,6 +168,7 @@ enum WebPath {
         "settings_invite": settingsInvite, "settings_tokens": settingsTokens, "settings_audit": settingsAudit,
         "stylesheet": stylesheet, "script": script, "kb_new": kbArticleNew, "kb_faqs": kbFAQs, "bot": bot,
         "bot_try": botTry, "bot_intents": botIntents, "bot_models": botModels, "bot_train": botTrain,
-        "bot_templates": botTemplates, "console_script": consoleScript,
+        "bot_templates": botTemplates, "console_script": consoleScript, "console_tools_script": consoleToolsScript,
+        "settings_canned": settingsCannedReplies, "settings_words": settingsSensitiveWords,
     ]
 }

@@ -42,6 +42,17 @@ public struct DemoSeeder: Sendable {
         return created ? (Self.ownerEmail, ownerPassword) : nil
     }
 
+    static let cannedReplies = [
+        ("hello", "Hi {{contact.name|there}}, this is {{agent.name}} from {{workspace.name}}. How can I help?"),
+        ("refund", "Refunds go back to the original payment method within 3–5 working days after we receive the return."),
+        ("tuikuan", "您好{{contact.name}}，退款会在我们收到退货后 3–5 个工作日内原路退回。"),
+        ("bye", "Thank you for contacting us, {{contact.name|and have a nice day}}!"),
+    ]
+
+    static let sensitiveWords: [(String, SensitiveWordAction)] = [
+        ("投诉", .flag), ("lawyer", .flag), ("银行卡密码", .mask), ("idiot", .mask), ("加微信", .block),
+    ]
+
     private func seed(passwordHashes: [String], people: [(String, String, Role)]) async throws -> Bool {
         try await store.unscoped.transaction { [clock] system -> Bool in
             let now = clock.now()
@@ -62,6 +73,10 @@ public struct DemoSeeder: Sendable {
             try await data.teams.addMember(teamID: aftersales.id, userID: userIDs[3], skills: ["en", "returns"], maxChats: 5)
             try await data.teams.addMember(
                 teamID: aftersales.id, userID: userIDs[1], skills: ["zh", "en", "returns"], maxChats: 3)
+            for (shortcut, body) in Self.cannedReplies {
+                _ = try await data.cannedReplies.create(owner: nil, shortcut: shortcut, body: body, at: now)
+            }
+            for (word, action) in Self.sensitiveWords { _ = try await data.sensitiveWords.add(word, action: action, at: now) }
             return true
         }
     }

@@ -47,6 +47,8 @@ struct ShellFrame {
         var audit: Bool
         var manage: Bool
         var edit: Bool
+        /// Keeps the workspace's sensitive words and shared canned replies.
+        var chat: Bool
     }
 
     var title: String

@@ -86,6 +86,28 @@ enum PageModel {
         var hasPending: Bool
     }
 
+    struct CannedReplies {
+        struct Row {
+            var shortcut: String
+            var body: String
+            var shared: Bool
+            var deleteAction: String?
+        }
+
+        var replies: [Row]
+        var canShare: Bool
+    }
+
+    struct SensitiveWords {
+        struct Row {
+            var word: String
+            var action: String
+            var deleteAction: String
+        }
+
+        var words: [Row]
+    }
+
     struct Tokens {
         struct Row {
             var id: String

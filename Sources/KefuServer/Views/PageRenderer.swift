@@ -68,6 +68,8 @@ enum PageTemplate: String, CaseIterable {
     case portalHome = "portal_home"
     case portalArticle = "portal_article"
     case demo, console
+    case cannedReplies = "canned_replies"
+    case sensitiveWords = "sensitive_words"
 }
 
 /// HTML escaping per Unicode scalar, for every `{{…}}` in the templates.

@@ -34,7 +34,8 @@ struct ShellPage {
             workspace: .init(name: identity.workspace.name, slug: identity.workspace.slug), nav: [nav: true],
             sub: sub.map { [$0: true] } ?? [:],
             can: .init(
-                audit: identity.can(.viewAudit), manage: identity.can(.manageMembers), edit: identity.can(.updateWorkspace)),
+                audit: identity.can(.viewAudit), manage: identity.can(.manageMembers), edit: identity.can(.updateWorkspace),
+                chat: identity.can(.manageChatSettings)),
             flash: flash)
         return renderer.render(template, content, frame: frame, locale: locale)
     }
@@ -46,6 +47,10 @@ struct ShellPage {
         "invitation_revoked": ("members", "invitation_revoked"),
         "workspace_saved": ("workspace", "saved"),
         "token_revoked": ("tokens", "revoked_flash"),
+        "reply_saved": ("canned", "saved"),
+        "reply_deleted": ("canned", "deleted"),
+        "word_saved": ("words", "saved"),
+        "word_deleted": ("words", "deleted"),
         "article_saved": ("kb", "saved"),
         "faq_saved": ("kb", "faq_saved"),
         "faq_deleted": ("kb", "faq_deleted"),

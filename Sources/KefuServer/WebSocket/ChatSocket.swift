@@ -51,6 +51,8 @@ struct ChatSocket: Sendable {
     let hub: ChatHub
     let presence: PresenceService
     let catalogues: Catalogues
+    /// Shared by every socket of this server: the frames one client address may send.
+    let addresses: AddressFrameLimiter
     static let protocolVersion = 1
     static let maxFrameBytes = 64 * 1024
     static let outboxCapacity = 1024
@@ -63,6 +65,7 @@ struct ChatSocket: Sendable {
         hub = deps.hub
         presence = deps.presence
         catalogues = deps.renderer.catalogues
+        addresses = deps.addressFrames
     }
 
     /// Mutable state shared by the reader and the writer of one socket.
@@ -77,7 +80,8 @@ struct ChatSocket: Sendable {
     }
 
     func serve(
-        side: Side, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, logger: Logger
+        side: Side, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, address: String,
+        logger: Logger
     ) async {
         let connection = Connection()
         if side == .agent {
@@ -96,7 +100,7 @@ struct ChatSocket: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await write(connection, outbound, logger: logger) }
             group.addTask { await watchdog(connection) }
-            await read(connection, side: side, inbound: inbound, outbound: outbound, logger: logger)
+            await read(connection, side: side, address: address, inbound: inbound, outbound: outbound, logger: logger)
             connection.closing.withLock { $0 = $0 ?? (1000, "") }
             connection.outbox.finish()
         }
@@ -150,8 +154,8 @@ struct ChatSocket: Sendable {
     // MARK: reading
 
     private func read(
-        _ connection: Connection, side: Side, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
-        logger: Logger
+        _ connection: Connection, side: Side, address: String, inbound: WebSocketInboundStream,
+        outbound: WebSocketOutboundWriter, logger: Logger
     ) async {
         var limiter =
             side == .agent ? FrameRateLimiter(perSecond: 50, burst: 100) : FrameRateLimiter(perSecond: 10, burst: 30)
@@ -166,7 +170,7 @@ struct ChatSocket: Sendable {
                     reply(connection, .error("bad_frame", catalogues.text("chat", "bad_frame", locale)))
                     continue
                 }
-                guard limiter.admit() else {
+                guard limiter.admit(), addresses.admit(address) else {
                     reply(connection, .error("rate_limited", catalogues.text("chat", "rate_limited", locale), id: frame.id))
                     continue
                 }

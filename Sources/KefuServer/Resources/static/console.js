@@ -103,6 +103,7 @@ document.addEventListener("DOMContentLoaded", () => {
     } else {
       item.appendChild(el("span", "who", m.private ? t("note") : t("sender_" + m.sender)));
       item.appendChild(m.attachment ? fileView(m.attachment) : el("p", "text", m.text));
+      if (m.flags && m.flags.length) item.appendChild(el("p", "flag", t("flagged") + m.flags.join(", ")));
       if (m.sources && m.sources.length) {
         const sources = el("p", "hint");
         m.sources.forEach((s) => sources.appendChild(el("span", "source", s.title)));
@@ -164,6 +165,7 @@ document.addEventListener("DOMContentLoaded", () => {
     history.replaceState(null, "", "?view=" + view + "#" + id);
     const detail = await api("GET", "/api/v1/conversations/" + id);
     showState(detail.conversation);
+    document.dispatchEvent(new CustomEvent("kefu:opened", { detail: detail.conversation }));
     subscribe();
     refreshSoon();
   }
@@ -186,6 +188,8 @@ document.addEventListener("DOMContentLoaded", () => {
         refreshSoon();
       } else if (frame.type === "typing" && frame.conversation === current) {
         $("thread-typing").textContent = frame.typing ? t("sender_customer") + " " + t("typing") : "";
+      } else if (frame.type === "presence") {
+        document.dispatchEvent(new CustomEvent("kefu:presence", { detail: frame }));
       } else if (frame.type === "ack" && pending.has(frame.id)) {
         pending.get(frame.id).classList.remove("pending");
       } else if (frame.type === "error" && frame.id && pending.has(frame.id)) {
@@ -258,6 +262,8 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   document.querySelectorAll("[data-view]").forEach((tab) => tab.addEventListener("click", () => { view = tab.dataset.view; loadInbox(); }));
 
+  // What console-tools.js builds on: the open conversation, opening one, the texts and the API helper.
+  window.kefuConsole = { current: () => current, open, t, el, api };
   loadInbox().catch(() => {});
   connect();
   if (location.hash.length > 1) open(location.hash.slice(1)).catch(() => {});
