@@ -294,6 +294,7 @@ class Story:
         assert box.get_attribute("value") == "谢谢您的耐心等待。", box.get_attribute("value")
         self.driver.find_element(By.ID, "composer-send").click()
         self.customer_wait.until(lambda d: any("耐心等待" in text for text in self.customer_messages()))
+        assert not any(text.strip() == "/than" for text in self.customer_messages()), "Enter in the list sent the draft"
         search = self.driver.find_element(By.ID, "search-q")
         search.send_keys("运费", Keys.ENTER)
         results = self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results li"))

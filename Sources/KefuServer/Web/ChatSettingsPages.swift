@@ -53,7 +53,7 @@ struct ChatSettingsPages {
         let page = ShellPage(context, request: request, renderer: renderer)
         let rows = try await words.list(context.identity).map {
             PageModel.SensitiveWords.Row(
-                word: $0.word, action: renderer.text("words", "action_" + $0.action.rawValue, page.locale),
+                word: $0.word, action: renderer.text("words", Self.actionKey($0.action), page.locale),
                 deleteAction: WebPath.sensitiveWordDelete($0.id))
         }
         return page.render(
@@ -75,5 +75,13 @@ struct ChatSettingsPages {
         let id = try context.parameters.require("sensitiveWordID", as: SensitiveWordID.self)
         try await words.delete(context.identity, id, ip: context.clientIP)
         return .redirect(to: WebPath.settingsSensitiveWords + "?flash=word_deleted")
+    }
+
+    static func actionKey(_ action: SensitiveWordAction) -> String {
+        switch action {
+        case .flag: "action_flag"
+        case .mask: "action_mask"
+        case .block: "action_block"
+        }
     }
 }

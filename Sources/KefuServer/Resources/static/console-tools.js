@@ -16,8 +16,8 @@ document.addEventListener("DOMContentLoaded", () => {
   presence.addEventListener("change", () => api("PUT", "/api/v1/me/presence", { status: presence.value }).catch(() => {}));
 
   // Search over messages; results replace the inbox until closed.
-  const panel = $("search-panel"), inbox = $("inbox");
-  function closeSearch() { panel.hidden = true; inbox.hidden = false; $("search-q").value = ""; }
+  const panel = $("search-panel");
+  function closeSearch() { $("inbox-panel").hidden = false; panel.hidden = true; $("search-q").value = ""; }
   $("search-close").addEventListener("click", closeSearch);
   $("search").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -38,8 +38,8 @@ document.addEventListener("DOMContentLoaded", () => {
       list.appendChild(item);
     }
     $("search-none").hidden = data.data.length > 0;
+    $("inbox-panel").hidden = true;
     panel.hidden = false;
-    inbox.hidden = true;
   });
 
   // Canned replies: "/" at the start of the reply box lists them, filled in for this conversation.

@@ -250,7 +250,9 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
   $("composer-text").addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); $("composer").requestSubmit(); }
+    // While the canned-reply list is open, Enter picks from it (console-tools.js).
+    const choosing = $("canned") && !$("canned").hidden;
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !choosing) { event.preventDefault(); $("composer").requestSubmit(); }
   });
   for (const action of ["take", "resolve", "reopen"]) {
     $(action).addEventListener("click", async () => {
