@@ -88,7 +88,8 @@ public struct AppDependencies: Sendable {
                 sensitiveWords: SensitiveWordService(store: store, clock: clock, filter: words),
                 contacts: ContactService(store: store, clock: clock),
                 presence: PresenceService(store: store, clock: clock, events: events, hub: hub),
-                addressFrames: AddressFrameLimiter(perSecond: config.maxFramesPerAddress),
+                addressFrames: AddressFrameLimiter(
+                    perSecond: config.maxFramesPerAddress, limitsLoopback: config.limitLoopbackFrames),
                 hub: hub,
                 runtime: runtime, jobWakeUp: wakeUp, clock: clock,
                 renderer: renderer, assets: try StaticAssetsController.load(), secret: secret,

@@ -7,7 +7,7 @@ import KefuServer
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Run benchmarks and print their figures.",
-        subcommands: [Bot.self, Knowledge.self, Chat.self])
+        subcommands: [Bot.self, Knowledge.self, Chat.self, ChatBot.self, ChatIdle.self])
 
     struct Chat: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -42,6 +42,65 @@ struct BenchCommand: AsyncParsableCommand {
             encoder.outputFormatting = json ? [.sortedKeys] : [.sortedKeys, .prettyPrinted]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         }
+    }
+
+    struct ChatBot: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "chat-bot",
+            abstract: "The bot's turn over the chat protocol: customers ask, the time to the bot's answer is measured.")
+
+        @Option(help: "The server, e.g. http://127.0.0.1:8080.") var url: String
+        @Option(help: "A workspace owner's e-mail (to read the widget key).") var email: String
+        @Flag(help: "Read the owner's password from standard input.") var passwordStdin = false
+        @Option(help: "Widget customers asking in turn.") var customers = 250
+        @Option(help: "Questions per second, all customers together.") var rate = 500.0
+        @Option(help: "How long to ask.") var seconds = 10.0
+        @Flag(help: "Print one JSON object instead of a summary.") var json = false
+
+        func run() async throws {
+            guard passwordStdin, let password = readLine(strippingNewline: true), !password.isEmpty else {
+                throw ValidationError("give the owner's password on standard input with --password-stdin")
+            }
+            guard customers > 0, rate > 0, seconds > 0 else {
+                throw ValidationError("--customers, --rate and --seconds must be positive")
+            }
+            FileLimit.raiseToHardLimit()
+            var bench = ChatBotBenchmark(url: url, email: email, password: password)
+            bench.customers = customers
+            bench.rate = rate
+            bench.seconds = seconds
+            let quiet = json
+            print(try encode(try await bench.run { if !quiet { say($0) } }, compact: json))
+        }
+    }
+
+    struct ChatIdle: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "chat-idle", abstract: "Server memory per idle widget connection.")
+
+        @Option(help: "The server, e.g. http://127.0.0.1:8080.") var url: String
+        @Option(help: "A workspace owner's e-mail (to read the widget key).") var email: String
+        @Flag(help: "Read the owner's password from standard input.") var passwordStdin = false
+        @Option(help: "Idle widget sockets to open.") var connections = 1000
+        @Flag(help: "Print one JSON object instead of a summary.") var json = false
+
+        func run() async throws {
+            guard passwordStdin, let password = readLine(strippingNewline: true), !password.isEmpty else {
+                throw ValidationError("give the owner's password on standard input with --password-stdin")
+            }
+            guard connections > 0 else { throw ValidationError("--connections must be positive") }
+            FileLimit.raiseToHardLimit()
+            var bench = IdleSocketsBenchmark(url: url, email: email, password: password)
+            bench.connections = connections
+            let quiet = json
+            print(try encode(try await bench.run { if !quiet { say($0) } }, compact: json))
+        }
+    }
+
+    static func encode(_ report: some Encodable, compact: Bool) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = compact ? [.sortedKeys] : [.sortedKeys, .prettyPrinted]
+        return String(decoding: try encoder.encode(report), as: UTF8.self)
     }
 
     struct Knowledge: AsyncParsableCommand {

@@ -152,7 +152,13 @@ import Testing
     }
 
     @Test func floodingFromOneAddressOverSeveralSocketsIsLimited() async throws {
-        try await TestApp.run(.sqlite, live: true, configure: { $0.maxFramesPerAddress = 5 }) { app, client in
+        try await TestApp.run(
+            .sqlite, live: true,
+            configure: {
+                $0.maxFramesPerAddress = 5
+                $0.limitLoopbackFrames = true
+            }
+        ) { app, client in
             try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
             let key = try await widgetKey(app, "tea-shop")
             var (first, _) = try await visitor(client, key: key)

@@ -27,8 +27,12 @@ final class BenchSocket: Sendable {
             var id: String?
         }
 
+        struct State: Decodable, Sendable {
+            var status: String?
+        }
+
         enum CodingKeys: String, CodingKey {
-            case type, id, conversation, seq, message, user, code
+            case type, id, conversation, seq, message, user, code, state
             case visitorToken = "visitor_token"
             case messageID = "message_id"
         }
@@ -42,6 +46,7 @@ final class BenchSocket: Sendable {
         var message: Message?
         var user: User?
         var code: String?
+        var state: State?
     }
 
     init(url: String, headers: [(String, String)] = [], onFrame: @escaping @Sendable (Frame) -> Void) {

@@ -15,14 +15,21 @@ final class AddressFrameLimiter: Sendable {
     private let sweepEvery = 10_000
     private let admitted = Atomic<Int>(0)
 
-    /// `perSecond` 0 admits everything.
-    init(perSecond: Int) {
+    private let limitsLoopback: Bool
+
+    /// `perSecond` 0 admits everything; loopback clients are admitted unless `limitsLoopback`.
+    init(perSecond: Int, limitsLoopback: Bool) {
         self.perSecond = Double(perSecond)
         self.burst = Double(perSecond) * 2
+        self.limitsLoopback = limitsLoopback
+    }
+
+    static func isLoopback(_ address: String) -> Bool {
+        address == "::1" || address.hasPrefix("127.") || address.hasPrefix("::ffff:127.")
     }
 
     func admit(_ address: String) -> Bool {
-        guard perSecond > 0 else { return true }
+        guard perSecond > 0, limitsLoopback || !Self.isLoopback(address) else { return true }
         let now = ContinuousClock.now
         let count = admitted.wrappingAdd(1, ordering: .relaxed).newValue
         return buckets.withLock { buckets in

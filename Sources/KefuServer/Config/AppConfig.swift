@@ -21,6 +21,9 @@ public struct AppConfig: Sendable {
     public var maxAttachmentBytes: Int = 10 << 20
     /// Chat frames all sockets of one client address may send per second (twice that as a burst); 0: no limit.
     public var maxFramesPerAddress: Int = 200
+    /// Whether the per-address frame limit also counts loopback clients (a proxy or load tool on the same machine
+    /// normally should not be limited as one client).
+    public var limitLoopbackFrames = false
     /// The URL users reach Kefu at, used in invitation links; `https://` also marks cookies Secure.
     public var publicURL: String?
     public var sessionHours: Int = 12
@@ -54,6 +57,7 @@ public struct AppConfig: Sendable {
         public static let maxBodyBytes = "max.body.bytes"
         public static let maxAttachmentBytes = "max.attachment.bytes"
         public static let maxFramesPerAddress = "max.frames.per.address"
+        public static let limitLoopbackFrames = "max.frames.per.address.loopback"
         public static let publicURL = "public.url"
         public static let sessionHours = "session.hours"
         public static let bearerTokenMinutes = "bearer.token.minutes"
@@ -101,6 +105,8 @@ public struct AppConfig: Sendable {
             reader, Key.maxAttachmentBytes, default: config.maxAttachmentBytes, range: 1024...(100 << 20))
         config.maxFramesPerAddress = try Self.int(
             reader, Key.maxFramesPerAddress, default: config.maxFramesPerAddress, range: 0...1_000_000)
+        config.limitLoopbackFrames =
+            Self.bool(reader.string(forKey: ConfigKey(Key.limitLoopbackFrames))) ?? config.limitLoopbackFrames
         config.publicURL = reader.string(forKey: ConfigKey(Key.publicURL))
         config.sessionHours = try Self.int(reader, Key.sessionHours, default: config.sessionHours, range: 1...(24 * 90))
         config.bearerTokenMinutes = try Self.int(

@@ -49,18 +49,30 @@ extension SQLConversationRepository {
             sender: message.sender.rawValue, senderID: message.senderID?.uuid, kind: message.kind.rawValue, body: message.body,
             isPrivate: message.isPrivate, botDetail: message.botDetail, attachmentID: message.attachmentID?.uuid,
             flags: message.flags.isEmpty ? nil : StoredJSON.encode(message.flags), createdAt: at)
-        try await sql.raw(
-            """
+        let insert: SQLQueryString = """
             INSERT INTO messages (id, workspace_id, conversation_id, seq, client_msg_id, sender_kind, sender_id, kind, body, \
             private, bot_detail, attachment_id, flags, created_at) VALUES (\(bind: stored.id), \(bind: scope.workspaceID.uuid), \
             \(bind: stored.conversationID), \(bind: stored.seq), \(bind: stored.clientID), \(bind: stored.sender), \
             \(bind: stored.senderID), \(bind: stored.kind), \(bind: stored.body), \(bind: stored.isPrivate), \
             \(bind: stored.botDetail), \(bind: stored.attachmentID), \(bind: stored.flags), \(bind: at))
             """
-        ).run()
-        if message.kind != .event {
-            try await MessageSearchIndex.add(
-                sql, message: stored.id, conversation: id.uuid, workspace: scope.workspaceID.uuid, text: message.body)
+        let document =
+            message.kind == .event ? nil : MessageSearchIndex.document(message.body, workspace: scope.workspaceID.uuid)
+        if let document, sql.dialect.name != "sqlite" {
+            // One round trip on PostgreSQL: the message and its index row together.
+            try await sql.raw(
+                """
+                WITH stored AS (\(insert) RETURNING id) INSERT INTO message_search (message_id, conversation_id, \
+                workspace_id, terms) SELECT id, \(bind: id.uuid), \(bind: scope.workspaceID.uuid), \
+                to_tsvector('simple', \(bind: document)) FROM stored
+                """
+            ).run()
+        } else {
+            try await sql.raw(insert).run()
+            if let document {
+                try await MessageSearchIndex.add(
+                    sql, message: stored.id, conversation: id.uuid, workspace: scope.workspaceID.uuid, document: document)
+            }
         }
         conversation.lastSeq = stored.seq
         conversation.lastMessageAt = at

@@ -31,10 +31,21 @@ enum MessageSearchIndex {
         "w" + workspace.uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     }
 
-    static func add(_ sql: any SQLDatabase, message: UUID, conversation: UUID, workspace: UUID, text: String) async throws {
+    /// The terms stored for a message of `workspace`; nil when the text has none.
+    static func document(_ text: String, workspace: UUID) -> String? {
         let terms = SearchTerms.index(text)
-        guard !terms.isEmpty else { return }
-        let document = ([workspaceTerm(workspace)] + terms).joined(separator: " ")
+        guard !terms.isEmpty else { return nil }
+        return ([workspaceTerm(workspace)] + terms).joined(separator: " ")
+    }
+
+    static func add(_ sql: any SQLDatabase, message: UUID, conversation: UUID, workspace: UUID, text: String) async throws {
+        guard let document = document(text, workspace: workspace) else { return }
+        try await add(sql, message: message, conversation: conversation, workspace: workspace, document: document)
+    }
+
+    static func add(_ sql: any SQLDatabase, message: UUID, conversation: UUID, workspace: UUID, document: String)
+        async throws
+    {
         if sql.dialect.name == "sqlite" {
             try await sql.raw(
                 """
