@@ -1,7 +1,8 @@
 /// The terms a full-text index stores for a message and a search looks up, after the bot's normalisation (full-width,
 /// traditional and simplified Chinese, case meet): Latin words stemmed, numbers whole, Chinese as character bigrams
-/// (and single characters, so a one-character search finds them). Every term is spelled in `[a-z0-9]` (others as
-/// `x` + UTF-8 hex), so SQLite's FTS5 and PostgreSQL's `simple` text search take them as they are.
+/// (and single characters, so a one-character search finds them). Every term is spelled in `[a-z0-9]` (others, and
+/// words starting with `x` or `w`, as `x` + UTF-8 hex), so SQLite's FTS5 and PostgreSQL's `simple` text search take
+/// them as they are, and no term can look like an index's own `w…` workspace term.
 public enum SearchTerms {
     /// Terms stored for a text; each once.
     public static func index(_ text: String) -> [String] {
@@ -34,7 +35,8 @@ public enum SearchTerms {
 
     static func encode(_ term: String) -> String {
         let isPlain = term.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) }
-        if isPlain && term.first != "x" { return term }
+        // `x…` spells encoded terms and `w…` the index's workspace terms: a typed word never looks like either.
+        if isPlain && term.first != "x" && term.first != "w" { return term }
         return "x" + term.utf8.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import KefuCore
+import KefuStore
 import KefuTestSupport
 import Testing
 
@@ -181,6 +182,7 @@ import Testing
     func contactsAreEditedAndMergedWithTheirConversations(_ db: TestDatabase) async throws {
         try await TestApp.run(db, live: true) { app, client in
             let agent = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let lead = try await app.member("lead@shop.example", workspace: "tea-shop", role: .supervisor, client: client)
             let (first, a) = try await customerSays("from my phone", app: app, client: client)
             let (second, b) = try await customerSays("from my laptop", app: app, client: client)
             func contactOf(_ conversation: String) async throws -> String {
@@ -201,11 +203,17 @@ import Testing
                 APIBody.json(["phone": "call me"]), to: "/api/v1/contacts/\(laptopContact)", token: agent, method: .patch)
             #expect(badPhone.status == .badRequest || badPhone.status == .unprocessableContent)
 
-            let found = try #require(try await client.get("/api/v1/contacts?q=ada", token: agent).json() as? [String: Any])
+            let found = try #require(try await client.get("/api/v1/contacts?q=ADA", token: agent).json() as? [String: Any])
             #expect((found["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [phoneContact])
+            let wildcard = try #require(try await client.get("/api/v1/contacts?q=_", token: agent).json() as? [String: Any])
+            #expect((wildcard["data"] as? [[String: Any]])?.isEmpty == true, "_ is a character, not a wildcard")
 
-            let merged = try await client.post(
+            // Only supervisors and up merge: a merge gives one contact's widget sessions the other's conversations.
+            let refused = try await client.post(
                 APIBody.json(["source_id": laptopContact]), to: "/api/v1/contacts/\(phoneContact)/merge", token: agent)
+            #expect(refused.status == .forbidden)
+            let merged = try await client.post(
+                APIBody.json(["source_id": laptopContact]), to: "/api/v1/contacts/\(phoneContact)/merge", token: lead)
             #expect(merged.status == .ok)
             let detail = try #require(
                 try await client.get("/api/v1/contacts/\(phoneContact)", token: agent).json() as? [String: Any])
@@ -216,9 +224,25 @@ import Testing
                 try await client.get("/api/v1/contacts/\(laptopContact)", token: agent).json() as? [String: Any])
             #expect((old["contact"] as? [String: Any])?["id"] as? String == phoneContact)
             let again = try await client.post(
-                APIBody.json(["source_id": laptopContact]), to: "/api/v1/contacts/\(phoneContact)/merge", token: agent)
+                APIBody.json(["source_id": laptopContact]), to: "/api/v1/contacts/\(phoneContact)/merge", token: lead)
             #expect(again.status == .conflict)
-            for socket in [a, b] { socket.close() }
+
+            // A customer whose only conversation belongs to another team is not the agent's to see or change.
+            let (elsewhere, c) = try await customerSays("private matter", app: app, client: client)
+            let hidden = try await contactOf(elsewhere)
+            let data = try await app.dependencies.store.unscoped.workspaces.workspace(slug: "tea-shop").map {
+                app.dependencies.store.scoped(to: $0.id)
+            }
+            let team = try #require(try await data?.teams.create(name: "VIP desk", at: Date()))
+            _ = try await data?.conversations.update(
+                try #require(ConversationID(elsewhere)), ConversationChange(team: .some(team.id)), at: Date())
+            #expect(try await client.get("/api/v1/contacts/\(hidden)", token: agent).status == .notFound)
+            #expect(
+                try await client.post(
+                    APIBody.json(["name": "x"]), to: "/api/v1/contacts/\(hidden)", token: agent, method: .patch
+                ).status == .notFound)
+            #expect(try await client.get("/api/v1/contacts/\(hidden)", token: lead).status == .ok)
+            for socket in [a, b, c] { socket.close() }
         }
     }
 

@@ -3,7 +3,9 @@ import KefuCore
 import KefuStore
 
 /// Customers as agents see them: find, read with their conversations, edit the profile and custom attributes, and
-/// merge two contacts that turn out to be one person (an agent's decision, audited).
+/// merge two contacts that turn out to be one person (audited). An agent whose role does not see every conversation
+/// sees only contacts with a conversation they may see (others are "not found"), and only supervisors and up merge:
+/// a merge hands one contact's widget sessions the other's conversations.
 struct ContactService: Sendable {
     let store: Store
     let clock: WallClock
@@ -13,19 +15,37 @@ struct ContactService: Sendable {
     func list(_ actor: Identity, matching: String?, before: Date?, limit: Int) async throws -> [Contact] {
         let query = matching?.trimmingCharacters(in: .whitespaces)
         if let query, query.count > 100 { throw DomainError.invalid(ValidationErrors("q", .length(min: 0, max: 100))) }
-        return try await store.scoped(to: actor.workspace.id).contacts.recent(
-            matching: query, before: before, limit: min(max(limit, 1), 100))
+        let data = store.scoped(to: actor.workspace.id)
+        let limit = min(max(limit, 1), 100)
+        let contacts = try await data.contacts.recent(matching: query, before: before, limit: limit)
+        guard !actor.can(.viewAllConversations) else { return contacts }
+        let teams = try await data.teams.teams(of: actor.user.id)
+        var visible: [Contact] = []
+        for contact in contacts where !(try await visibleConversations(actor, contact, data: data, teams: teams)).isEmpty {
+            visible.append(contact)
+        }
+        return visible
     }
 
     /// The contact and the conversations of theirs the agent may see, newest first.
     func contact(_ actor: Identity, _ id: ContactID) async throws -> (Contact, [Conversation]) {
         let data = store.scoped(to: actor.workspace.id)
         let contact = try await data.contacts.contact(id)
-        let teams = actor.can(.viewAllConversations) ? nil : try await data.teams.teams(of: actor.user.id)
-        var filter = ConversationFilter(contact: contact.id)
-        filter.teams = teams
-        let conversations = try await data.conversations.conversations(filter, limit: 100)
-        return (contact, conversations.filter { $0.contactID == contact.id })
+        let teams = try await data.teams.teams(of: actor.user.id)
+        let conversations = try await visibleConversations(actor, contact, data: data, teams: teams)
+        guard actor.can(.viewAllConversations) || !conversations.isEmpty else { throw DomainError.notFound(.contact) }
+        return (contact, conversations)
+    }
+
+    private func visibleConversations(_ actor: Identity, _ contact: Contact, data: WorkspaceData, teams: [TeamID])
+        async throws -> [Conversation]
+    {
+        var visible: [Conversation] = []
+        for conversation in try await data.conversations.conversations(ConversationFilter(contact: contact.id), limit: 100)
+        where try await ConversationService.mayView(actor, conversation, teams: { teams }) {
+            visible.append(conversation)
+        }
+        return visible
     }
 
     func update(_ actor: Identity, _ id: ContactID, _ change: ContactChange) async throws -> Contact {
@@ -44,6 +64,7 @@ struct ContactService: Sendable {
             }
         }
         guard issues.isEmpty else { throw DomainError.invalid(issues) }
+        _ = try await contact(actor, id)
         let now = clock.now()
         let checked = change
         return try await store.scoped(to: actor.workspace.id).transaction { data in
@@ -59,7 +80,8 @@ struct ContactService: Sendable {
     /// Merges `source` into `target`: its conversations, e-mail, phone and attributes move over (the target's values
     /// win); `source` then answers as `target`.
     func merge(_ actor: Identity, _ source: ContactID, into target: ContactID, ip: String?) async throws -> Contact {
-        try await store.scoped(to: actor.workspace.id).transaction { [audit, clock] data in
+        guard actor.can(.viewAllConversations) else { throw DomainError.forbidden(.cannotChangeConversation) }
+        return try await store.scoped(to: actor.workspace.id).transaction { [audit, clock] data in
             let from = try await data.contacts.contact(source)
             let into = try await data.contacts.contact(target)
             guard from.id != into.id else { throw DomainError.conflict(.sameContact) }

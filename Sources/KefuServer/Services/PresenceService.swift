@@ -3,8 +3,9 @@ import KefuCore
 import KefuStore
 
 /// Agents' presence: `online` or `away` as they choose while a console (an agent socket) is open, `offline` when
-/// none is. Changes go to every agent socket of the workspace as `presence` frames. Connections are counted per
-/// instance; with several instances the PostgreSQL event bus (routing issue) carries the same events.
+/// none is. Changes go to every agent socket of the workspace as `presence` frames. Connections are counted by this
+/// instance's hub: with several instances an agent connected elsewhere shows as offline here until the routing issue
+/// shares the counts and events across instances (PostgreSQL event bus).
 struct PresenceService: Sendable {
     let store: Store
     let clock: WallClock

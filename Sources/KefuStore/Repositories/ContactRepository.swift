@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import KefuCore
+import SQLKit
 
 /// What a contact edit sets; nil keeps the stored value, an empty string clears it.
 public struct ContactChange: Sendable, Equatable {
@@ -119,14 +120,24 @@ struct SQLContactRepository: ContactRepository {
     }
 
     func recent(matching: String?, before: Date?, limit: Int) async throws -> [Contact] {
-        let query = scope.query(ContactModel.self).filter(\.$mergedInto == nil)
-        if let before { query.filter(\.$lastSeenAt < before) }
+        guard let sql = scope.db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
+        var conditions: SQLQueryString = "workspace_id = \(bind: scope.workspaceID.uuid) AND merged_into IS NULL"
+        if let before { conditions = conditions + " AND last_seen_at < \(bind: before)" }
         if let matching, !matching.isEmpty {
-            query.group(.or) { group in
-                group.filter(\.$name ~~ matching).filter(\.$email ~~ matching.lowercased()).filter(\.$phone ~~ matching)
-            }
+            // A part of the name, e-mail or phone, in any case; % and _ in the query are literal.
+            let escaped = matching.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            let pattern = "%" + escaped + "%"
+            conditions =
+                conditions
+                + " AND (lower(coalesce(name, '')) LIKE \(bind: pattern) ESCAPE '\\' OR lower(coalesce(email, '')) LIKE \(bind: pattern) ESCAPE '\\' OR coalesce(phone, '') LIKE \(bind: pattern) ESCAPE '\\')"
         }
-        return try await query.sort(\.$lastSeenAt, .descending).limit(limit).all().map { try $0.record() }
+        struct Row: Decodable { var id: UUID }
+        let ids = try await sql.raw(
+            "SELECT id FROM contacts WHERE \(conditions) ORDER BY last_seen_at DESC LIMIT \(bind: limit)"
+        ).all(decoding: Row.self).map { ContactID($0.id) }
+        let found = try await contacts(ids: ids)
+        return ids.compactMap { found[$0] }
     }
 
     func touch(_ id: ContactID, at: Date) async throws {

@@ -62,7 +62,7 @@ document.addEventListener("DOMContentLoaded", () => {
       option.setAttribute("role", "option");
       option.setAttribute("aria-selected", String(index === active));
       option.appendChild(el("code", null, "/" + reply.shortcut));
-      option.appendChild(el("span", null, " " + (reply.rendered || reply.body)));
+      option.appendChild(el("span", null, " " + (reply.rendered ?? reply.body)));
       option.addEventListener("mousedown", (e) => { e.preventDefault(); pick(index); });
       menu.appendChild(option);
     });
@@ -72,7 +72,7 @@ document.addEventListener("DOMContentLoaded", () => {
   function pick(index) {
     const reply = choices[index];
     if (!reply) return;
-    box.value = reply.rendered || reply.body;
+    box.value = reply.rendered ?? reply.body;
     hide();
     box.focus();
   }
