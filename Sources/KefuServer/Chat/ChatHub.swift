@@ -7,7 +7,7 @@ import Synchronization
 /// reconnects and reads what it missed by sequence number), so a slow consumer never holds up the others.
 final class ChatOutbox: Sendable {
     enum Item: Sendable {
-        case event(ChatEvent)
+        case event(SharedFrames)
         /// A reply to this socket's own frame (an ack, an error, a welcome).
         case frame(String)
         /// Send the conversation's messages after this sequence number, then its live events.
@@ -150,6 +150,7 @@ final class ChatHub: Sendable {
             (state.conversations[event.conversationID] ?? [:]).merging(state.workspaces[workspace] ?? [:]) { kept, _ in kept }
                 .values
         }
-        for outbox in targets { outbox.push(.event(event)) }
+        let shared = SharedFrames(event)
+        for outbox in targets { outbox.push(.event(shared)) }
     }
 }

@@ -169,7 +169,7 @@ extension ConversationService {
                 nil, reason: "bot_error", conversation: conversation, recent: recent, data: data, workspace: workspace,
                 locale: locale)
         }
-        let outcome = try await data.transaction { [clock] tx -> [AppendResult]? in
+        let outcome = try await data.groupedTransaction { [clock] tx -> [AppendResult]? in
             guard try await tx.conversations.lock(id).status == .bot else { return nil }
             var appended: [AppendResult] = []
             for message in turn.messages {

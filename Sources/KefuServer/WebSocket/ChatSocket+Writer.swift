@@ -70,8 +70,9 @@ extension ChatSocket {
     }
 
     private func deliver(
-        _ event: ChatEvent, peer: ChatPeer, sent: inout [ConversationID: Int64], _ outbound: WebSocketOutboundWriter
+        _ shared: SharedFrames, peer: ChatPeer, sent: inout [ConversationID: Int64], _ outbound: WebSocketOutboundWriter
     ) async throws {
+        let event = shared.event
         let id = event.conversationID
         let watching = sent[id] != nil
         switch event {
@@ -86,22 +87,22 @@ extension ChatSocket {
             if let last = sent[id] {
                 if message.seq == last + 1 {
                     if peer.isAgent || !message.isPrivate {
-                        try await outbound.write(.text(OutboundFrame.message(message, forAgent: peer.isAgent).json))
+                        try await outbound.write(.text(shared.message(message, forAgent: peer.isAgent)))
                     }
                     sent[id] = message.seq
                 } else if message.seq > last + 1 {
                     sent[id] = try await catchUp(id, after: last, peer: peer, outbound)
                 }
             }
-            if peer.isAgent { try await outbound.write(.text(OutboundFrame.state(conversation, forAgent: true).json)) }
+            if peer.isAgent { try await outbound.write(.text(shared.state(conversation, forAgent: true))) }
         case .conversation(let conversation):
             switch peer {
             case .customer:
                 guard watching else { return }
-                try await outbound.write(.text(OutboundFrame.state(conversation, forAgent: false).json))
+                try await outbound.write(.text(shared.state(conversation, forAgent: false)))
             case .agent(let identity, let teams):
                 guard try await ConversationService.mayView(identity, conversation, teams: { teams }) else { return }
-                try await outbound.write(.text(OutboundFrame.state(conversation, forAgent: true).json))
+                try await outbound.write(.text(shared.state(conversation, forAgent: true)))
             }
         case .typing(_, let from, let name, let isTyping):
             guard watching, from != peer.participant else { return }

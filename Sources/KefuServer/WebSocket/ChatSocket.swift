@@ -77,6 +77,8 @@ struct ChatSocket: Sendable {
         let closing = Mutex<(code: UInt16, reason: String)?>(nil)
         /// An agent's credential, checked again when the workspace's access changes and every few minutes.
         let credential = Mutex<PresentedCredential?>(nil)
+        /// An agent's sends, in order per conversation, several conversations at once.
+        let lanes = SendLanes()
     }
 
     func serve(
@@ -101,6 +103,7 @@ struct ChatSocket: Sendable {
             group.addTask { await write(connection, outbound, logger: logger) }
             group.addTask { await watchdog(connection) }
             await read(connection, side: side, address: address, inbound: inbound, outbound: outbound, logger: logger)
+            await connection.lanes.drain()
             connection.closing.withLock { $0 = $0 ?? (1000, "") }
             connection.outbox.finish()
         }
@@ -223,7 +226,19 @@ struct ChatSocket: Sendable {
             hub.unwatch(id, connection.outbox)
             connection.outbox.push(.forget(id))
         case "send":
-            try await send(frame, connection: connection, peer: peer, logger: logger)
+            guard case .agent = peer, let id = frame.conversation.flatMap(ConversationID.init) else {
+                try await send(frame, connection: connection, peer: peer, logger: logger)
+                break
+            }
+            let work: @Sendable () async -> Void = { [self] in
+                do {
+                    try await send(frame, connection: connection, peer: peer, logger: logger)
+                } catch {
+                    reply(connection, self.frame(for: error, locale: peer.locale, id: frame.id))
+                }
+            }
+            // A full set of lanes makes the reader wait (never overtake: the send must queue behind its conversation's).
+            while !connection.lanes.start(id, work) { try await Task.sleep(for: .milliseconds(2)) }
         case "typing":
             let id = try conversationID(frame)
             switch peer {

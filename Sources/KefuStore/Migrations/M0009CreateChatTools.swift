@@ -60,7 +60,7 @@ struct M0009CreateChatTools: SchemaMigration {
             let rows = try await sql.raw(
                 """
                 SELECT id, workspace_id, conversation_id, body, created_at FROM messages \
-                WHERE kind IN ('text', 'image', 'file') \(after) ORDER BY created_at, id LIMIT 500
+                WHERE kind IN ('text', 'image', 'file') AND sender_kind <> 'bot' \(after) ORDER BY created_at, id LIMIT 500
                 """
             ).all(decoding: Row.self)
             guard let final = rows.last else { return }

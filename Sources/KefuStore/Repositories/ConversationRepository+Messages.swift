@@ -56,8 +56,10 @@ extension SQLConversationRepository {
             \(bind: stored.senderID), \(bind: stored.kind), \(bind: stored.body), \(bind: stored.isPrivate), \
             \(bind: stored.botDetail), \(bind: stored.attachmentID), \(bind: stored.flags), \(bind: at))
             """
+        // Bot answers are the help center's own text (searched there); events are status lines.
         let document =
-            message.kind == .event ? nil : MessageSearchIndex.document(message.body, workspace: scope.workspaceID.uuid)
+            message.kind == .event || message.sender == .bot
+            ? nil : MessageSearchIndex.document(message.body, workspace: scope.workspaceID.uuid)
         if let document, sql.dialect.name != "sqlite" {
             // One round trip on PostgreSQL: the message and its index row together.
             try await sql.raw(

@@ -153,21 +153,32 @@ struct SQLConversationRepository: ConversationRepository {
 
     func count(_ filter: ConversationFilter) async throws -> Int { try await query(filter).count() }
 
+    /// Plain SQL like the rest of the chat path: every bot turn and every reopen changes the row.
     func update(_ id: ConversationID, _ change: ConversationChange, at: Date) async throws -> Conversation {
-        let model = try await model(id)
+        let sql = try sql
+        var row = try await row(id)
+        var resolved: SQLQueryString = ""
         if let status = change.status {
-            model.status = status.rawValue
-            model.resolvedAt = status == .resolved ? at : nil
+            row.status = status.rawValue
+            let resolvedAt: Date? = status == .resolved ? at : nil
+            resolved = ", resolved_at = \(bind: resolvedAt)"
         }
-        if let assignee = change.assignee { model.assigneeID = assignee?.uuid }
-        if let team = change.team { model.teamID = team?.uuid }
-        if let priority = change.priority { model.priority = priority.rawValue }
-        if let tags = change.tags { model.tags = StoredJSON.encode(tags) }
-        if let handoff = change.handoff { model.handoff = StoredJSON.encode(handoff) }
-        if let botState = change.botState { model.botState = botState }
-        model.updatedAt = at
-        try await model.update(on: scope.db)
-        return try model.record()
+        if let assignee = change.assignee { row.assigneeID = assignee?.uuid }
+        if let team = change.team { row.teamID = team?.uuid }
+        if let priority = change.priority { row.priority = priority.rawValue }
+        if let tags = change.tags { row.tags = StoredJSON.encode(tags) }
+        if let handoff = change.handoff { row.handoff = StoredJSON.encode(handoff) }
+        if let botState = change.botState { row.botState = botState }
+        row.updatedAt = at
+        try await sql.raw(
+            """
+            UPDATE conversations SET status = \(bind: row.status), assignee_id = \(bind: row.assigneeID), \
+            team_id = \(bind: row.teamID), priority = \(bind: row.priority), tags = \(bind: row.tags), \
+            handoff = \(bind: row.handoff), bot_state = \(bind: row.botState), updated_at = \(bind: at)\(resolved) \
+            WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: scope.workspaceID.uuid)
+            """
+        ).run()
+        return try row.record()
     }
 
     func claim(_ id: ConversationID, for agent: UserID, at: Date) async throws -> Conversation {
