@@ -242,6 +242,12 @@ import Testing
                     APIBody.json(["name": "x"]), to: "/api/v1/contacts/\(hidden)", token: agent, method: .patch
                 ).status == .notFound)
             #expect(try await client.get("/api/v1/contacts/\(hidden)", token: lead).status == .ok)
+            func listed(_ token: String) async throws -> Set<String> {
+                let page = try await client.get("/api/v1/contacts", token: token).json() as? [String: Any]
+                return Set((page?["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? [])
+            }
+            #expect(try await listed(agent) == [phoneContact])
+            #expect(try await listed(lead) == [phoneContact, hidden])
             for socket in [a, b, c] { socket.close() }
         }
     }

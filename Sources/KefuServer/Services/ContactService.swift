@@ -16,15 +16,10 @@ struct ContactService: Sendable {
         let query = matching?.trimmingCharacters(in: .whitespaces)
         if let query, query.count > 100 { throw DomainError.invalid(ValidationErrors("q", .length(min: 0, max: 100))) }
         let data = store.scoped(to: actor.workspace.id)
-        let limit = min(max(limit, 1), 100)
-        let contacts = try await data.contacts.recent(matching: query, before: before, limit: limit)
-        guard !actor.can(.viewAllConversations) else { return contacts }
-        let teams = try await data.teams.teams(of: actor.user.id)
-        var visible: [Contact] = []
-        for contact in contacts where !(try await visibleConversations(actor, contact, data: data, teams: teams)).isEmpty {
-            visible.append(contact)
-        }
-        return visible
+        let teams = actor.can(.viewAllConversations) ? nil : try await data.teams.teams(of: actor.user.id)
+        return try await data.contacts.recent(
+            matching: query, before: before, visibleTo: ConversationVisibility(teams: teams, user: actor.user.id),
+            limit: min(max(limit, 1), 100))
     }
 
     /// The contact and the conversations of theirs the agent may see, newest first.

@@ -33,8 +33,8 @@ public protocol ContactRepository: Sendable {
     /// Moves `source`'s conversations and identities to `target` and marks `source` merged into it.
     func merge(_ source: ContactID, into target: ContactID, at: Date) async throws -> Contact
     /// Contacts (not merged away) seen most recently first, before `before`; `matching` filters by a part of the name,
-    /// e-mail or phone number.
-    func recent(matching: String?, before: Date?, limit: Int) async throws -> [Contact]
+    /// e-mail or phone number; `visibleTo` keeps those with a conversation that reader may see.
+    func recent(matching: String?, before: Date?, visibleTo: ConversationVisibility?, limit: Int) async throws -> [Contact]
 }
 
 struct SQLContactRepository: ContactRepository {
@@ -119,7 +119,7 @@ struct SQLContactRepository: ContactRepository {
         try await createUnique(identity, on: scope.db, conflict: .identityTaken)
     }
 
-    func recent(matching: String?, before: Date?, limit: Int) async throws -> [Contact] {
+    func recent(matching: String?, before: Date?, visibleTo: ConversationVisibility?, limit: Int) async throws -> [Contact] {
         guard let sql = scope.db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
         var conditions: SQLQueryString = "workspace_id = \(bind: scope.workspaceID.uuid) AND merged_into IS NULL"
         if let before { conditions = conditions + " AND last_seen_at < \(bind: before)" }
@@ -131,6 +131,14 @@ struct SQLContactRepository: ContactRepository {
             conditions =
                 conditions
                 + " AND (lower(coalesce(name, '')) LIKE \(bind: pattern) ESCAPE '\\' OR lower(coalesce(email, '')) LIKE \(bind: pattern) ESCAPE '\\' OR coalesce(phone, '') LIKE \(bind: pattern) ESCAPE '\\')"
+        }
+        if let visibleTo, let teams = visibleTo.teams {
+            var seen: SQLQueryString =
+                "c.team_id IS NULL OR c.assignee_id = \(bind: visibleTo.user.uuid)"
+            for team in teams { seen = seen + " OR c.team_id = \(bind: team.uuid)" }
+            conditions =
+                conditions
+                + " AND EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = contacts.id AND c.workspace_id = \(bind: scope.workspaceID.uuid) AND (\(seen)))"
         }
         struct Row: Decodable { var id: UUID }
         let ids = try await sql.raw(
