@@ -14,6 +14,7 @@ import traceback
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -46,7 +47,8 @@ class Story:
         self.args = args
         self.base = args.base_url.rstrip("/")
         self.driver = make_driver()
-        self.wait = WebDriverWait(self.driver, 15)
+        # A wait re-reads the page: an element replaced while it looked (a re-render, a form post) is looked up again.
+        self.wait = WebDriverWait(self.driver, 15, ignored_exceptions=[StaleElementReferenceException])
         self.agent_email = f"agent-{secrets.token_hex(4)}@example.com"
         self.agent_password = "agent-password-" + secrets.token_hex(4)
         self.invite_link = None
@@ -158,14 +160,17 @@ class Story:
         self.driver.find_element(By.ID, "word-text").send_keys("運費")
         Select(self.driver.find_element(By.ID, "word-action")).select_by_value("flag")
         self.driver.find_element(By.ID, "word-submit").click()
-        self.wait.until(lambda d: "運費" in d.find_element(By.ID, "words-table").text)
+        # The form posts and the page comes back with a flash: wait for the new page before reading it.
+        self.wait.until(lambda d: "flash=word_saved" in d.current_url)
+        assert "運費" in self.driver.find_element(By.ID, "words-table").text
         self.shot("sensitive-words.png")
         self.go("/app/settings/canned-replies")
         self.driver.find_element(By.ID, "canned-shortcut").send_keys("/thanks")
         self.driver.find_element(By.ID, "canned-body").send_keys("谢谢{{contact.name|您}}的耐心等待。")
         self.driver.find_element(By.ID, "canned-shared").click()
         self.driver.find_element(By.ID, "canned-submit").click()
-        self.wait.until(lambda d: "/thanks" in d.find_element(By.ID, "canned-table").text)
+        self.wait.until(lambda d: "flash=reply_saved" in d.current_url)
+        assert "/thanks" in self.driver.find_element(By.ID, "canned-table").text
         self.shot("canned-replies.png")
 
     def admin_writes_a_chinese_article_and_publishes_it(self):
@@ -250,7 +255,7 @@ class Story:
 
     def a_customer_on_the_demo_shop_gets_the_bots_answer_with_its_source(self):
         self.customer = make_driver()
-        self.customer_wait = WebDriverWait(self.customer, 20)
+        self.customer_wait = WebDriverWait(self.customer, 20, ignored_exceptions=[StaleElementReferenceException])
         self.customer.get(self.base + "/demo")
         self.customer_wait.until(lambda d: d.find_elements(By.ID, "kefu-widget"))
         self.customer_wait.until(lambda d: self.widget().find_element(By.CSS_SELECTOR, ".launcher").is_displayed())
