@@ -38,6 +38,18 @@ struct BenchHTTP: Sendable {
         return object
     }
 
+    /// Signs the owner in: their bearer token and the workspace's public widget key.
+    func owner(email: String, password: String) async throws -> (token: String, widgetKey: String) {
+        let owner = try await object(.POST, "/api/v1/auth/token", json: ["email": email, "password": password])
+        guard let token = owner["token"] as? String else { throw Failure(description: "no owner token") }
+        let workspace = try await object(.GET, "/api/v1/workspace", token: token)
+        guard let key = workspace["widget_key"] as? String else { throw Failure(description: "no widget key") }
+        return (token, key)
+    }
+
+    /// `ws://` or `wss://` and the host of the server.
+    var socketBase: String { (base.hasPrefix("https") ? "wss" : "ws") + base.drop { $0 != ":" } }
+
     /// The server's resident memory from its Prometheus metrics, in bytes.
     func residentBytes() async -> Double? {
         var request = HTTPClientRequest(url: base + "/metrics")

@@ -60,12 +60,9 @@ public struct ChatBenchmark: Sendable {
         let http = BenchHTTP(client: HTTPClient.shared, base: url)
         let run = String(UUID().uuidString.prefix(8)).lowercased()
         let ledger = ChatLedger()
-        let owner = try await http.object(.POST, "/api/v1/auth/token", json: ["email": email, "password": password])
-        guard let ownerToken = owner["token"] as? String else { throw BenchHTTP.Failure(description: "no owner token") }
-        let workspace = try await http.object(.GET, "/api/v1/workspace", token: ownerToken)
-        guard let widgetKey = workspace["widget_key"] as? String else { throw BenchHTTP.Failure(description: "no widget key") }
+        let (ownerToken, widgetKey) = try await http.owner(email: email, password: password)
         let agentCount = agents ?? max(1, Int((Double(customers) * ratePerCustomer / Double(replyEvery) / 40).rounded(.up)))
-        let socketBase = (url.hasPrefix("https") ? "wss" : "ws") + url.drop { $0 != ":" }
+        let socketBase = http.socketBase
 
         progress("inviting \(agentCount) agents")
         var agentSockets: [BenchSocket] = []

@@ -65,11 +65,8 @@ public struct ChatBotBenchmark: Sendable {
 
     public func run(progress: @escaping @Sendable (String) -> Void) async throws -> Report {
         let http = BenchHTTP(client: HTTPClient.shared, base: url)
-        let owner = try await http.object(.POST, "/api/v1/auth/token", json: ["email": email, "password": password])
-        guard let token = owner["token"] as? String else { throw BenchHTTP.Failure(description: "no owner token") }
-        let workspace = try await http.object(.GET, "/api/v1/workspace", token: token)
-        guard let key = workspace["widget_key"] as? String else { throw BenchHTTP.Failure(description: "no widget key") }
-        let socketBase = (url.hasPrefix("https") ? "wss" : "ws") + url.drop { $0 != ":" }
+        let key = try await http.owner(email: email, password: password).widgetKey
+        let socketBase = http.socketBase
         let run = String(UUID().uuidString.prefix(8)).lowercased()
         let errors = Mutex<[String: Int]>([:])
 

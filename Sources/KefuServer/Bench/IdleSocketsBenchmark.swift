@@ -35,11 +35,8 @@ public struct IdleSocketsBenchmark: Sendable {
 
     public func run(progress: @escaping @Sendable (String) -> Void) async throws -> Report {
         let http = BenchHTTP(client: HTTPClient.shared, base: url)
-        let owner = try await http.object(.POST, "/api/v1/auth/token", json: ["email": email, "password": password])
-        guard let token = owner["token"] as? String else { throw BenchHTTP.Failure(description: "no owner token") }
-        let workspace = try await http.object(.GET, "/api/v1/workspace", token: token)
-        guard let key = workspace["widget_key"] as? String else { throw BenchHTTP.Failure(description: "no widget key") }
-        let socketBase = (url.hasPrefix("https") ? "wss" : "ws") + url.drop { $0 != ":" }
+        let key = try await http.owner(email: email, password: password).widgetKey
+        let socketBase = http.socketBase
         try await Task.sleep(for: .seconds(2))
         guard let before = await http.residentBytes() else { throw BenchHTTP.Failure(description: "no /metrics") }
 

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import KefuCore
+import SQLKit
 
 /// A table whose rows belong to one workspace. Scoped repositories query it only through `WorkspaceScope`, which
 /// applies this filter; the models are internal to KefuStore, so the server cannot query them at all. The only
@@ -16,6 +17,14 @@ struct WorkspaceScope: Sendable {
 
     func query<M: WorkspaceScopedModel>(_ model: M.Type) -> QueryBuilder<M> {
         M.scoped(M.query(on: db), to: workspaceID)
+    }
+
+    /// The database as SQL, for the repositories that write their statements themselves (each binds `workspaceID`).
+    var sql: any SQLDatabase {
+        get throws {
+            guard let sql = db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
+            return sql
+        }
     }
 }
 

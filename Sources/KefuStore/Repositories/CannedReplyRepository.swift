@@ -32,12 +32,7 @@ struct CannedReplyRow: Decodable {
 struct SQLCannedReplyRepository: CannedReplyRepository {
     let scope: WorkspaceScope
 
-    private var sql: any SQLDatabase {
-        get throws {
-            guard let sql = scope.db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
-            return sql
-        }
-    }
+    private var sql: any SQLDatabase { get throws { try scope.sql } }
 
     func visible(to owner: UserID, prefix: String?) async throws -> [CannedReply] {
         let rows = try await sql.raw(

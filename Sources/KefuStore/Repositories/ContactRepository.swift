@@ -120,7 +120,7 @@ struct SQLContactRepository: ContactRepository {
     }
 
     func recent(matching: String?, before: Date?, visibleTo: ConversationVisibility?, limit: Int) async throws -> [Contact] {
-        guard let sql = scope.db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
+        let sql = try scope.sql
         var conditions: SQLQueryString = "workspace_id = \(bind: scope.workspaceID.uuid) AND merged_into IS NULL"
         if let before { conditions = conditions + " AND last_seen_at < \(bind: before)" }
         if let matching, !matching.isEmpty {

@@ -6,12 +6,7 @@ import SQLKit
 /// The chat hot path in plain SQL (see `ConversationRow`): reading a conversation, appending a message, reading
 /// messages by sequence number.
 extension SQLConversationRepository {
-    var sql: any SQLDatabase {
-        get throws {
-            guard let sql = scope.db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
-            return sql
-        }
-    }
+    var sql: any SQLDatabase { get throws { try scope.sql } }
 
     /// The conversation's row; `lock` takes its row lock on PostgreSQL (SQLite's write transaction already excludes
     /// every other writer).

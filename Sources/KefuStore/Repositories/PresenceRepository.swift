@@ -11,12 +11,7 @@ public protocol PresenceRepository: Sendable {
 struct SQLPresenceRepository: PresenceRepository {
     let scope: WorkspaceScope
 
-    private var sql: any SQLDatabase {
-        get throws {
-            guard let sql = scope.db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
-            return sql
-        }
-    }
+    private var sql: any SQLDatabase { get throws { try scope.sql } }
 
     func statuses() async throws -> [UserID: AgentStatus] {
         struct Row: Decodable {

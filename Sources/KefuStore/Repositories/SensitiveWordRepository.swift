@@ -29,12 +29,7 @@ struct SensitiveWordRow: Decodable {
 struct SQLSensitiveWordRepository: SensitiveWordRepository {
     let scope: WorkspaceScope
 
-    private var sql: any SQLDatabase {
-        get throws {
-            guard let sql = scope.db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
-            return sql
-        }
-    }
+    private var sql: any SQLDatabase { get throws { try scope.sql } }
 
     func all() async throws -> [SensitiveWord] {
         try await sql.raw(
