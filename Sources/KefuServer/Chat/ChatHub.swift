@@ -16,12 +16,15 @@ final class ChatOutbox: Sendable {
         case forget(ConversationID)
         /// Check the agent's credential and teams again: who may see what in the workspace changed.
         case recheck
+        /// Send the conversation's state as it is latest (see `pushState`).
+        case state(ConversationID)
     }
 
     let id = UUID()
     let stream: AsyncStream<Item>
     private let continuation: AsyncStream<Item>.Continuation
     private let overflowed = Mutex(false)
+    private let pendingStates = Mutex<[ConversationID: SharedFrames]>([:])
 
     init(capacity: Int) {
         (stream, continuation) = AsyncStream.makeStream(of: Item.self, bufferingPolicy: .bufferingOldest(capacity))
@@ -42,6 +45,30 @@ final class ChatOutbox: Sendable {
     }
 
     var didOverflow: Bool { overflowed.withLock { $0 } }
+
+    /// Queues an agent's inbox update for a conversation, coalesced: while one is waiting its turn, a newer state of
+    /// the same conversation replaces it instead of queueing another frame. An idle socket sends at once; a busy
+    /// one sends each conversation's latest state once, not one frame per message of the workspace.
+    @discardableResult
+    func pushState(_ shared: SharedFrames) -> Bool {
+        guard let conversation = shared.conversation else { return true }
+        let isFirst = pendingStates.withLock { pending in
+            guard let waiting = pending[conversation.id]?.conversation else {
+                pending[conversation.id] = shared
+                return true
+            }
+            if (conversation.lastSeq, conversation.updatedAt) >= (waiting.lastSeq, waiting.updatedAt) {
+                pending[conversation.id] = shared
+            }
+            return false
+        }
+        return isFirst ? push(.state(conversation.id)) : true
+    }
+
+    /// The latest state queued for the conversation, now taken out.
+    func takeState(_ id: ConversationID) -> SharedFrames? {
+        pendingStates.withLock { $0.removeValue(forKey: id) }
+    }
 
     func finish() { continuation.finish() }
 }

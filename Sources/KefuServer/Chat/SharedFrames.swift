@@ -12,6 +12,14 @@ final class SharedFrames: Sendable {
         self.event = event
     }
 
+    /// The conversation as the event left it, when the event carries it.
+    var conversation: Conversation? {
+        switch event {
+        case .message(_, let conversation), .conversation(let conversation): conversation
+        case .typing, .read: nil
+        }
+    }
+
     private func cached(_ key: String, _ make: () -> String) -> String {
         if let json = cache.withLock({ $0[key] }) { return json }
         let json = make()

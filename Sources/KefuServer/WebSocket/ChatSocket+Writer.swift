@@ -26,7 +26,13 @@ extension ChatSocket {
                     synced.reads = try await conversations.store.scoped(to: peer.workspace).conversations.readMarks(id)
                     try await outbound.write(.text(synced.json))
                 case .event(let event):
-                    try await deliver(event, peer: peer, sent: &sent, outbound)
+                    try await deliver(event, peer: peer, sent: &sent, outbound, outbox: connection.outbox)
+                case .state(let id):
+                    guard case .agent(let identity, let teams) = peer, let shared = connection.outbox.takeState(id),
+                        let conversation = shared.conversation,
+                        try await ConversationService.mayView(identity, conversation, teams: { teams })
+                    else { continue }
+                    try await outbound.write(.text(shared.state(conversation, forAgent: true)))
                 case .forget(let id):
                     sent[id] = nil
                 case .recheck:
@@ -70,7 +76,8 @@ extension ChatSocket {
     }
 
     private func deliver(
-        _ shared: SharedFrames, peer: ChatPeer, sent: inout [ConversationID: Int64], _ outbound: WebSocketOutboundWriter
+        _ shared: SharedFrames, peer: ChatPeer, sent: inout [ConversationID: Int64], _ outbound: WebSocketOutboundWriter,
+        outbox: ChatOutbox
     ) async throws {
         let event = shared.event
         let id = event.conversationID
@@ -94,15 +101,14 @@ extension ChatSocket {
                     sent[id] = try await catchUp(id, after: last, peer: peer, outbound)
                 }
             }
-            if peer.isAgent { try await outbound.write(.text(shared.state(conversation, forAgent: true))) }
+            if peer.isAgent { outbox.pushState(shared) }
         case .conversation(let conversation):
             switch peer {
             case .customer:
                 guard watching else { return }
                 try await outbound.write(.text(shared.state(conversation, forAgent: false)))
-            case .agent(let identity, let teams):
-                guard try await ConversationService.mayView(identity, conversation, teams: { teams }) else { return }
-                try await outbound.write(.text(shared.state(conversation, forAgent: true)))
+            case .agent:
+                outbox.pushState(shared)
             }
         case .typing(_, let from, let name, let isTyping):
             guard watching, from != peer.participant else { return }
