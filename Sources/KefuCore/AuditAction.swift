@@ -15,4 +15,7 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case invitationRevoked = "member.invitation_revoked"
     case invitationFailed = "member.invitation_failed"
     case contactMerged = "contact.merged"
+    case memberRoutingChanged = "member.routing_changed"
+    case teamMemberAdded = "team.member_added"
+    case teamMemberRemoved = "team.member_removed"
 }

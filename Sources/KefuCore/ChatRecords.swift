@@ -80,12 +80,14 @@ public struct Conversation: Sendable, Codable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
     public var lastMessageAt: Date
+    /// Waiting in its team's queue since; nil when not queued.
+    public var queuedAt: Date?
 
     public init(
         id: ConversationID, workspaceID: WorkspaceID, contactID: ContactID, status: ConversationStatus,
         assigneeID: UserID?, teamID: TeamID?, priority: ConversationPriority, tags: [String], lastSeq: Int64,
         locale: ContentLocale, handoff: Handoff?, botState: String?, preview: String, createdAt: Date, updatedAt: Date,
-        lastMessageAt: Date
+        lastMessageAt: Date, queuedAt: Date? = nil
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -103,6 +105,7 @@ public struct Conversation: Sendable, Codable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.lastMessageAt = lastMessageAt
+        self.queuedAt = queuedAt
     }
 }
 

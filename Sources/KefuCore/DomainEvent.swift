@@ -20,12 +20,14 @@ public enum ChatEvent: Sendable, Equatable {
     case typing(ConversationID, from: String, name: String?, isTyping: Bool)
     /// A participant (`customer` or `agent:<user id>`) has read up to `seq`.
     case read(ConversationID, participant: String, seq: Int64)
+    /// The waiting customer's place in their team's queue; nil once an agent has the chat or it left the queue.
+    case queue(ConversationID, QueueStanding?)
 
     public var conversationID: ConversationID {
         switch self {
         case .message(let message, _): message.conversationID
         case .conversation(let conversation): conversation.id
-        case .typing(let id, _, _, _), .read(let id, _, _): id
+        case .typing(let id, _, _, _), .read(let id, _, _), .queue(let id, _): id
         }
     }
 }

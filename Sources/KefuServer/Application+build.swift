@@ -26,6 +26,7 @@ public struct AppDependencies: Sendable {
     let sensitiveWords: SensitiveWordService
     let contacts: ContactService
     let presence: PresenceService
+    let routing: RoutingService
     let addressFrames: AddressFrameLimiter
     let hub: ChatHub
     let runtime: BotRuntime
@@ -68,6 +69,7 @@ public struct AppDependencies: Sendable {
             let renderer = try await PageRenderer.load()
             let hub = ChatHub(events: events)
             let words = SensitiveWordFilter(store: store)
+            let router = ChatRouter(store: store, clock: clock, events: events, instance: UUID(), logger: logger)
             return AppDependencies(
                 config: config, store: store, events: events,
                 credentials: CredentialService(store: store, hasher: hasher, clock: clock, events: events, config: config),
@@ -83,11 +85,12 @@ public struct AppDependencies: Sendable {
                     bot: ConversationBot(runtime: runtime, catalogues: renderer.catalogues),
                     tokens: VisitorTokens(secret: secret),
                     files: AttachmentFiles(dataDirectory: config.dataDirectory, maxBytes: config.maxAttachmentBytes),
-                    words: words),
+                    words: words, router: router),
                 cannedReplies: CannedReplyService(store: store, clock: clock),
                 sensitiveWords: SensitiveWordService(store: store, clock: clock, filter: words),
                 contacts: ContactService(store: store, clock: clock),
-                presence: PresenceService(store: store, clock: clock, events: events, hub: hub),
+                presence: PresenceService(store: store, clock: clock, events: events, hub: hub, router: router),
+                routing: RoutingService(store: store, clock: clock, router: router),
                 addressFrames: AddressFrameLimiter(
                     perSecond: config.maxFramesPerAddress, limitsLoopback: config.limitLoopbackFrames),
                 hub: hub,
@@ -139,6 +142,7 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
     // Services stop in reverse order: the database pools outlive the HTTP server's in-flight requests.
     app.addServices(dependencies.store.databases)
     app.addServices(CredentialSweeper(store: dependencies.store, clock: dependencies.credentials.clock, logger: logger))
+    app.addServices(PresenceHeartbeat(presence: dependencies.presence))
     for _ in 0..<dependencies.config.jobWorkers { app.addServices(dependencies.jobWorker(logger: logger)) }
     return app
 }
@@ -210,6 +214,7 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     PortalAPIController(portal: deps.portal, links: links).register(api)
     WidgetAPIController(conversations: deps.conversations, catalogues: deps.renderer.catalogues).register(api)
     ConversationAPIController(conversations: deps.conversations).register(securedAPI)
+    RoutingAPIController(routing: deps.routing).register(securedAPI)
     CannedReplyAPIController(replies: deps.cannedReplies, conversations: deps.conversations).register(securedAPI)
     SensitiveWordAPIController(words: deps.sensitiveWords).register(securedAPI)
     ContactAPIController(contacts: deps.contacts).register(securedAPI)

@@ -114,7 +114,7 @@ import Testing
             let now = Date()
             let team = try await data.teams.create(name: "Returns", at: now)
             let inUser = try #require(try await app.dependencies.store.unscoped.users.credentials(email: "in@shop.example")?.0)
-            try await data.teams.addMember(teamID: team.id, userID: inUser.id, skills: [], maxChats: 5)
+            try await data.teams.addMember(teamID: team.id, userID: inUser.id)
             let contact = try await data.contacts.create(name: "Wang", at: now)
             let conversation = try await data.conversations.start(
                 contact: contact.id, status: .open, locale: .zhCN, team: team.id, at: now)

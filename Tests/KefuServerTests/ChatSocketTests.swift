@@ -29,6 +29,7 @@ import Testing
     func aCustomerAndAnAgentTalkAndAResumeMissesNothingAndDoublesNothing(_ db: TestDatabase) async throws {
         try await TestApp.run(db, live: true) { app, client in
             let token = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            try await app.withoutRouting("tea-shop")
             let key = try await widgetKey(app, "tea-shop")
 
             var (customer, welcome) = try await visitor(client, key: key)
@@ -207,6 +208,7 @@ import Testing
     @Test func aResumeClaimingMoreThanExistsStillGetsWhatComesNext() async throws {
         try await TestApp.run(.sqlite, live: true) { app, client in
             let token = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            try await app.withoutRouting("tea-shop")
             let key = try await widgetKey(app, "tea-shop")
             var (customer, _) = try await visitor(client, key: key)
             customer.send(["type": "send", "id": "c-1", "text": "hello"])

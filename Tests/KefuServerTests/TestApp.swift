@@ -107,4 +107,13 @@ extension TestApp {
         }
         return workspace.id
     }
+
+    /// Takes every member of the workspace out of routing (capacity 0), for tests about something else: their
+    /// conversations stay unassigned until someone takes them.
+    func withoutRouting(_ slug: String) async throws {
+        let data = dependencies.store.scoped(to: try await workspaceID(slug))
+        for member in try await data.members.list(after: nil, limit: 100) {
+            try await data.routing.setSettings(member.user.id, AgentRouting(maxChats: 0, skills: [], languages: []))
+        }
+    }
 }

@@ -10,6 +10,7 @@ import Testing
 /// `workspace_id`. A new business table fails `everyWorkspaceTableIsCovered` until it joins this test.
 @Suite struct ScopedAccessIsolationTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
+    static let instance = UUID()
 
     /// The business tables this test seeds and checks.
     static let covered: Set<String> = [
@@ -17,6 +18,7 @@ import Testing
         "kb_categories", "kb_articles", "kb_article_revisions", "kb_faqs", "kb_article_votes", "bot_intents", "bot_phrases",
         "bot_flows", "bot_models", "bot_index_log", "jobs", "contacts", "contact_identities", "conversations", "messages",
         "conversation_reads", "attachments", "canned_replies", "sensitive_words", "agent_presence", "message_search",
+        "agent_connections",
     ]
 
     struct Seeded {
@@ -49,7 +51,7 @@ import Testing
         let data = store.scoped(to: workspace.id)
         _ = try await data.members.add(userID: user.id, role: .owner, at: now)
         let team = try await data.teams.create(name: "team-\(slug)", at: now)
-        try await data.teams.addMember(teamID: team.id, userID: user.id, skills: ["zh"], maxChats: 3)
+        try await data.teams.addMember(teamID: team.id, userID: user.id)
         let token = try await data.tokens.create(
             userID: user.id, name: "t-\(slug)", kind: .personal, tokenHash: "token-\(slug)", at: now, expiresAt: nil)
         try await data.sessions.create(
@@ -91,6 +93,8 @@ import Testing
         let reply = try await data.cannedReplies.create(owner: nil, shortcut: "refund", body: "Refund \(slug)", at: now)
         let word = try await data.sensitiveWords.add("秘密", action: .mask, at: now)
         try await data.presence.set(user.id, .away, at: now)
+        try await data.routing.connections(user.id, instance: Self.instance, delta: 1, at: now)
+        _ = try await data.routing.enqueue(conversation.id, at: now)
         return Seeded(
             workspace: workspace, user: user, team: team, token: token, invitation: invitation,
             sessionHash: "session-\(slug)", article: article, faq: faq, category: category, intent: intent, phrase: phrase,
@@ -182,6 +186,27 @@ import Testing
             #expect(try await scopedA.cannedReplies.visible(to: b.user.id, prefix: nil).map(\.id) == [a.reply.id])
             #expect(try await scopedA.sensitiveWords.all().map(\.id) == [a.word.id])
             #expect(Array(try await scopedA.presence.statuses().keys) == [a.user.id])
+            let since = now.addingTimeInterval(-30)
+            #expect(try await scopedA.routing.connectedAgents(since: since) == [a.user.id])
+            #expect(Array(try await scopedA.routing.loads(connectedSince: since).keys) == [a.user.id])
+            #expect(try await scopedA.routing.queue(team: b.team.id, limit: 10).isEmpty)
+            #expect(try await scopedA.routing.queue(team: a.team.id, limit: 10) == [a.conversation.id])
+            #expect(try await scopedA.routing.queuedTeams() == [a.team.id])
+            await #expect(throws: DomainError.notFound(.member)) { _ = try await scopedA.routing.settings(b.user.id) }
+            await #expect(throws: DomainError.notFound(.member)) {
+                try await scopedA.routing.setSettings(b.user.id, AgentRouting(maxChats: 0, skills: [], languages: []))
+            }
+            await #expect(throws: DomainError.notFound(.team)) { _ = try await scopedA.teams.members(of: b.team.id) }
+            await #expect(throws: DomainError.notFound(.team)) {
+                _ = try await scopedA.teams.removeMember(teamID: b.team.id, userID: b.user.id)
+            }
+            await #expect(throws: DomainError.notFound(.conversation)) {
+                _ = try await scopedA.routing.assign(b.conversation.id, to: a.user.id, at: now)
+            }
+            await #expect(throws: DomainError.notFound(.conversation)) {
+                _ = try await scopedA.routing.dequeue(b.conversation.id)
+            }
+            try await scopedA.routing.heartbeat(instance: Self.instance, at: now.addingTimeInterval(5))
             let everyone = ConversationVisibility(teams: nil, user: a.user.id)
             #expect(try await scopedA.conversations.search("hello", visibleTo: everyone, limit: 10).map(\.id) == [a.message.id])
             #expect(try await scopedA.conversations.search("shop-b", visibleTo: everyone, limit: 10).isEmpty)
@@ -200,10 +225,10 @@ import Testing
                 try await scopedA.invitations.markAccepted(id: b.invitation.id, at: now)
             }
             await #expect(throws: DomainError.notFound(.team)) {
-                try await scopedA.teams.addMember(teamID: b.team.id, userID: a.user.id, skills: [], maxChats: 1)
+                try await scopedA.teams.addMember(teamID: b.team.id, userID: a.user.id)
             }
             await #expect(throws: DomainError.notFound(.member)) {
-                try await scopedA.teams.addMember(teamID: a.team.id, userID: b.user.id, skills: [], maxChats: 1)
+                try await scopedA.teams.addMember(teamID: a.team.id, userID: b.user.id)
             }
             try await scopedA.sessions.delete(tokenHash: b.sessionHash)
             await #expect(throws: DomainError.notFound(.article)) { _ = try await scopedA.knowledge.article(b.article.id) }
@@ -290,6 +315,11 @@ import Testing
                     target: nil, ip: nil, before: nil, after: nil, createdAt: now))
 
             #expect(try await Self.counts(sql, of: b.workspace.id) == before)
+            // Updates keep counts: B's rows still hold what B wrote (A's heartbeat shares B's instance id).
+            let scopedB = store.scoped(to: b.workspace.id)
+            #expect(try await scopedB.routing.connectedAgents(since: now.addingTimeInterval(1)).isEmpty)
+            #expect(try await scopedB.conversations.conversation(b.conversation.id).queuedAt == now)
+            #expect(try await scopedB.routing.settings(b.user.id).maxChats == 5)
             #expect(try await store.unscoped.credentials.session(tokenHash: b.sessionHash, now: now) != nil)
             #expect(try await store.scoped(to: b.workspace.id).members.membership(userID: b.user.id)?.role == .owner)
             #expect(try await store.unscoped.credentials.useToken(tokenHash: "token-shop-b", now: now) != nil)

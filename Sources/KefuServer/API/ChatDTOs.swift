@@ -97,6 +97,7 @@ extension DTO {
             case createdAt = "created_at"
             case updatedAt = "updated_at"
             case lastMessageAt = "last_message_at"
+            case queuedAt = "queued_at"
         }
 
         var id: ConversationID
@@ -114,6 +115,7 @@ extension DTO {
         var createdAt: Date
         var updatedAt: Date?
         var lastMessageAt: Date?
+        var queuedAt: Date?
 
         init(_ c: Conversation, contact: Contact?, forAgent: Bool) {
             id = c.id
@@ -132,6 +134,7 @@ extension DTO {
             handoff = c.handoff.map(HandoffSummary.init)
             updatedAt = c.updatedAt
             lastMessageAt = c.lastMessageAt
+            queuedAt = c.queuedAt
         }
     }
 

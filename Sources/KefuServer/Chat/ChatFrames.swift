@@ -35,7 +35,7 @@ struct InboundFrame: Decodable, Sendable {
 struct OutboundFrame: Encodable, Sendable {
     /// The frame types the server sends.
     static let types = [
-        "welcome", "pong", "ack", "message", "synced", "conversation", "typing", "read", "presence", "error",
+        "welcome", "pong", "ack", "message", "synced", "conversation", "typing", "read", "presence", "queue", "error",
     ]
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -45,6 +45,8 @@ struct OutboundFrame: Encodable, Sendable {
         case messageID = "message_id"
         case duplicate
         case visitorToken = "visitor_token"
+        case waiting, position
+        case estimatedWait = "estimated_wait_s"
     }
 
     var type: String
@@ -68,6 +70,9 @@ struct OutboundFrame: Encodable, Sendable {
     var contact: ContactID?
     var visitorToken: String?
     var status: String?
+    var waiting: Bool?
+    var position: Int?
+    var estimatedWait: Int?
 
     init(_ type: String) { self.type = type }
 
@@ -98,6 +103,15 @@ struct OutboundFrame: Encodable, Sendable {
         frame.conversation = message.conversationID
         frame.seq = message.seq
         frame.message = DTO.Message(message, forAgent: forAgent)
+        return frame
+    }
+
+    static func queue(_ id: ConversationID, _ standing: QueueStanding?) -> OutboundFrame {
+        var frame = OutboundFrame("queue")
+        frame.conversation = id
+        frame.waiting = standing != nil
+        frame.position = standing?.position
+        frame.estimatedWait = standing?.estimatedWait
         return frame
     }
 

@@ -146,8 +146,8 @@ final class ChatHub: Sendable {
         }
     }
 
-    func connectedAgents(_ workspace: WorkspaceID) -> Set<UserID> {
-        state.withLock { Set(($0.agents[workspace] ?? [:]).keys) }
+    func workspacesWithAgents() -> [WorkspaceID] {
+        state.withLock { Array($0.agents.keys) }
     }
 
     private func announce(_ workspace: WorkspaceID, _ user: UserID, _ status: String) {
@@ -173,9 +173,11 @@ final class ChatHub: Sendable {
 
     private func dispatch(_ workspace: WorkspaceID, _ event: ChatEvent) {
         let targets = state.withLock { state in
+            let watchers = state.conversations[event.conversationID] ?? [:]
+            // Queue places are the waiting customer's alone; agents see the queue in conversation states.
+            if case .queue = event { return watchers.values }
             // An agent watching the conversation is in both lists: one push per socket.
-            (state.conversations[event.conversationID] ?? [:]).merging(state.workspaces[workspace] ?? [:]) { kept, _ in kept }
-                .values
+            return watchers.merging(state.workspaces[workspace] ?? [:]) { kept, _ in kept }.values
         }
         let shared = SharedFrames(event)
         for outbox in targets { outbox.push(.event(shared)) }

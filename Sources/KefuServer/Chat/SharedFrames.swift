@@ -16,7 +16,7 @@ final class SharedFrames: Sendable {
     var conversation: Conversation? {
         switch event {
         case .message(_, let conversation), .conversation(let conversation): conversation
-        case .typing, .read: nil
+        case .typing, .read, .queue: nil
         }
     }
 

@@ -90,12 +90,21 @@ extension ConversationService {
                 let status: ConversationStatus = appended.conversation.handoff == nil ? .bot : .open
                 appended.conversation = try await data.conversations.update(
                     id, ConversationChange(status: status), at: clock.now())
+                if status == .open && appended.conversation.assigneeID == nil {
+                    appended.conversation = try await data.routing.enqueue(id, at: clock.now())
+                }
             case .bot, .open: return (appended, false)
             }
             return (appended, true)
         }
         if result.0.isNew { publish(visitor.workspace.id, .message(result.0.message, result.0.conversation)) }
         if result.1 { publish(visitor.workspace.id, .conversation(result.0.conversation)) }
+        // A conversation waiting for people is routed once there is something to read: its first message, or the
+        // one that brought it back.
+        let conversation = result.0.conversation
+        if result.0.isNew, conversation.queuedAt != nil, result.1 || result.0.message.seq == 1 {
+            await router.drain(visitor.workspace.id, team: conversation.teamID)
+        }
         return result.0
     }
 
@@ -106,9 +115,11 @@ extension ConversationService {
         if let current = try await currentConversation(visitor), current.status != .resolved { return current }
         let hasBot = try await bot.runtime.bot(for: visitor.workspace.id).engine != nil
         let conversation = try await store.scoped(to: visitor.workspace.id).transaction { [clock] data in
-            try await data.conversations.start(
+            let started = try await data.conversations.start(
                 contact: visitor.contactID, status: hasBot ? .bot : .open, locale: locale,
                 team: hasBot ? nil : visitor.workspace.defaultTeamID, at: clock.now())
+            // Without a bot people answer from the start: it waits for an agent like a hand-off.
+            return hasBot ? started : try await data.routing.enqueue(started.id, at: clock.now())
         }
         publish(visitor.workspace.id, .conversation(conversation))
         return conversation
@@ -134,10 +145,15 @@ extension ConversationService {
             let reopened = try await store.scoped(to: visitor.workspace.id).transaction { [clock] data in
                 guard try await data.conversations.lock(id).status == .resolved else { return nil as Conversation? }
                 let team = current.teamID ?? visitor.workspace.defaultTeamID
-                return try await data.conversations.update(
+                let reopened = try await data.conversations.update(
                     id, ConversationChange(status: .open, team: .some(team)), at: clock.now())
+                // Back to the agent who had it; nobody had it: it waits for one.
+                return reopened.assigneeID == nil ? try await data.routing.enqueue(id, at: clock.now()) : reopened
             }
-            if let reopened { publish(visitor.workspace.id, .conversation(reopened)) }
+            if let reopened {
+                publish(visitor.workspace.id, .conversation(reopened))
+                await router.drain(visitor.workspace.id, team: reopened.teamID)
+            }
         case .open, .pending: break
         }
     }
@@ -175,7 +191,8 @@ extension ConversationService {
             for message in turn.messages {
                 appended.append(try await tx.conversations.append(id, message, at: clock.now()))
             }
-            let changed = try await tx.conversations.update(id, turn.change, at: clock.now())
+            var changed = try await tx.conversations.update(id, turn.change, at: clock.now())
+            if turn.handedOff { changed = try await tx.routing.enqueue(id, at: clock.now()) }
             if var last = appended.popLast() {
                 last.conversation = changed
                 appended.append(last)
@@ -185,6 +202,7 @@ extension ConversationService {
         guard let outcome else { return }
         for result in outcome { publish(workspace.id, .message(result.message, result.conversation)) }
         if let last = outcome.last { publish(workspace.id, .conversation(last.conversation)) }
+        if turn.handedOff, let last = outcome.last { await router.drain(workspace.id, team: last.conversation.teamID) }
     }
 
     func customerRead(_ visitor: Visitor, _ id: ConversationID, seq: Int64) async throws -> Int64 {

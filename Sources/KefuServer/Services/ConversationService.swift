@@ -12,6 +12,7 @@ public struct ConversationService: Sendable {
     let tokens: VisitorTokens
     let files: AttachmentFiles
     let words: SensitiveWordFilter
+    let router: ChatRouter
     static let maxTextLength = 5000
     static let pageSize = 50
 
@@ -155,18 +156,26 @@ public struct ConversationService: Sendable {
             throw DomainError.notFound(.team)
         }
         let status: ConversationStatus? = current.status == .bot || current.status == .resolved ? .open : nil
-        return try await change(actor.workspace.id, id, event: name.map { ("assigned", $0) } ?? ("unassigned", "")) {
+        let changed = try await change(actor.workspace.id, id, event: name.map { ("assigned", $0) } ?? ("unassigned", "")) {
             data, now in
-            try await data.conversations.update(
+            let changed = try await data.conversations.update(
                 id, ConversationChange(status: status, assignee: .some(assignee), team: team), at: now)
+            // Handed back to nobody (or to a team): routing finds someone, or it waits in line.
+            return assignee == nil ? try await data.routing.enqueue(id, at: now) : changed
         }
+        // A seat may have freed (the previous assignee's) and the conversation may wait: route both.
+        await router.drainAll(actor.workspace.id)
+        return assignee == nil ? try await store.scoped(to: actor.workspace.id).conversations.conversation(id) : changed
     }
 
     func resolve(_ actor: Identity, _ id: ConversationID) async throws -> Conversation {
         _ = try await conversation(actor, id)
-        return try await change(actor.workspace.id, id, event: ("resolved", actor.user.displayName)) { data, now in
+        let resolved = try await change(actor.workspace.id, id, event: ("resolved", actor.user.displayName)) { data, now in
             try await data.conversations.update(id, ConversationChange(status: .resolved, botState: .some(nil)), at: now)
         }
+        events.publish(.chat(actor.workspace.id, .queue(id, nil)))
+        await router.drainAll(actor.workspace.id)
+        return resolved
     }
 
     func reopen(_ actor: Identity, _ id: ConversationID) async throws -> Conversation {

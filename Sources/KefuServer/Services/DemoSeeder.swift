@@ -69,10 +69,9 @@ public struct DemoSeeder: Sendable {
             }
             let presales = try await data.teams.create(name: "Pre-sales 售前", at: now)
             let aftersales = try await data.teams.create(name: "After-sales 售后", at: now)
-            try await data.teams.addMember(teamID: presales.id, userID: userIDs[2], skills: ["zh", "product"], maxChats: 5)
-            try await data.teams.addMember(teamID: aftersales.id, userID: userIDs[3], skills: ["en", "returns"], maxChats: 5)
-            try await data.teams.addMember(
-                teamID: aftersales.id, userID: userIDs[1], skills: ["zh", "en", "returns"], maxChats: 3)
+            try await data.teams.addMember(teamID: presales.id, userID: userIDs[2])
+            try await data.teams.addMember(teamID: aftersales.id, userID: userIDs[3])
+            try await data.teams.addMember(teamID: aftersales.id, userID: userIDs[1])
             for (shortcut, body) in Self.cannedReplies {
                 _ = try await data.cannedReplies.create(owner: nil, shortcut: shortcut, body: body, at: now)
             }

@@ -3,14 +3,15 @@ import KefuCore
 import KefuStore
 
 /// Agents' presence: `online` or `away` as they choose while a console (an agent socket) is open, `offline` when
-/// none is. Changes go to every agent socket of the workspace as `presence` frames. Connections are counted by this
-/// instance's hub: with several instances an agent connected elsewhere shows as offline here until the routing issue
-/// shares the counts and events across instances (PostgreSQL event bus).
+/// none is open on any instance. Each instance counts its agent sockets in `agent_connections` and keeps its rows
+/// fresh (`PresenceHeartbeat`); a killed instance's rows go stale. Changes go to every agent socket of the workspace
+/// as `presence` frames, and an agent coming online lets routing give them waiting chats.
 struct PresenceService: Sendable {
     let store: Store
     let clock: WallClock
     let events: any EventBus
     let hub: ChatHub
+    let router: ChatRouter
 
     struct Entry: Sendable {
         var membership: Membership
@@ -20,7 +21,7 @@ struct PresenceService: Sendable {
     func list(_ actor: Identity) async throws -> [Entry] {
         let data = store.scoped(to: actor.workspace.id)
         let chosen = try await data.presence.statuses()
-        let connected = hub.connectedAgents(actor.workspace.id)
+        let connected = try await data.routing.connectedAgents(since: router.connectedSince)
         var entries: [Entry] = []
         var after: String? = nil
         while true {
@@ -36,21 +37,53 @@ struct PresenceService: Sendable {
     }
 
     func set(_ actor: Identity, _ status: AgentStatus) async throws {
-        try await store.scoped(to: actor.workspace.id).presence.set(actor.user.id, status, at: clock.now())
-        if hub.connectedAgents(actor.workspace.id).contains(actor.user.id) {
-            events.publish(.presence(actor.workspace.id, actor.user.id, status: status.rawValue))
-        }
+        let data = store.scoped(to: actor.workspace.id)
+        try await data.presence.set(actor.user.id, status, at: clock.now())
+        guard try await data.routing.connectedAgents(since: router.connectedSince).contains(actor.user.id) else { return }
+        events.publish(.presence(actor.workspace.id, actor.user.id, status: status.rawValue))
+        if status == .online { await router.drainAll(actor.workspace.id) }
     }
 
     /// An agent socket opened: their first one makes them visible with their chosen status.
     func connected(_ actor: Identity) async {
-        guard hub.agentJoined(actor.workspace.id, actor.user.id) else { return }
-        let chosen = try? await store.scoped(to: actor.workspace.id).presence.statuses()[actor.user.id]
-        events.publish(.presence(actor.workspace.id, actor.user.id, status: (chosen ?? .online).rawValue))
+        let workspace = actor.workspace.id
+        let isFirstHere = hub.agentJoined(workspace, actor.user.id)
+        do {
+            let data = store.scoped(to: workspace)
+            let wasConnected = try await data.routing.connectedAgents(since: router.connectedSince).contains(actor.user.id)
+            try await data.routing.connections(actor.user.id, instance: router.instance, delta: 1, at: clock.now())
+            guard isFirstHere, !wasConnected else { return }
+            let chosen = try await data.presence.statuses()[actor.user.id] ?? .online
+            events.publish(.presence(workspace, actor.user.id, status: chosen.rawValue))
+            if chosen == .online { await router.drainAll(workspace) }
+        } catch {
+            router.logger.error("agent connection not recorded", metadata: ["error": "\(error)"])
+        }
     }
 
-    func disconnected(_ actor: Identity) {
-        guard hub.agentLeft(actor.workspace.id, actor.user.id) else { return }
-        events.publish(.presence(actor.workspace.id, actor.user.id, status: "offline"))
+    func disconnected(_ actor: Identity) async {
+        let workspace = actor.workspace.id
+        _ = hub.agentLeft(workspace, actor.user.id)
+        do {
+            let data = store.scoped(to: workspace)
+            try await data.routing.connections(actor.user.id, instance: router.instance, delta: -1, at: clock.now())
+            guard !(try await data.routing.connectedAgents(since: router.connectedSince).contains(actor.user.id)) else {
+                return
+            }
+            events.publish(.presence(workspace, actor.user.id, status: "offline"))
+        } catch {
+            router.logger.error("agent disconnection not recorded", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Keeps this instance's connection rows fresh, for every workspace with a console open here.
+    func heartbeat() async {
+        for workspace in hub.workspacesWithAgents() {
+            do {
+                try await store.scoped(to: workspace).routing.heartbeat(instance: router.instance, at: clock.now())
+            } catch {
+                router.logger.warning("presence heartbeat failed", metadata: ["error": "\(error)"])
+            }
+        }
     }
 }

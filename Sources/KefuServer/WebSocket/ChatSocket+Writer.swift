@@ -25,6 +25,13 @@ extension ChatSocket {
                     synced.lastSeq = last
                     synced.reads = try await conversations.store.scoped(to: peer.workspace).conversations.readMarks(id)
                     try await outbound.write(.text(synced.json))
+                    if !peer.isAgent {
+                        let conversation = try await conversations.store.scoped(to: peer.workspace).conversations
+                            .conversation(id)
+                        if let standing = try await conversations.router.standing(peer.workspace, conversation) {
+                            try await outbound.write(.text(OutboundFrame.queue(id, standing).json))
+                        }
+                    }
                 case .event(let event):
                     try await deliver(event, peer: peer, sent: &sent, outbound, outbox: connection.outbox)
                 case .state(let id):
@@ -118,6 +125,9 @@ extension ChatSocket {
             frame.name = name
             frame.typing = isTyping
             try await outbound.write(.text(frame.json))
+        case .queue(_, let standing):
+            guard watching, !peer.isAgent else { return }
+            try await outbound.write(.text(OutboundFrame.queue(id, standing).json))
         case .read(_, let participant, let seq):
             guard watching, participant != peer.participant else { return }
             var frame = OutboundFrame("read")

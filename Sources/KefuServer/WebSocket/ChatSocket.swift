@@ -109,7 +109,7 @@ struct ChatSocket: Sendable {
         }
         let peer = connection.peer.withLock { $0 }
         hub.remove(connection.outbox, conversations: connection.watched.withLock { $0 }, workspace: peer?.workspace)
-        if case .agent(let identity, _)? = peer { presence.disconnected(identity) }
+        if case .agent(let identity, _)? = peer { await presence.disconnected(identity) }
     }
 
     /// Closes a socket that has not said hello in time; afterwards asks an agent socket to check its credential again

@@ -35,6 +35,7 @@ public struct WorkspaceData: Sendable {
     public var cannedReplies: any CannedReplyRepository { SQLCannedReplyRepository(scope: scope) }
     public var sensitiveWords: any SensitiveWordRepository { SQLSensitiveWordRepository(scope: scope) }
     public var presence: any PresenceRepository { SQLPresenceRepository(scope: scope) }
+    public var routing: any RoutingRepository { SQLRoutingRepository(scope: scope) }
 
     /// Runs `body` in one transaction; everything it wrote is undone if it throws.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (WorkspaceData) async throws -> T) async throws -> T {

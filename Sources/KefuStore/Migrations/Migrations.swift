@@ -10,6 +10,7 @@ public enum Migrations {
         M0007CreateKnowledgeAndBot(),
         M0008CreateConversations(),
         M0009CreateChatTools(),
+        M0010CreateRouting(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -59,6 +59,7 @@ final class ConversationModel: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
     @Field(key: "last_message_at") var lastMessageAt: Date
     @OptionalField(key: "resolved_at") var resolvedAt: Date?
+    @OptionalField(key: "queued_at") var queuedAt: Date?
 
     init() {}
 
@@ -66,7 +67,8 @@ final class ConversationModel: Model, @unchecked Sendable {
         try ConversationRow(
             id: try requireID(), workspaceID: workspaceID, contactID: contactID, status: status, assigneeID: assigneeID,
             teamID: teamID, priority: priority, tags: tags, lastSeq: lastSeq, locale: locale, handoff: handoff,
-            botState: botState, preview: preview, createdAt: createdAt, updatedAt: updatedAt, lastMessageAt: lastMessageAt
+            botState: botState, preview: preview, createdAt: createdAt, updatedAt: updatedAt, lastMessageAt: lastMessageAt,
+            queuedAt: queuedAt
         ).record()
     }
 }

@@ -31,17 +31,13 @@ final class TeamMemberModel: Model, @unchecked Sendable {
     @Field(key: "workspace_id") var workspaceID: UUID
     @Field(key: "team_id") var teamID: UUID
     @Field(key: "user_id") var userID: UUID
-    @Field(key: "skills") var skills: String
-    @Field(key: "max_chats") var maxChats: Int
 
     init() {}
 
-    init(id: UUID = UUID(), workspaceID: UUID, teamID: UUID, userID: UUID, skills: [String], maxChats: Int) {
+    init(id: UUID = UUID(), workspaceID: UUID, teamID: UUID, userID: UUID) {
         self.id = id
         self.workspaceID = workspaceID
         self.teamID = teamID
         self.userID = userID
-        self.skills = skills.joined(separator: ",")
-        self.maxChats = maxChats
     }
 }

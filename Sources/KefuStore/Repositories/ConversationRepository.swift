@@ -157,13 +157,21 @@ struct SQLConversationRepository: ConversationRepository {
     func update(_ id: ConversationID, _ change: ConversationChange, at: Date) async throws -> Conversation {
         let sql = try sql
         var row = try await row(id)
-        var resolved: SQLQueryString = ""
+        var extra: SQLQueryString = ""
         if let status = change.status {
             row.status = status.rawValue
             let resolvedAt: Date? = status == .resolved ? at : nil
-            resolved = ", resolved_at = \(bind: resolvedAt)"
+            extra = ", resolved_at = \(bind: resolvedAt)"
         }
-        if let assignee = change.assignee { row.assigneeID = assignee?.uuid }
+        if let assignee = change.assignee {
+            row.assigneeID = assignee?.uuid
+            if assignee != nil { extra = extra + ", assigned_at = \(bind: at)" }
+        }
+        // Out of the queue once someone has it, or nobody should: assigned, resolved, or back with the bot.
+        if (change.assignee ?? nil) != nil || change.status == .resolved || change.status == .bot {
+            row.queuedAt = nil
+            extra = extra + ", queued_at = NULL"
+        }
         if let team = change.team { row.teamID = team?.uuid }
         if let priority = change.priority { row.priority = priority.rawValue }
         if let tags = change.tags { row.tags = StoredJSON.encode(tags) }
@@ -174,7 +182,7 @@ struct SQLConversationRepository: ConversationRepository {
             """
             UPDATE conversations SET status = \(bind: row.status), assignee_id = \(bind: row.assigneeID), \
             team_id = \(bind: row.teamID), priority = \(bind: row.priority), tags = \(bind: row.tags), \
-            handoff = \(bind: row.handoff), bot_state = \(bind: row.botState), updated_at = \(bind: at)\(resolved) \
+            handoff = \(bind: row.handoff), bot_state = \(bind: row.botState), updated_at = \(bind: at)\(extra) \
             WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: scope.workspaceID.uuid)
             """
         ).run()
@@ -186,7 +194,8 @@ struct SQLConversationRepository: ConversationRepository {
         // One statement decides: of two agents taking the same conversation at once, exactly one changes the row.
         try await sql.raw(
             """
-            UPDATE conversations SET assignee_id = \(bind: agent.uuid), updated_at = \(bind: at) \
+            UPDATE conversations SET assignee_id = \(bind: agent.uuid), assigned_at = \(bind: at), queued_at = NULL, \
+            updated_at = \(bind: at) \
             WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: scope.workspaceID.uuid) AND assignee_id IS NULL
             """
         ).run()

@@ -15,6 +15,7 @@ struct ConversationRow: Decodable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case lastMessageAt = "last_message_at"
+        case queuedAt = "queued_at"
     }
 
     var id: UUID
@@ -33,6 +34,7 @@ struct ConversationRow: Decodable {
     var createdAt: Date
     var updatedAt: Date
     var lastMessageAt: Date
+    var queuedAt: Date?
 
     static let table = ConversationModel.schema
 
@@ -45,7 +47,8 @@ struct ConversationRow: Decodable {
             tags: try StoredJSON.decode([String].self, tags, table: Self.table, column: "tags"), lastSeq: lastSeq,
             locale: try decodeStored(ContentLocale.self, locale, table: Self.table, column: "locale"),
             handoff: try handoff.map { try StoredJSON.decode(Handoff.self, $0, table: Self.table, column: "handoff") },
-            botState: botState, preview: preview, createdAt: createdAt, updatedAt: updatedAt, lastMessageAt: lastMessageAt)
+            botState: botState, preview: preview, createdAt: createdAt, updatedAt: updatedAt, lastMessageAt: lastMessageAt,
+            queuedAt: queuedAt)
     }
 }
 

@@ -1,0 +1,117 @@
+import Foundation
+import KefuCore
+import KefuStore
+import Logging
+
+/// Gives waiting conversations to agents. A conversation handed to people joins its team's queue in the same
+/// transaction (`RoutingRepository.enqueue`); draining then assigns the queue's head to an online agent of the team
+/// with a free seat, one locked transaction per assignment, so two instances never give one conversation to two
+/// agents nor an agent more chats than their capacity. Whatever cannot be assigned waits, first in first out, and its
+/// customer hears their place.
+struct ChatRouter: Sendable {
+    let store: Store
+    let clock: WallClock
+    let events: any EventBus
+    /// This process, in `agent_connections`.
+    let instance: UUID
+    let logger: Logger
+    /// A connection row older than this belongs to an instance that stopped refreshing it (killed): not connected.
+    static let connectionTTL: TimeInterval = 30
+    /// How far down the queue to look for a conversation a free agent may take (another language, say).
+    static let lookahead = 20
+    /// Queue places published per change; customers further back hear theirs on a later change.
+    static let announced = 1000
+
+    var connectedSince: Date { clock.now().addingTimeInterval(-Self.connectionTTL) }
+
+    /// Assigns what it can in every queue of the workspace; call when seats may have freed.
+    func drainAll(_ workspace: WorkspaceID) async {
+        do {
+            for team in try await store.scoped(to: workspace).routing.queuedTeams() { await drain(workspace, team: team) }
+        } catch {
+            logger.error("routing failed", metadata: ["workspace.id": "\(workspace)", "error": "\(error)"])
+        }
+    }
+
+    /// Assigns the team's waiting conversations while agents have seats, then tells those still waiting where they
+    /// stand.
+    func drain(_ workspace: WorkspaceID, team: TeamID?) async {
+        do {
+            while let (line, conversation) = try await assignNext(workspace, team: team) {
+                events.publish(.chat(workspace, .message(line, conversation)))
+                events.publish(.chat(workspace, .conversation(conversation)))
+                events.publish(.chat(workspace, .queue(conversation.id, nil)))
+            }
+            try await announcePlaces(workspace, team: team)
+        } catch {
+            logger.error(
+                "routing failed",
+                metadata: ["workspace.id": "\(workspace)", "team.id": "\(String(describing: team))", "error": "\(error)"])
+        }
+    }
+
+    /// One routing decision: the first of the queue's head conversations an agent can take goes to the best agent.
+    private func assignNext(_ workspace: WorkspaceID, team: TeamID?) async throws -> (ChatMessage, Conversation)? {
+        let since = connectedSince
+        return try await store.scoped(to: workspace).transaction { [clock] data in
+            try await data.routing.lock()
+            let waiting = try await data.routing.queue(team: team, limit: Self.lookahead)
+            guard !waiting.isEmpty else { return nil }
+            let candidates = try await data.routing.candidates(team: team, connectedSince: since)
+            guard candidates.contains(where: { $0.openChats < $0.routing.maxChats }) else { return nil }
+            for id in waiting {
+                let conversation = try await data.conversations.lock(id)
+                guard conversation.status == .open, conversation.assigneeID == nil else {
+                    // Taken or closed some other way while it waited: it leaves the queue.
+                    _ = try await data.routing.dequeue(id)
+                    continue
+                }
+                guard
+                    let agent = RoutingCandidate.choose(
+                        candidates, locale: conversation.locale.rawValue, intent: conversation.handoff?.intent)
+                else { continue }
+                let now = clock.now()
+                _ = try await data.routing.assign(id, to: agent.user, at: now)
+                let line = try await data.conversations.append(
+                    id,
+                    NewMessage(
+                        clientID: nil, sender: .system, kind: .event,
+                        body: ConversationService.eventBody("assigned", agent.name)), at: now)
+                return (line.message, line.conversation)
+            }
+            return nil
+        }
+    }
+
+    /// Publishes every waiting customer's place (up to `announced`) and estimated wait.
+    func announcePlaces(_ workspace: WorkspaceID, team: TeamID?) async throws {
+        let data = store.scoped(to: workspace)
+        let waiting = try await data.routing.queue(team: team, limit: Self.announced)
+        guard !waiting.isEmpty else { return }
+        let perChat = try await estimatedSecondsPerPlace(data, team: team)
+        for (index, id) in waiting.enumerated() {
+            let standing = QueueStanding(
+                position: index + 1, estimatedWait: perChat.map { Int(($0 * Double(index + 1)).rounded()) })
+            events.publish(.chat(workspace, .queue(id, standing)))
+        }
+    }
+
+    /// The customer's place now, for a socket that just subscribed; nil when not waiting.
+    func standing(_ workspace: WorkspaceID, _ conversation: Conversation) async throws -> QueueStanding? {
+        guard conversation.queuedAt != nil else { return nil }
+        let data = store.scoped(to: workspace)
+        let waiting = try await data.routing.queue(team: conversation.teamID, limit: Self.announced)
+        guard let index = waiting.firstIndex(of: conversation.id) else { return nil }
+        let perChat = try await estimatedSecondsPerPlace(data, team: conversation.teamID)
+        return QueueStanding(position: index + 1, estimatedWait: perChat.map { Int(($0 * Double(index + 1)).rounded()) })
+    }
+
+    /// Seconds each place ahead adds: the team's recent mean handling time shared over the seats of its online
+    /// agents. Nil when nobody is online or nothing was handled yet (the widget then shows the place alone).
+    private func estimatedSecondsPerPlace(_ data: WorkspaceData, team: TeamID?) async throws -> Double? {
+        let seats = try await data.routing.candidates(team: team, connectedSince: connectedSince)
+            .reduce(0) { $0 + $1.routing.maxChats }
+        guard seats > 0, let mean = try await data.routing.meanHandlingSeconds(team: team, recent: 50) else { return nil }
+        return mean / Double(seats)
+    }
+}
