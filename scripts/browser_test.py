@@ -339,6 +339,74 @@ class Story:
             assert sum(text in m for m in messages) == 1, (text, messages)
         self.customer.quit()
 
+    # Routing: the new supervisor is the only one taking chats, one at a time.
+
+    def open_widget_and_ask_for_a_person(self, driver, text):
+        driver.get(self.base + "/demo")
+        wait = WebDriverWait(driver, 20, ignored_exceptions=[StaleElementReferenceException])
+        wait.until(lambda d: d.find_elements(By.ID, "kefu-widget"))
+        widget = lambda: driver.find_element(By.ID, "kefu-widget").shadow_root
+        wait.until(lambda d: widget().find_element(By.CSS_SELECTOR, ".launcher").is_displayed())
+        widget().find_element(By.CSS_SELECTOR, ".launcher").click()
+        widget().find_element(By.CSS_SELECTOR, "textarea").send_keys(text)
+        widget().find_element(By.CSS_SELECTOR, ".send").click()
+        wait.until(lambda d: widget().find_elements(By.CSS_SELECTOR, ".log li.customer[data-seq]"))
+        widget().find_element(By.CSS_SELECTOR, ".human").click()
+        return widget, wait
+
+    def agent_status(self):
+        script = (
+            "const done = arguments[arguments.length - 1];"
+            "fetch('/api/v1/presence').then(r => r.json()).then(done, () => done(null));"
+        )
+        listed = self.driver.execute_async_script(script) or {}
+        return {entry["user_id"]: entry["status"] for entry in listed.get("data", [])}
+
+    def the_only_agent_at_capacity_leaves_the_next_customer_at_position_one(self):
+        self.go("/app/settings/members")
+        row = self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-email="{self.agent_email}"]')))
+        field = row.find_element(By.CSS_SELECTOR, "input[name=max_chats]")
+        field.clear()
+        field.send_keys("1")
+        row.find_element(By.CSS_SELECTOR, "button.save-routing").click()
+        self.wait.until(EC.url_contains("flash=routing_saved"))
+        row = self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-email="{self.agent_email}"]')))
+        assert row.find_element(By.CSS_SELECTOR, "input[name=max_chats]").get_attribute("value") == "1"
+        before = set(k for k, v in self.agent_status().items() if v == "online")
+
+        self.agent = make_driver()
+        self.agent_wait = WebDriverWait(self.agent, 20, ignored_exceptions=[StaleElementReferenceException])
+        self.agent.get(self.base + "/login")
+        self.agent_wait.until(EC.presence_of_element_located((By.ID, "login-form")))
+        self.agent.find_element(By.ID, "email").send_keys(self.agent_email)
+        self.agent.find_element(By.ID, "password").send_keys(self.agent_password)
+        self.agent.find_element(By.ID, "sign-in").click()
+        self.agent_wait.until(EC.presence_of_element_located((By.ID, "inbox")))
+        # Their console's socket makes them online: routing may give them chats from now on.
+        self.wait.until(lambda d: set(k for k, v in self.agent_status().items() if v == "online") - before)
+
+        self.first = make_driver()
+        first, first_wait = self.open_widget_and_ask_for_a_person(self.first, "我想找人工客服看看订单")
+        first_wait.until(lambda d: first().find_elements(By.CSS_SELECTOR, ".log li.system"))
+        assert first().find_element(By.CSS_SELECTOR, ".queue").get_attribute("hidden") is not None
+
+        self.second = make_driver()
+        second, second_wait = self.open_widget_and_ask_for_a_person(self.second, "请帮我转人工，谢谢")
+        note = second_wait.until(lambda d: [q for q in second().find_elements(By.CSS_SELECTOR, ".queue") if q.is_displayed()])
+        assert note[0].get_attribute("data-position") == "1", note[0].get_attribute("textContent")
+        self.second.save_screenshot(os.path.join(self.args.screenshots, "widget-queue.png"))
+
+        # The agent resolves the first chat; the seat goes to the one waiting at once.
+        self.agent.get(self.base + "/app?view=mine")
+        link = self.agent_wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#inbox a[data-conversation]")))
+        link.click()
+        self.agent_wait.until(lambda d: any("订单" in li.text for li in d.find_elements(By.CSS_SELECTOR, "#thread li")))
+        self.agent_wait.until(EC.element_to_be_clickable((By.ID, "resolve"))).click()
+        second_wait.until(lambda d: second().find_elements(By.CSS_SELECTOR, ".log li.system"))
+        second_wait.until(lambda d: not second().find_element(By.CSS_SELECTOR, ".queue").is_displayed())
+        for driver in [self.first, self.second, self.agent]:
+            driver.quit()
+
     def unknown_pages_are_a_404_page(self):
         self.go("/nope")
         body = self.wait.until(EC.presence_of_element_located((By.TAG_NAME, "body")))
@@ -386,6 +454,7 @@ def main():
         story.a_flag_a_canned_reply_and_search_work_in_the_console,
         story.an_image_the_customer_sends_shows_in_the_widget_and_the_console,
         story.a_closed_and_reopened_widget_misses_nothing_and_doubles_nothing,
+        story.the_only_agent_at_capacity_leaves_the_next_customer_at_position_one,
         story.unknown_pages_are_a_404_page,
         story.owner_signs_out,
     ]

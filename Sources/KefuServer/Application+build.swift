@@ -231,7 +231,8 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
         replies: deps.cannedReplies, words: deps.sensitiveWords, conversations: deps.conversations, renderer: deps.renderer
     ).register(securedPages)
     WorkspaceSettingsPages(workspaces: deps.workspaces, renderer: deps.renderer).register(securedPages)
-    MemberSettingsPages(members: deps.members, renderer: deps.renderer, links: links).register(securedPages)
+    MemberSettingsPages(members: deps.members, routing: deps.routing, renderer: deps.renderer, links: links).register(
+        securedPages)
     TokenSettingsPages(credentials: deps.credentials, renderer: deps.renderer).register(securedPages)
     AuditSettingsPages(audit: deps.audit, renderer: deps.renderer).register(securedPages)
     KnowledgePages(knowledge: deps.knowledge, renderer: deps.renderer).register(securedPages)

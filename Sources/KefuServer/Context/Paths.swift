@@ -88,6 +88,7 @@ enum WebPath {
     static let settingsMembers = "/app/settings/members"
     static let settingsInvite = "/app/settings/members/invite"
     static let settingsMemberRole = "/app/settings/members/:userID/role"
+    static let settingsMemberRouting = "/app/settings/members/:userID/routing"
     static let settingsMemberRemove = "/app/settings/members/:userID/remove"
     static let settingsInvitationRevoke = "/app/settings/invitations/:invitationID/revoke"
     static let settingsTokens = "/app/settings/tokens"
@@ -133,6 +134,7 @@ enum WebPath {
     static func file(_ path: String) -> String { "/files/" + path }
 
     static func memberRole(_ id: UserID) -> String { fill(settingsMemberRole, id.description) }
+    static func memberRouting(_ id: UserID) -> String { fill(settingsMemberRouting, id.description) }
     static func memberRemove(_ id: UserID) -> String { fill(settingsMemberRemove, id.description) }
     static func tokenRevoke(_ id: TokenID) -> String { fill(settingsTokenRevoke, id.description) }
     static func cannedReplyDelete(_ id: CannedReplyID) -> String { fill(settingsCannedReplyDelete, id.description) }

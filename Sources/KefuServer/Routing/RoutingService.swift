@@ -105,6 +105,10 @@ struct RoutingService: Sendable {
         return (queues, agents)
     }
 
+    func loads(_ actor: Identity) async throws -> [UserID: AgentLoadRecord] {
+        try await store.scoped(to: actor.workspace.id).routing.loads(connectedSince: router.connectedSince)
+    }
+
     func teamMembers(_ actor: Identity, _ team: TeamID) async throws -> [UserID] {
         try await store.scoped(to: actor.workspace.id).teams.members(of: team)
     }

@@ -49,6 +49,14 @@ public struct DemoSeeder: Sendable {
         ("bye", "Thank you for contacting us, {{contact.name|and have a nice day}}!"),
     ]
 
+    /// Owner, supervisor, the Chinese-speaking agent, the English-speaking one.
+    static let routing = [
+        AgentRouting(maxChats: 0, skills: [], languages: []),
+        AgentRouting(maxChats: 3, skills: ["return_request", "refund_status"], languages: ["zh-CN", "en"]),
+        AgentRouting(maxChats: 5, skills: ["product_question"], languages: ["zh-CN"]),
+        AgentRouting(maxChats: 5, skills: ["return_request"], languages: ["en"]),
+    ]
+
     static let sensitiveWords: [(String, SensitiveWordAction)] = [
         ("投诉", .flag), ("lawyer", .flag), ("银行卡密码", .mask), ("idiot", .mask), ("加微信", .block),
     ]
@@ -72,6 +80,10 @@ public struct DemoSeeder: Sendable {
             try await data.teams.addMember(teamID: presales.id, userID: userIDs[2])
             try await data.teams.addMember(teamID: aftersales.id, userID: userIDs[3])
             try await data.teams.addMember(teamID: aftersales.id, userID: userIDs[1])
+            // The owner watches and takes chats by hand; the agents get them from routing.
+            for (index, routing) in Self.routing.enumerated() {
+                try await data.routing.setSettings(userIDs[index], routing)
+            }
             for (shortcut, body) in Self.cannedReplies {
                 _ = try await data.cannedReplies.create(owner: nil, shortcut: shortcut, body: body, at: now)
             }

@@ -69,6 +69,12 @@ enum PageModel {
             var roleAction: String
             var joined: String
             var joinedDisplay: String
+            var routingAction: String
+            var maxChats: Int
+            var load: String
+            var skills: String
+            var speaksChinese: Bool
+            var speaksEnglish: Bool
         }
 
         struct Pending {

@@ -5,6 +5,7 @@ import KefuCore
 /// Settings → Members: the list, role changes, removal and invitations.
 struct MemberSettingsPages {
     let members: MemberService
+    let routing: RoutingService
     let renderer: PageRenderer
     let links: PublicLinks
 
@@ -12,6 +13,7 @@ struct MemberSettingsPages {
         routes.on(.get, WebPath.settingsMembers, .viewMembers, use: list)
         routes.on(.post, WebPath.settingsInvite, .manageMembers, use: invite)
         routes.on(.post, WebPath.settingsMemberRole, .manageMembers, use: changeRole)
+        routes.on(.post, WebPath.settingsMemberRouting, .manageMembers, use: changeRouting)
         routes.on(.post, WebPath.settingsMemberRemove, .manageMembers, use: remove)
         routes.on(.post, WebPath.settingsInvitationRevoke, .manageMembers, use: revokeInvitation)
     }
@@ -24,8 +26,11 @@ struct MemberSettingsPages {
         let page = ShellPage(context, request: request, renderer: renderer)
         let actor = context.identity.role
         let all = try await members.members(context.identity, after: nil, limit: 1000)
+        let loads = try await routing.loads(context.identity)
         let rows = all.map { member in
-            PageModel.Members.Row(
+            let load = loads[member.user.id]
+            let settings = load?.routing ?? AgentRouting(maxChats: 0, skills: [], languages: [])
+            return PageModel.Members.Row(
                 id: member.user.id.description, name: member.user.displayName, email: member.user.email,
                 roleLabel: page.roleLabel(member.role),
                 editable: member.user.id != context.identity.user.id && PermissionTable.canAssign(member.role, by: actor),
@@ -33,7 +38,15 @@ struct MemberSettingsPages {
                     .init(value: $0.rawValue, label: page.roleLabel($0), selected: $0 == member.role)
                 },
                 roleAction: WebPath.memberRole(member.user.id), joined: member.createdAt.ISO8601Format(),
-                joinedDisplay: ShellPage.display(member.createdAt))
+                joinedDisplay: ShellPage.display(member.createdAt), routingAction: WebPath.memberRouting(member.user.id),
+                maxChats: settings.maxChats,
+                load: settings.maxChats == 0
+                    ? renderer.text("members", "not_routed", page.locale)
+                    : renderer.text("members", "open_chats", page.locale)
+                        .replacingOccurrences(of: "{open}", with: String(load?.openChats ?? 0))
+                        .replacingOccurrences(of: "{max}", with: String(settings.maxChats)),
+                skills: settings.skills.joined(separator: ", "), speaksChinese: settings.languages.contains("zh-CN"),
+                speaksEnglish: settings.languages.contains("en"))
         }
         let assignable = Role.allCases.filter { PermissionTable.canAssign($0, by: actor) }.map {
             PageModel.Option(value: $0.rawValue, label: page.roleLabel($0), selected: false, isAgent: $0 == .agent)
@@ -67,6 +80,21 @@ struct MemberSettingsPages {
         let role = try Self.role(try await FormData.read(request, context))
         _ = try await members.changeRole(context.identity, userID: userID, to: role, ip: context.clientIP)
         return .redirect(to: WebPath.settingsMembers + "?flash=role_saved")
+    }
+
+    @Sendable func changeRouting(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let userID = try context.parameters.require("userID", as: UserID.self)
+        let form = try await FormData.read(request, context)
+        guard let maxChats = Int(form["max_chats"] ?? "") else {
+            throw ValidationErrors("max_chats", .number(min: 0, max: Double(AgentRouting.maxCapacity)))
+        }
+        let skills = (form["skills"] ?? "").split(whereSeparator: { $0 == "," || $0 == "，" })
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let languages = ["zh-CN", "en"].filter { form["language_" + $0] == "on" }
+        _ = try await routing.setSettings(
+            context.identity, userID, AgentRouting(maxChats: maxChats, skills: skills, languages: languages),
+            ip: context.clientIP)
+        return .redirect(to: WebPath.settingsMembers + "?flash=routing_saved")
     }
 
     @Sendable func remove(_ request: Request, context: AuthenticatedContext) async throws -> Response {

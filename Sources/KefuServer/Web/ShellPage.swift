@@ -43,6 +43,7 @@ struct ShellPage {
     /// Flash messages travel as a known key in the redirect URL, never as free text.
     static let flashKeys: [String: (String, String)] = [
         "role_saved": ("members", "role_saved"),
+        "routing_saved": ("members", "routing_saved"),
         "removed": ("members", "removed"),
         "invitation_revoked": ("members", "invitation_revoked"),
         "workspace_saved": ("workspace", "saved"),

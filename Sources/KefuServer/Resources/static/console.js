@@ -52,6 +52,10 @@ document.addEventListener("DOMContentLoaded", () => {
       link.dataset.conversation = c.id;
       link.appendChild(el("strong", null, contactName(c)));
       link.appendChild(el("span", "badge status-" + c.status, t("status_" + c.status)));
+      if (c.queued_at) {
+        const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(c.queued_at)) / 60000));
+        link.appendChild(el("span", "badge queued", t("queued", { minutes: String(minutes) })));
+      }
       link.appendChild(el("span", "preview", c.preview || ""));
       link.addEventListener("click", (event) => { event.preventDefault(); open(c.id); });
       item.appendChild(link);

@@ -78,6 +78,10 @@
   log.setAttribute("aria-live", "polite");
   var status = el("p", "status");
   status.setAttribute("role", "status");
+  // The customer's place in the queue while they wait for an agent.
+  var queueNote = el("p", "queue");
+  queueNote.setAttribute("role", "status");
+  queueNote.hidden = true;
   var form = el("form");
   var input = el("textarea");
   input.rows = 2;
@@ -99,6 +103,7 @@
   form.appendChild(humanButton);
   form.appendChild(sendButton);
   panel.appendChild(header);
+  panel.appendChild(queueNote);
   panel.appendChild(log);
   panel.appendChild(status);
   panel.appendChild(form);
@@ -306,6 +311,9 @@
       case "conversation":
         if (frame.state && frame.state.status === "open" && frame.state.last_seq) status.textContent = "";
         break;
+      case "queue":
+        showPlace(frame);
+        break;
       case "typing":
         status.textContent = frame.typing ? (frame.name || t("agent")) + " " + t("typing") : "";
         break;
@@ -314,6 +322,22 @@
         else if (frame.id && final[frame.code]) failed(frame.id, frame.message);
         break;
     }
+  }
+
+  function showPlace(frame) {
+    if (!frame.waiting) {
+      queueNote.hidden = true;
+      queueNote.textContent = "";
+      return;
+    }
+    var text = frame.position === 1 ? t("queue_next") : t("queue_position").replace("{position}", String(frame.position));
+    if (frame.estimated_wait_s) {
+      var minutes = Math.max(1, Math.round(frame.estimated_wait_s / 60));
+      text += " · " + t("queue_wait").replace("{minutes}", String(minutes));
+    }
+    queueNote.textContent = text;
+    queueNote.dataset.position = String(frame.position);
+    queueNote.hidden = false;
   }
 
   function failed(id, reason) {
