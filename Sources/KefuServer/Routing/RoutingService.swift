@@ -46,7 +46,7 @@ struct RoutingService: Sendable {
         var skills: [String] = []
         for skill in routing.skills {
             do {
-                let name = try Validate.name(skill, field: "skills", maxLength: 64)
+                let name = try Validate.name(skill, field: "skills")
                 if !skills.contains(name) { skills.append(name) }
             } catch let issue as ValidationErrors {
                 for (field, problem) in issue.issues { errors.add(field, problem) }
