@@ -7,6 +7,9 @@ public enum DomainEvent: Sendable, Equatable {
     case chat(WorkspaceID, ChatEvent)
     /// An agent's availability changed: `online`, `away` (their choice) or `offline` (no console open).
     case presence(WorkspaceID, UserID, status: String)
+    /// This instance may have missed events of other instances (its listening connection dropped): whoever keeps
+    /// state from events reads it again from the database.
+    case resync
 }
 
 /// What happened in a conversation, for every socket watching it on any instance. The stored row is the truth: a

@@ -56,7 +56,13 @@ public struct AppDependencies: Sendable {
         do {
             try await store.open(retryFor: .seconds(config.databaseRetrySeconds))
             try await MigrationRunner(database: store.database, logger: logger).migrate()
-            let events = LocalEventBus()
+            // Several instances share one PostgreSQL: events reach the others over LISTEN/NOTIFY.
+            let events: any EventBus =
+                if case .postgres(let url) = location {
+                    try PostgresEventBus(store: store, url: url, logger: logger)
+                } else {
+                    LocalEventBus()
+                }
             var demoOwner: (String, String)?
             let runtime = BotRuntime(store: store, logger: logger)
             let templates = TemplateService(store: store, clock: clock, runtime: runtime, catalog: try TemplateCatalog.load())
@@ -142,6 +148,7 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
     // Services stop in reverse order: the database pools outlive the HTTP server's in-flight requests.
     app.addServices(dependencies.store.databases)
     app.addServices(CredentialSweeper(store: dependencies.store, clock: dependencies.credentials.clock, logger: logger))
+    if let bus = dependencies.events as? PostgresEventBus { app.addServices(bus) }
     app.addServices(PresenceHeartbeat(presence: dependencies.presence))
     for _ in 0..<dependencies.config.jobWorkers { app.addServices(dependencies.jobWorker(logger: logger)) }
     return app

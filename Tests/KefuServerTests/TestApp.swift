@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import KefuCore
 import KefuServer
+import KefuStore
 import KefuTestSupport
 import Logging
 import NIOCore
@@ -43,6 +44,53 @@ struct TestApp: Sendable {
                 throw error
             }
         }
+    }
+
+    /// Two instances on one fresh PostgreSQL database, both serving on ports of their own, as behind a load
+    /// balancer. Skipped (returns at once) without `KEFU_TEST_POSTGRES_URL`.
+    static func runPair(
+        _ body: @escaping @Sendable (TestApp, any TestClientProtocol, TestApp, any TestClientProtocol) async throws -> Void
+    ) async throws {
+        guard TestDatabase.all.contains(.postgres) else { return }
+        try await TestDatabase.postgres.withURL { url in
+            var config = AppConfig()
+            config.databaseURL = url
+            config.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-test-\(UUID())").path
+            config.secretKey = "test-secret-key-that-is-long-enough-0123456789"
+            defer { try? FileManager.default.removeItem(atPath: config.dataDirectory) }
+            var logger = Logger(label: "test")
+            logger.logLevel =
+                ProcessInfo.processInfo.environment["KEFU_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+            let first = try await AppDependencies.prepare(config, logger: logger, hasher: PasswordHasher(cost: 10))
+            let second = try await AppDependencies.prepare(config, logger: logger, hasher: PasswordHasher(cost: 10))
+            let (catalogA, catalogB) = (RouteCatalog(), RouteCatalog())
+            let appA = buildApplication(first, logger: logger, catalog: catalogA)
+            let appB = buildApplication(second, logger: logger, catalog: catalogB)
+            do {
+                try await appA.test(.live) { clientA in
+                    try await appB.test(.live) { clientB in
+                        try await body(
+                            TestApp(dependencies: first, catalog: catalogA),
+                            ContractCheckingClient(inner: clientA, contract: first.contract),
+                            TestApp(dependencies: second, catalog: catalogB),
+                            ContractCheckingClient(inner: clientB, contract: second.contract))
+                    }
+                }
+            } catch {
+                await first.store.shutdown()
+                await second.store.shutdown()
+                throw error
+            }
+            await first.store.shutdown()
+            await second.store.shutdown()
+        }
+    }
+
+    /// Waits until the instance hears the other instances (its PostgreSQL listener is listening).
+    func listening() async throws {
+        guard let bus = dependencies.events as? PostgresEventBus else { return }
+        for _ in 0..<500 where !bus.isListening { try await Task.sleep(for: .milliseconds(10)) }
+        if !bus.isListening { throw TestFailure("the event listener never started") }
     }
 
     /// Creates a user with a role in a workspace (made if new) and returns a bearer token for it.

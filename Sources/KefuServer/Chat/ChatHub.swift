@@ -18,6 +18,8 @@ final class ChatOutbox: Sendable {
         case recheck
         /// Send the conversation's state as it is latest (see `pushState`).
         case state(ConversationID)
+        /// Events may have been missed: read every watched conversation's gap from the database.
+        case resync
     }
 
     let id = UUID()
@@ -91,6 +93,7 @@ final class ChatHub: Sendable {
             case .chat(let workspace, let chat): self?.dispatch(workspace, chat)
             case .accessChanged(let workspace): self?.recheck(workspace)
             case .presence(let workspace, let user, let status): self?.announce(workspace, user, status)
+            case .resync: self?.resyncAll()
             }
         }
     }
@@ -163,6 +166,15 @@ final class ChatHub: Sendable {
         state.withLock { state in
             Set(state.conversations.values.flatMap(\.keys) + state.workspaces.values.flatMap(\.keys)).count
         }
+    }
+
+    /// Every socket reads again, by sequence, what its conversations may have missed.
+    private func resyncAll() {
+        let targets = state.withLock { state in
+            Array(state.conversations.values.flatMap(\.values) + state.workspaces.values.flatMap(\.values))
+        }
+        var seen: Set<UUID> = []
+        for outbox in targets where seen.insert(outbox.id).inserted { outbox.push(.resync) }
     }
 
     /// Agent sockets are the ones watching a whole workspace.

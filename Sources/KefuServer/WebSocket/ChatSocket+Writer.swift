@@ -42,6 +42,8 @@ extension ChatSocket {
                     try await outbound.write(.text(shared.state(conversation, forAgent: true)))
                 case .forget(let id):
                     sent[id] = nil
+                case .resync:
+                    for (id, last) in sent { sent[id] = try await catchUp(id, after: last, peer: peer, outbound) }
                 case .recheck:
                     guard try await recheck(connection, peer: peer) else {
                         connection.closing.withLock { $0 = (4401, "unauthenticated") }
