@@ -7,7 +7,7 @@ import KefuServer
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Run benchmarks and print their figures.",
-        subcommands: [Bot.self, Knowledge.self, Chat.self, ChatBot.self, ChatIdle.self])
+        subcommands: [Bot.self, Knowledge.self, Chat.self, ChatBot.self, ChatIdle.self, Routing.self])
 
     struct Chat: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -101,6 +101,33 @@ struct BenchCommand: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = compact ? [.sortedKeys] : [.sortedKeys, .prettyPrinted]
         return String(decoding: try encoder.encode(report), as: UTF8.self)
+    }
+
+    struct Routing: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Routing decisions on a busy workspace: hand-off → assigned or queued, event out.")
+
+        @Option(help: "postgres://… to measure on PostgreSQL (default: a temporary SQLite file).") var database: String?
+        @Option(help: "Agents with a console open.") var agents = 200
+        @Option(help: "Chats already open, spread over the agents.") var openChats = 5000
+        @Option(help: "Hand-offs to time.") var handoffs = 1000
+        @Option(help: "Hand-offs at once.") var concurrency = 4
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() async throws {
+            var bench = RoutingBenchmark()
+            bench.databaseURL = database
+            bench.agents = agents
+            bench.openChats = openChats
+            bench.handoffs = handoffs
+            bench.concurrency = concurrency
+            guard agents > 0, openChats >= 0, handoffs > 0, concurrency > 0 else {
+                throw ValidationError("--agents, --handoffs and --concurrency must be positive")
+            }
+            let quiet = json
+            let report = try await bench.run { if !quiet { say($0) } }
+            print(try BenchCommand.encode(report, compact: json))
+        }
     }
 
     struct Knowledge: AsyncParsableCommand {

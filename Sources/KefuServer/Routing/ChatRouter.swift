@@ -37,10 +37,11 @@ struct ChatRouter: Sendable {
     /// stand.
     func drain(_ workspace: WorkspaceID, team: TeamID?) async {
         do {
-            while let (line, conversation) = try await assignNext(workspace, team: team) {
+            while let (line, conversation, more) = try await assignNext(workspace, team: team) {
                 events.publish(.chat(workspace, .message(line, conversation)))
                 events.publish(.chat(workspace, .conversation(conversation)))
                 events.publish(.chat(workspace, .queue(conversation.id, nil)))
+                if !more { break }
             }
             try await announcePlaces(workspace, team: team)
         } catch {
@@ -51,7 +52,8 @@ struct ChatRouter: Sendable {
     }
 
     /// One routing decision: the first of the queue's head conversations an agent can take goes to the best agent.
-    private func assignNext(_ workspace: WorkspaceID, team: TeamID?) async throws -> (ChatMessage, Conversation)? {
+    /// `more` is false when that emptied the queue, sparing the next (empty) decision.
+    private func assignNext(_ workspace: WorkspaceID, team: TeamID?) async throws -> (ChatMessage, Conversation, more: Bool)? {
         let since = connectedSince
         return try await store.scoped(to: workspace).transaction { [clock] data in
             try await data.routing.lock()
@@ -77,7 +79,7 @@ struct ChatRouter: Sendable {
                     NewMessage(
                         clientID: nil, sender: .system, kind: .event,
                         body: ConversationService.eventBody("assigned", agent.name)), at: now)
-                return (line.message, line.conversation)
+                return (line.message, line.conversation, waiting.count > 1)
             }
             return nil
         }
