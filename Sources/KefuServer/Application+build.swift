@@ -75,7 +75,8 @@ public struct AppDependencies: Sendable {
             let renderer = try await PageRenderer.load()
             let hub = ChatHub(events: events)
             let words = SensitiveWordFilter(store: store)
-            let router = ChatRouter(store: store, clock: clock, events: events, instance: UUID(), logger: logger)
+            var router = ChatRouter(store: store, clock: clock, events: events, instance: UUID(), logger: logger)
+            router.offlineGrace = TimeInterval(config.routingOfflineGraceSeconds)
             return AppDependencies(
                 config: config, store: store, events: events,
                 credentials: CredentialService(store: store, hasher: hasher, clock: clock, events: events, config: config),
@@ -149,7 +150,7 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
     app.addServices(dependencies.store.databases)
     app.addServices(CredentialSweeper(store: dependencies.store, clock: dependencies.credentials.clock, logger: logger))
     if let bus = dependencies.events as? PostgresEventBus { app.addServices(bus) }
-    app.addServices(PresenceHeartbeat(presence: dependencies.presence))
+    app.addServices(PresenceHeartbeat(presence: dependencies.presence, router: dependencies.conversations.router))
     for _ in 0..<dependencies.config.jobWorkers { app.addServices(dependencies.jobWorker(logger: logger)) }
     return app
 }

@@ -131,6 +131,47 @@ import Testing
         }
     }
 
+    @Test func anAgentOfflineLongerThanTheGraceGivesTheirChatsBackToTheHeadOfTheQueue() async throws {
+        try await TestApp.run(.sqlite, live: true, configure: { $0.routingOfflineGraceSeconds = 1 }) { app, client in
+            let owner = try await app.member("owner@shop.example", workspace: "tea-shop", role: .owner, client: client)
+            let leaving = try await app.member("a@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let staying = try await app.member("b@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let (a, b) = (try await userID(app, "a@shop.example"), try await userID(app, "b@shop.example"))
+            try await setRouting(client, a, maxChats: 1, token: owner)
+            try await setRouting(client, b, maxChats: 1, token: owner)
+            let workspace = try await app.workspaceID("tea-shop")
+            let router = app.dependencies.conversations.router
+            var console = try await TestSocket.agent(client, token: leaving)
+            let key = try await TestSocket.widgetKey(app, "tea-shop")
+            var (first, _) = try await TestSocket.visitor(client, key: key)
+            let (one, _) = try await customerWrites(&first, "c-1")
+            var (second, _) = try await TestSocket.visitor(client, key: key)
+            let (two, place) = try await customerWrites(&second, "c-2")
+            #expect(try await assignee(client, one, token: owner) == a.description)
+            #expect(place?["position"] as? Int == 1)
+
+            console.close()
+            await console.closed()
+            while try await status(client, of: a, token: owner) != "offline" { try await Task.sleep(for: .milliseconds(20)) }
+            // Within the grace period the chat stays theirs (a reload, a train through a tunnel).
+            await router.sweep(workspace)
+            #expect(try await assignee(client, one, token: owner) == a.description)
+            try await Task.sleep(for: .milliseconds(1200))
+            await router.sweep(workspace)
+            #expect(try await assignee(client, one, token: owner) == nil)
+            let overview = try #require(try await client.get("/api/v1/queues", token: owner).json() as? [String: Any])
+            let waiting = ((overview["queues"] as? [[String: Any]]) ?? []).flatMap { ($0["waiting"] as? [[String: Any]]) ?? [] }
+            #expect(waiting.map { $0["conversation_id"] as? String } == [one, two].map { $0.uppercased() }, "back at the head")
+
+            // The next agent to come online takes it first; the customer behind still waits, first in line.
+            console = try await TestSocket.agent(client, token: staying)
+            _ = try await self.place(&first) { $0["waiting"] as? Bool == false }
+            #expect(try await assignee(client, one, token: owner) == b.description)
+            #expect(try await assignee(client, two, token: owner) == nil)
+            for socket in [first, second, console] { socket.close() }
+        }
+    }
+
     @Test func routingSettingsRefuseBadValuesAndStrangers() async throws {
         try await TestApp.run(.sqlite) { app, client in
             let owner = try await app.member("owner@shop.example", workspace: "tea-shop", role: .owner, client: client)

@@ -24,6 +24,8 @@ public struct AppConfig: Sendable {
     /// Whether the per-address frame limit also counts loopback clients (a proxy or load tool on the same machine
     /// normally should not be limited as one client).
     public var limitLoopbackFrames = false
+    /// How long an agent may be offline (no console open anywhere) before their open chats go back to the queue.
+    public var routingOfflineGraceSeconds = 300
     /// The URL users reach Kefu at, used in invitation links; `https://` also marks cookies Secure.
     public var publicURL: String?
     public var sessionHours: Int = 12
@@ -58,6 +60,7 @@ public struct AppConfig: Sendable {
         public static let maxAttachmentBytes = "max.attachment.bytes"
         public static let maxFramesPerAddress = "max.frames.per.address"
         public static let limitLoopbackFrames = "max.frames.per.address.loopback"
+        public static let routingOfflineGraceSeconds = "routing.offline.grace.seconds"
         public static let publicURL = "public.url"
         public static let sessionHours = "session.hours"
         public static let bearerTokenMinutes = "bearer.token.minutes"
@@ -107,6 +110,8 @@ public struct AppConfig: Sendable {
             reader, Key.maxFramesPerAddress, default: config.maxFramesPerAddress, range: 0...1_000_000)
         config.limitLoopbackFrames =
             Self.bool(reader.string(forKey: ConfigKey(Key.limitLoopbackFrames))) ?? config.limitLoopbackFrames
+        config.routingOfflineGraceSeconds = try Self.int(
+            reader, Key.routingOfflineGraceSeconds, default: config.routingOfflineGraceSeconds, range: 0...(7 * 86400))
         config.publicURL = reader.string(forKey: ConfigKey(Key.publicURL))
         config.sessionHours = try Self.int(reader, Key.sessionHours, default: config.sessionHours, range: 1...(24 * 90))
         config.bearerTokenMinutes = try Self.int(

@@ -15,6 +15,8 @@ struct ChatRouter: Sendable {
     /// This process, in `agent_connections`.
     let instance: UUID
     let logger: Logger
+    /// An agent offline this long (no console open on any instance) gives their open chats back to the queue.
+    var offlineGrace: TimeInterval = 300
     /// A connection row older than this belongs to an instance that stopped refreshing it (killed): not connected.
     static let connectionTTL: TimeInterval = 30
     /// How far down the queue to look for a conversation a free agent may take (another language, say).
@@ -23,6 +25,46 @@ struct ChatRouter: Sendable {
     static let announced = 1000
 
     var connectedSince: Date { clock.now().addingTimeInterval(-Self.connectionTTL) }
+
+    /// The periodic pass over every workspace with open chats (see `sweep`).
+    func sweepAll() async {
+        do {
+            for workspace in try await store.unscoped.workspaces.withOpenConversations() { await sweep(workspace) }
+        } catch {
+            logger.error("routing sweep failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Chats of agents offline for longer than the grace period go back to the head of their queue, then every queue
+    /// drains: a seat freed on an instance that died before draining is used all the same.
+    func sweep(_ workspace: WorkspaceID) async {
+        let data = store.scoped(to: workspace)
+        let now = clock.now()
+        do {
+            try await data.routing.forgetConnections(before: now.addingTimeInterval(-86400))
+            let orphans = try await data.routing.orphaned(
+                offlineBefore: now.addingTimeInterval(-offlineGrace), connectedSince: connectedSince)
+            for id in orphans {
+                let requeued = try await data.transaction { [clock] tx -> (ChatMessage, Conversation)? in
+                    let current = try await tx.conversations.lock(id)
+                    guard current.status == .open, current.assigneeID != nil else { return nil }
+                    _ = try await tx.routing.requeueAtHead(id, at: clock.now())
+                    let line = try await tx.conversations.append(
+                        id,
+                        NewMessage(
+                            clientID: nil, sender: .system, kind: .event,
+                            body: ConversationService.eventBody("unassigned", "")), at: clock.now())
+                    return (line.message, line.conversation)
+                }
+                guard let (line, conversation) = requeued else { continue }
+                events.publish(.chat(workspace, .message(line, conversation)))
+                events.publish(.chat(workspace, .conversation(conversation)))
+            }
+        } catch {
+            logger.error("routing sweep failed", metadata: ["workspace.id": "\(workspace)", "error": "\(error)"])
+        }
+        await drainAll(workspace)
+    }
 
     /// Assigns what it can in every queue of the workspace; call when seats may have freed.
     func drainAll(_ workspace: WorkspaceID) async {

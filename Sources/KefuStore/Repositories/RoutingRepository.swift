@@ -30,6 +30,13 @@ public protocol RoutingRepository: Sendable {
     func connections(_ user: UserID, instance: UUID, delta: Int, at: Date) async throws
     /// Members with a console open on some instance (a row fresher than `since`).
     func connectedAgents(since: Date) async throws -> Set<UserID>
+    /// Open conversations whose agent had a console but has had none on any instance since before `offlineBefore`
+    /// (agents who never opened one, working through the API, are left alone).
+    func orphaned(offlineBefore: Date, connectedSince: Date) async throws -> [ConversationID]
+    /// Unassigns the conversation and puts it at the head of its team's queue.
+    func requeueAtHead(_ id: ConversationID, at: Date) async throws -> Conversation
+    /// Forgets connection rows nobody refreshed since `before` (instances long gone).
+    func forgetConnections(before: Date) async throws
     /// Marks every connection row of this instance fresh.
     func heartbeat(instance: UUID, at: Date) async throws
 }
@@ -243,6 +250,49 @@ struct SQLRoutingRepository: RoutingRepository {
             """
         ).all(decoding: Row.self)
         return Set(rows.map { UserID($0.user_id) })
+    }
+
+    func orphaned(offlineBefore: Date, connectedSince: Date) async throws -> [ConversationID] {
+        struct Row: Decodable { var id: UUID }
+        return try await sql.raw(
+            """
+            SELECT c.id FROM conversations c WHERE c.workspace_id = \(bind: workspace) AND c.status = 'open' \
+            AND c.assignee_id IS NOT NULL \
+            AND EXISTS (SELECT 1 FROM agent_connections a WHERE a.workspace_id = c.workspace_id \
+            AND a.user_id = c.assignee_id) \
+            AND NOT EXISTS (SELECT 1 FROM agent_connections a WHERE a.workspace_id = c.workspace_id \
+            AND a.user_id = c.assignee_id AND ((a.sockets > 0 AND a.seen_at > \(bind: connectedSince)) \
+            OR a.seen_at >= \(bind: offlineBefore))) \
+            ORDER BY c.assigned_at
+            """
+        ).all(decoding: Row.self).map { ConversationID($0.id) }
+    }
+
+    func requeueAtHead(_ id: ConversationID, at: Date) async throws -> Conversation {
+        let current = try await SQLConversationRepository(scope: scope).conversation(id)
+        struct Row: Decodable { var first: Date? }
+        let head = try await sql.raw(
+            """
+            SELECT MIN(queued_at) AS first FROM conversations WHERE workspace_id = \(bind: workspace) \
+            AND queued_at IS NOT NULL\(teamFilter(current.teamID))
+            """
+        ).first(decoding: Row.self)?.first
+        let place = min(head?.addingTimeInterval(-1) ?? at, at)
+        try await sql.raw(
+            """
+            UPDATE conversations SET assignee_id = NULL, queued_at = \(bind: place), updated_at = \(bind: at) \
+            WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: workspace)
+            """
+        ).run()
+        return try await SQLConversationRepository(scope: scope).conversation(id)
+    }
+
+    func forgetConnections(before: Date) async throws {
+        try await sql.raw(
+            """
+            DELETE FROM agent_connections WHERE workspace_id = \(bind: workspace) AND seen_at < \(bind: before)
+            """
+        ).run()
     }
 
     func heartbeat(instance: UUID, at: Date) async throws {

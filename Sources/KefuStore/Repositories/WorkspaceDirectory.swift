@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import KefuCore
+import SQLKit
 
 /// Workspaces themselves: made by `kefu admin` and the demo, found by id or slug at sign-in.
 public protocol WorkspaceDirectory: Sendable {
@@ -9,6 +10,8 @@ public protocol WorkspaceDirectory: Sendable {
     func workspace(slug: String) async throws -> Workspace?
     /// The workspace a chat widget names by its public key.
     func workspace(widgetKey: String) async throws -> Workspace?
+    /// Workspaces with open conversations (ids only): routing's periodic sweep visits these.
+    func withOpenConversations() async throws -> [WorkspaceID]
 }
 
 struct SQLWorkspaceDirectory: WorkspaceDirectory {
@@ -30,6 +33,13 @@ struct SQLWorkspaceDirectory: WorkspaceDirectory {
 
     func workspace(widgetKey: String) async throws -> Workspace? {
         try await WorkspaceModel.query(on: db).filter(\.$widgetKey == widgetKey).first()?.record()
+    }
+
+    func withOpenConversations() async throws -> [WorkspaceID] {
+        guard let sql = db as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
+        struct Row: Decodable { var workspace_id: UUID }
+        return try await sql.raw("SELECT DISTINCT workspace_id FROM conversations WHERE status = 'open'")
+            .all(decoding: Row.self).map { WorkspaceID($0.workspace_id) }
     }
 }
 
