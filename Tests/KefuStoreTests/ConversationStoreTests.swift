@@ -53,14 +53,16 @@ import Testing
     func concurrentAppendsGetDistinctGapFreeSequenceNumbers(_ db: TestDatabase) async throws {
         try await withConversation(db) { _, data, conversation in
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for i in 0..<40 {
-                    group.addTask { _ = try await send(data, conversation.id, "c-\(i % 30)", "m\(i % 30)") }
+                // More writers than pooled connections, some resending: they queue on the pool and the row lock. Kept
+                // small enough that a loaded CI machine serves each within the pool's connection timeout.
+                for i in 0..<24 {
+                    group.addTask { _ = try await send(data, conversation.id, "c-\(i % 18)", "m\(i % 18)") }
                 }
                 try await group.waitForAll()
             }
             let stored = try await data.conversations.messages(conversation.id, after: 0, limit: 100, includePrivate: true)
-            #expect(stored.map(\.seq) == Array(1...30))
-            #expect(Set(stored.compactMap(\.clientID)).count == 30)
+            #expect(stored.map(\.seq) == Array(1...18))
+            #expect(Set(stored.compactMap(\.clientID)).count == 18)
         }
     }
 
