@@ -254,7 +254,9 @@ public struct ChatBenchmark: Sendable {
                 if let number = Int(parts.last ?? ""), number % replyEvery == 0 {
                     let reply = "ba-\(run)-\(parts[2])-\(number)"
                     ledger.sent(reply)
-                    let frame: [String: Any] = ["type": "send", "id": reply, "conversation": conversation, "text": "收到 \(number)"]
+                    let frame: [String: Any] = [
+                        "type": "send", "id": reply, "conversation": conversation, "text": "收到 \(number)",
+                    ]
                     state.sending(reply, frame)
                     holder.socket?.send(frame)
                 }
