@@ -11,9 +11,10 @@ struct BenchCommand: AsyncParsableCommand {
 
     struct Chat: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Live chat against a running server: customers and agents over the public API and the chat protocol.")
+            abstract: "Live chat against running servers: customers and agents over the public API and the chat protocol.")
 
-        @Option(help: "The server, e.g. http://127.0.0.1:8080.") var url: String
+        @Option(help: "A server, e.g. http://127.0.0.1:8080; repeat for several instances (clients are spread over them).")
+        var url: [String]
         @Option(help: "A workspace owner's e-mail.") var email: String
         @Flag(help: "Read the owner's password from standard input.") var passwordStdin = false
         @Option(help: "Widget customers, one conversation each.") var customers = 100
@@ -21,16 +22,18 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Agents (default: enough that none writes more than 40 frames a second).") var agents: Int?
         @Option(help: "Messages per second each customer sends.") var rate = 8.0
         @Option(help: "An agent answers every this many customer messages.") var replyEvery = 5
+        @Option(help: "Idle widget sockets kept open during the run.") var idle = 0
         @Flag(help: "Print one JSON object instead of a summary.") var json = false
 
         func run() async throws {
             guard passwordStdin, let password = readLine(strippingNewline: true), !password.isEmpty else {
                 throw ValidationError("give the owner's password on standard input with --password-stdin")
             }
-            guard customers > 0, messages > 0, rate > 0, replyEvery > 0 else {
-                throw ValidationError("--customers, --messages, --rate and --reply-every must be positive")
+            guard customers > 0, messages > 0, rate > 0, replyEvery > 0, idle >= 0, !url.isEmpty else {
+                throw ValidationError("--url is required; --customers, --messages, --rate and --reply-every must be positive")
             }
-            var bench = ChatBenchmark(url: url, email: email, password: password)
+            var bench = ChatBenchmark(urls: url, email: email, password: password)
+            bench.idle = idle
             bench.customers = customers
             bench.messages = messages
             bench.agents = agents

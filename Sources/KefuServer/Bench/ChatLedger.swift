@@ -14,6 +14,9 @@ final class ChatLedger: Sendable {
         /// Agents' replies: stored message id → client id, and arrivals seen before the agent's ack.
         var clientIDs: [String: String] = [:]
         var early: [String: [ContinuousClock.Instant]] = [:]
+        /// Every arrival's time and latency, to split the run at the first dropped connection.
+        var arrivals: [(at: ContinuousClock.Instant, ms: Double)] = []
+        var firstDrop: ContinuousClock.Instant?
     }
 
     private let state = Mutex(State())
@@ -50,8 +53,32 @@ final class ChatLedger: Sendable {
             state.duplicated += 1
             return
         }
-        state.latencies[receiver, default: []].append((now - sent).seconds * 1000)
+        let ms = (now - sent).seconds * 1000
+        state.latencies[receiver, default: []].append(ms)
+        state.arrivals.append((now, ms))
         state.lastArrival = max(state.lastArrival, now)
+    }
+
+    /// A server connection ended under a socket that did not ask for it (an instance went away).
+    func dropped() { state.withLock { $0.firstDrop = $0.firstDrop ?? .now } }
+
+    /// Throughput and p99 before and after the first dropped connection; nil when none dropped.
+    func phases(start: ContinuousClock.Instant) -> (before: ChatBenchmark.Phase, after: ChatBenchmark.Phase)? {
+        state.withLock { state in
+            guard let drop = state.firstDrop else { return nil }
+            let before = state.arrivals.filter { $0.at < drop }
+            let after = state.arrivals.filter { $0.at >= drop }
+            func phase(_ arrivals: [(at: ContinuousClock.Instant, ms: Double)], from: ContinuousClock.Instant)
+                -> ChatBenchmark.Phase
+            {
+                let end = arrivals.map(\.at).max() ?? from
+                let seconds = (end - from).seconds
+                return ChatBenchmark.Phase(
+                    messages: arrivals.count, throughputPerS: seconds > 0 ? Double(arrivals.count) / seconds : 0,
+                    p99Ms: Self.percentile(arrivals.map(\.ms), 0.99))
+            }
+            return (phase(before, from: start), phase(after, from: drop))
+        }
     }
 
     func error(_ code: String) { state.withLock { $0.errors[code, default: 0] += 1 } }

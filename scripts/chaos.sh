@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Two kefu instances on one PostgreSQL database, the load tool spread over both, and one instance killed with
+# SIGKILL in the middle of the run. The load tool's clients on the killed instance reconnect to the other and
+# resume by sequence number; its JSON report says what was lost or doubled and the figures before and after.
+#
+#   scripts/chaos.sh 'postgres://user@host:5432/empty_db' [customers] [messages] [rate] [kill_after_seconds]
+#
+# Needs a release build (swift build -c release --product kefu) and an empty database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+db="$1"; customers="${2:-250}"; messages="${3:-400}"; rate="${4:-2}"; kill_after="${5:-60}"
+kefu=.build/release/kefu
+work="$(mktemp -d)"
+export KEFU_DATABASE_URL="$db" KEFU_SECRET_KEY="chaos-secret-key-that-is-long-enough-0123456789"
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+
+ready() {
+  local deadline=$((SECONDS + 120))
+  until curl -sf "http://127.0.0.1:$1/ready" >/dev/null; do
+    if [ $SECONDS -gt $deadline ]; then echo "instance on port $1 did not become ready"; exit 1; fi
+    sleep 0.2
+  done
+}
+
+"$kefu" serve --demo --data-dir "$work/a" --port 8201 > "$work/a.log" 2>&1 & pids+=($!); victim=$!
+ready 8201
+"$kefu" serve --data-dir "$work/b" --port 8202 > "$work/b.log" 2>&1 & pids+=($!)
+ready 8202
+password="$(grep -m1 '^Demo owner: ' "$work/a.log" | sed -E 's/.* password: //')"
+
+echo "$password" | "$kefu" bench chat --url http://127.0.0.1:8201 --url http://127.0.0.1:8202 \
+  --email owner@demo-shop.example --password-stdin --customers "$customers" --messages "$messages" --rate "$rate" \
+  --json > "$work/report.json" &
+bench=$!
+sleep "$kill_after"
+echo "killing instance A (pid $victim) with SIGKILL" >&2
+kill -9 "$victim"
+wait "$bench"
+cat "$work/report.json"
