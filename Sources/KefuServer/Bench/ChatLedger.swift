@@ -93,11 +93,12 @@ final class ChatLedger: Sendable {
         }
     }
 
-    /// Waits until everything sent has arrived, or `timeout` seconds pass without; returns the last arrival.
+    /// Waits until everything sent has arrived, or nothing more has arrived for `timeout` seconds (a server working
+    /// through a backlog is still delivering); returns the last arrival.
     func waitForDelivery(timeout: Double) async -> ContinuousClock.Instant {
-        let deadline = ContinuousClock.now + .seconds(timeout)
-        while ContinuousClock.now < deadline {
-            if state.withLock({ $0.delivered.count >= $0.sentAt.count }) { break }
+        while true {
+            let (done, last) = state.withLock { ($0.delivered.count >= $0.sentAt.count, $0.lastArrival) }
+            if done || ContinuousClock.now - last > .seconds(timeout) { break }
             try? await Task.sleep(for: .milliseconds(50))
         }
         return state.withLock { $0.lastArrival }
