@@ -70,10 +70,12 @@ final class BenchSocket: Sendable {
         self.init(urls: [url], headers: headers, greeting: nil, onFrame: onFrame)
     }
 
-    /// `greeting` nil: one connection, no reconnecting.
+    /// `greeting` nil: one connection, no reconnecting. `pace` keeps the frames a connection writes under the
+    /// server's per-connection limit (a resumed agent resubscribes to every conversation at once otherwise).
     init(
-        urls: [String], first: Int = 0, headers: [(String, String)] = [], greeting: (@Sendable () -> [String])?,
-        onFrame: @escaping @Sendable (Frame) -> Void, onDrop: (@Sendable () -> Void)? = nil
+        urls: [String], first: Int = 0, headers: [(String, String)] = [], pace: (perSecond: Double, burst: Double)? = nil,
+        greeting: (@Sendable () -> [String])?, onFrame: @escaping @Sendable (Frame) -> Void,
+        onDrop: (@Sendable () -> Void)? = nil
     ) {
         var logger = Logger(label: "bench-socket")
         logger.logLevel = .critical
@@ -97,7 +99,11 @@ final class BenchSocket: Sendable {
                 let greetingFrames = greeting?() ?? []
                 _ = try? await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) {
                     inbound, outbound, _ in
-                    for text in greetingFrames { try await outbound.write(.text(text)) }
+                    var pacer = pace.map { Pacer(perSecond: $0.perSecond, burst: $0.burst) }
+                    for text in greetingFrames {
+                        await pacer?.admit()
+                        try await outbound.write(.text(text))
+                    }
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
                             let decoder = JSONDecoder()
@@ -108,8 +114,12 @@ final class BenchSocket: Sendable {
                                 onFrame(frame)
                             }
                         }
-                        group.addTask {
-                            for await text in stream { try await outbound.write(.text(text)) }
+                        group.addTask { [pacer] in
+                            var pacer = pacer
+                            for await text in stream {
+                                await pacer?.admit()
+                                try await outbound.write(.text(text))
+                            }
                             try await outbound.close(.normalClosure, reason: nil)
                         }
                         try await group.next()
@@ -169,4 +179,31 @@ final class BenchSocket: Sendable {
     }
 
     func closed() async { await task.value }
+}
+
+/// A token bucket a writer waits on: at most `burst` frames at once, `perSecond` after that.
+struct Pacer: Sendable {
+    let perSecond: Double
+    let burst: Double
+    private var tokens: Double
+    private var last = ContinuousClock.now
+
+    init(perSecond: Double, burst: Double) {
+        self.perSecond = perSecond
+        self.burst = burst
+        tokens = burst
+    }
+
+    mutating func admit() async {
+        while true {
+            let now = ContinuousClock.now
+            tokens = min(burst, tokens + (now - last).seconds * perSecond)
+            last = now
+            if tokens >= 1 {
+                tokens -= 1
+                return
+            }
+            try? await Task.sleep(for: .seconds((1 - tokens) / perSecond))
+        }
+    }
 }

@@ -230,7 +230,7 @@ public struct ChatBenchmark: Sendable {
         let holder = SocketHolder()
         let socket = BenchSocket(
             urls: bases.map { $0 + "/ws/v1/agent" }, first: index, headers: [("Authorization", "Bearer \(bearer)")],
-            greeting: { state.greeting() }
+            pace: (45, 80), greeting: { state.greeting() }
         ) { frame in
             switch frame.type {
             case "welcome": welcome.fulfil(frame.user?.id ?? "")
@@ -281,7 +281,7 @@ public struct ChatBenchmark: Sendable {
         let state = CustomerLink.State(widgetKey: key)
         let holder = SocketHolder()
         let socket = BenchSocket(
-            urls: bases.map { $0 + "/ws/v1/widget" }, first: index, greeting: { state.greeting() }
+            urls: bases.map { $0 + "/ws/v1/widget" }, first: index, pace: (9, 25), greeting: { state.greeting() }
         ) { frame in
             switch frame.type {
             case "welcome": state.welcomed(frame.visitorToken)
