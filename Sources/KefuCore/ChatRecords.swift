@@ -82,12 +82,17 @@ public struct Conversation: Sendable, Codable, Equatable {
     public var lastMessageAt: Date
     /// Waiting in its team's queue since; nil when not queued.
     public var queuedAt: Date?
+    /// When the customer left a message for later (nobody could answer then); nil otherwise.
+    public var leftMessageAt: Date?
+    /// The e-mail address the customer asked replies to go to as well.
+    public var replyTo: String?
 
     public init(
         id: ConversationID, workspaceID: WorkspaceID, contactID: ContactID, status: ConversationStatus,
         assigneeID: UserID?, teamID: TeamID?, priority: ConversationPriority, tags: [String], lastSeq: Int64,
         locale: ContentLocale, handoff: Handoff?, botState: String?, preview: String, createdAt: Date, updatedAt: Date,
-        lastMessageAt: Date, queuedAt: Date? = nil
+        lastMessageAt: Date, queuedAt: Date? = nil, leftMessageAt: Date? = nil,
+        replyTo: String? = nil
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -106,6 +111,8 @@ public struct Conversation: Sendable, Codable, Equatable {
         self.updatedAt = updatedAt
         self.lastMessageAt = lastMessageAt
         self.queuedAt = queuedAt
+        self.leftMessageAt = leftMessageAt
+        self.replyTo = replyTo
     }
 }
 

@@ -17,6 +17,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case contact, conversation, message, attachment
         case cannedReply = "canned_reply"
         case sensitiveWord = "sensitive_word"
+        case testClock = "test_clock"
     }
 
     /// Why a change clashes with what is stored.

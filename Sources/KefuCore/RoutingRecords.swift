@@ -71,9 +71,36 @@ public struct QueueStanding: Sendable, Equatable, Codable {
     public var position: Int
     /// Estimated seconds until an agent takes the chat, from recent handling times; nil without history.
     public var estimatedWait: Int?
+    /// Why nobody will take it soon, if so: the customer is offered to leave a message.
+    public var unavailable: Unavailability?
+    /// When the business opens next, while `unavailable` is `closed`.
+    public var opensAt: Date?
 
-    public init(position: Int, estimatedWait: Int?) {
+    public init(position: Int, estimatedWait: Int?, unavailable: Unavailability? = nil, opensAt: Date? = nil) {
         self.position = position
         self.estimatedWait = estimatedWait
+        self.unavailable = unavailable
+        self.opensAt = opensAt
     }
+}
+
+/// Why a team cannot answer now.
+public enum Unavailability: String, Sendable, Codable, Equatable {
+    /// Outside the workspace's business hours (or a holiday).
+    case closed
+    /// Within hours, but no agent of the team has a console open and is online.
+    case nobodyOnline = "nobody_online"
+}
+
+/// Whether a team answers now, and if not why and when it opens.
+public struct TeamAvailability: Sendable, Equatable {
+    public var unavailable: Unavailability?
+    public var opensAt: Date?
+
+    public init(unavailable: Unavailability?, opensAt: Date?) {
+        self.unavailable = unavailable
+        self.opensAt = opensAt
+    }
+
+    public static let available = TeamAvailability(unavailable: nil, opensAt: nil)
 }

@@ -32,6 +32,8 @@ public struct AppDependencies: Sendable {
     let runtime: BotRuntime
     let jobWakeUp: JobWakeUp
     let clock: WallClock
+    /// Set when the server runs with `testing.clock`: moves business-hours time.
+    let testClock: TestClock?
     public let renderer: PageRenderer
     let assets: StaticAssetsController
     public let secret: SecretKey
@@ -77,6 +79,8 @@ public struct AppDependencies: Sendable {
             let words = SensitiveWordFilter(store: store)
             var router = ChatRouter(store: store, clock: clock, events: events, instance: UUID(), logger: logger)
             router.offlineGrace = TimeInterval(config.routingOfflineGraceSeconds)
+            let testClock = config.testClock ? TestClock() : nil
+            router.calendar = testClock?.wallClock ?? clock
             return AppDependencies(
                 config: config, store: store, events: events,
                 credentials: CredentialService(store: store, hasher: hasher, clock: clock, events: events, config: config),
@@ -101,7 +105,7 @@ public struct AppDependencies: Sendable {
                 addressFrames: AddressFrameLimiter(
                     perSecond: config.maxFramesPerAddress, limitsLoopback: config.limitLoopbackFrames),
                 hub: hub,
-                runtime: runtime, jobWakeUp: wakeUp, clock: clock,
+                runtime: runtime, jobWakeUp: wakeUp, clock: clock, testClock: testClock,
                 renderer: renderer, assets: try StaticAssetsController.load(), secret: secret,
                 metrics: metrics, contract: try OpenAPIDocument.load(), demoOwner: demoOwner)
         } catch {
@@ -223,6 +227,9 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     WidgetAPIController(conversations: deps.conversations, catalogues: deps.renderer.catalogues).register(api)
     ConversationAPIController(conversations: deps.conversations).register(securedAPI)
     RoutingAPIController(routing: deps.routing).register(securedAPI)
+    let hours = BusinessHoursService(
+        store: deps.store, clock: deps.clock, router: deps.conversations.router, testClock: deps.testClock)
+    BusinessHoursAPIController(hours: hours).register(securedAPI)
     CannedReplyAPIController(replies: deps.cannedReplies, conversations: deps.conversations).register(securedAPI)
     SensitiveWordAPIController(words: deps.sensitiveWords).register(securedAPI)
     ContactAPIController(contacts: deps.contacts).register(securedAPI)

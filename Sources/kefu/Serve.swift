@@ -20,11 +20,15 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Create the demo workspace (once) and print its owner's sign-in.")
     var demo = false
 
+    @Flag(help: "Let owners move the business-hours clock through the API (tests only). Env: KEFU_TESTING_CLOCK.")
+    var testClock = false
+
     func run() async throws {
         var extra: [String: String] = [:]
         extra[AppConfig.Key.host] = host
         extra[AppConfig.Key.port] = port.map(String.init)
         if demo { extra[AppConfig.Key.demo] = "true" }
+        if testClock { extra[AppConfig.Key.testClock] = "true" }
         let config = try data.load(extra: extra)
         let logger = CLILogging.bootstrap(level: config.logLevel)
         let registry = PrometheusCollectorRegistry()

@@ -18,7 +18,7 @@ import Testing
         "kb_categories", "kb_articles", "kb_article_revisions", "kb_faqs", "kb_article_votes", "bot_intents", "bot_phrases",
         "bot_flows", "bot_models", "bot_index_log", "jobs", "contacts", "contact_identities", "conversations", "messages",
         "conversation_reads", "attachments", "canned_replies", "sensitive_words", "agent_presence", "message_search",
-        "agent_connections",
+        "agent_connections", "business_hours", "outbox",
     ]
 
     struct Seeded {
@@ -41,6 +41,7 @@ import Testing
         var attachment: ChatAttachment
         var reply: CannedReply
         var word: SensitiveWord
+        var outbox: OutboxEntry
     }
 
     private func seed(_ store: Store, slug: String) async throws -> Seeded {
@@ -95,11 +96,18 @@ import Testing
         try await data.presence.set(user.id, .away, at: now)
         try await data.routing.connections(user.id, instance: Self.instance, delta: 1, at: now)
         _ = try await data.routing.enqueue(conversation.id, at: now)
+        try await data.businessHours.set(
+            BusinessHours(
+                enabled: true, timeZone: slug == "shop-a" ? "Asia/Shanghai" : "Europe/Berlin",
+                spans: [OpeningSpan(day: .mon, open: 540, close: 1080)], holidays: []), at: now)
+        let outbox = try await data.outbox.add(
+            channel: .email, recipient: "buyer@\(slug).example", subject: slug, body: "Reply \(slug)",
+            conversation: conversation.id, message: message.id, at: now)
         return Seeded(
             workspace: workspace, user: user, team: team, token: token, invitation: invitation,
             sessionHash: "session-\(slug)", article: article, faq: faq, category: category, intent: intent, phrase: phrase,
             model: model, job: job, contact: contact, conversation: conversation, message: message, attachment: attachment,
-            reply: reply, word: word)
+            reply: reply, word: word, outbox: outbox)
     }
 
     private static func tablesWithWorkspaceColumn(_ sql: any SQLDatabase, postgres: Bool) async throws -> Set<String> {
@@ -207,6 +215,16 @@ import Testing
                 _ = try await scopedA.routing.dequeue(b.conversation.id)
             }
             try await scopedA.routing.heartbeat(instance: Self.instance, at: now.addingTimeInterval(5))
+            #expect(try await scopedA.businessHours.get().timeZone == "Asia/Shanghai")
+            try await scopedA.businessHours.set(.always, at: now)
+            #expect(try await store.scoped(to: b.workspace.id).businessHours.get().timeZone == "Europe/Berlin")
+            #expect(try await scopedA.outbox.entries(status: nil, conversation: nil, limit: 10).map(\.id) == [a.outbox.id])
+            #expect(try await scopedA.outbox.entries(status: .pending, conversation: b.conversation.id, limit: 10).isEmpty)
+            await #expect(throws: DomainError.notFound(.conversation)) {
+                _ = try await scopedA.outbox.add(
+                    channel: .email, recipient: "x@example.com", subject: "x", body: "x", conversation: b.conversation.id,
+                    message: nil, at: now)
+            }
             let everyone = ConversationVisibility(teams: nil, user: a.user.id)
             #expect(try await scopedA.conversations.search("hello", visibleTo: everyone, limit: 10).map(\.id) == [a.message.id])
             #expect(try await scopedA.conversations.search("shop-b", visibleTo: everyone, limit: 10).isEmpty)

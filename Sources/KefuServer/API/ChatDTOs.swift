@@ -98,6 +98,8 @@ extension DTO {
             case updatedAt = "updated_at"
             case lastMessageAt = "last_message_at"
             case queuedAt = "queued_at"
+            case leftMessageAt = "left_message_at"
+            case replyTo = "reply_to"
         }
 
         var id: ConversationID
@@ -116,6 +118,8 @@ extension DTO {
         var updatedAt: Date?
         var lastMessageAt: Date?
         var queuedAt: Date?
+        var leftMessageAt: Date?
+        var replyTo: String?
 
         init(_ c: Conversation, contact: Contact?, forAgent: Bool) {
             id = c.id
@@ -135,6 +139,8 @@ extension DTO {
             updatedAt = c.updatedAt
             lastMessageAt = c.lastMessageAt
             queuedAt = c.queuedAt
+            leftMessageAt = c.leftMessageAt
+            replyTo = c.replyTo
         }
     }
 

@@ -4,7 +4,9 @@ import KefuCore
 /// A frame from a client (docs/CHAT-PROTOCOL.md). One shape for every type; each handler checks what it needs.
 struct InboundFrame: Decodable, Sendable {
     /// The frame types a client may send (docs/CHAT-PROTOCOL.md).
-    static let types = ["hello", "ping", "subscribe", "unsubscribe", "send", "typing", "read", "handoff", "presence"]
+    static let types = [
+        "hello", "ping", "subscribe", "unsubscribe", "send", "typing", "read", "handoff", "presence", "leave_message",
+    ]
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case type, v, id, conversation, text, typing, seq, locale
@@ -12,7 +14,7 @@ struct InboundFrame: Decodable, Sendable {
         case isPrivate = "private"
         case widgetKey = "widget_key"
         case visitorToken = "visitor_token"
-        case attachment, status
+        case attachment, status, name, email, phone
     }
 
     var type: String
@@ -29,6 +31,9 @@ struct InboundFrame: Decodable, Sendable {
     var locale: String?
     var attachment: String?
     var status: String?
+    var name: String?
+    var email: String?
+    var phone: String?
 }
 
 /// A frame to a client. Absent fields are left out of the JSON.
@@ -47,6 +52,8 @@ struct OutboundFrame: Encodable, Sendable {
         case visitorToken = "visitor_token"
         case waiting, position
         case estimatedWait = "estimated_wait_s"
+        case available, reason
+        case opensAt = "opens_at"
     }
 
     var type: String
@@ -73,6 +80,9 @@ struct OutboundFrame: Encodable, Sendable {
     var waiting: Bool?
     var position: Int?
     var estimatedWait: Int?
+    var available: Bool?
+    var reason: String?
+    var opensAt: Date?
 
     init(_ type: String) { self.type = type }
 
@@ -112,6 +122,9 @@ struct OutboundFrame: Encodable, Sendable {
         frame.waiting = standing != nil
         frame.position = standing?.position
         frame.estimatedWait = standing?.estimatedWait
+        frame.available = standing.map { $0.unavailable == nil }
+        frame.reason = standing?.unavailable?.rawValue
+        frame.opensAt = standing?.opensAt
         return frame
     }
 

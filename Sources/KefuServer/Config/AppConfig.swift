@@ -42,6 +42,9 @@ public struct AppConfig: Sendable {
     public var maxConnections: Int = 10_000
     /// Background job workers on this instance; 0 makes a web-only instance that leaves jobs to the others.
     public var jobWorkers: Int = 1
+    /// Lets an owner or admin move business-hours time (`PUT /api/v1/test-clock`), for tests of what happens after
+    /// hours; never for production.
+    public var testClock = false
 
     public init() {}
 
@@ -61,6 +64,7 @@ public struct AppConfig: Sendable {
         public static let maxFramesPerAddress = "max.frames.per.address"
         public static let limitLoopbackFrames = "max.frames.per.address.loopback"
         public static let routingOfflineGraceSeconds = "routing.offline.grace.seconds"
+        public static let testClock = "testing.clock"
         public static let publicURL = "public.url"
         public static let sessionHours = "session.hours"
         public static let bearerTokenMinutes = "bearer.token.minutes"
@@ -125,6 +129,7 @@ public struct AppConfig: Sendable {
             reader, Key.httpReadTimeoutSeconds, default: config.httpReadTimeoutSeconds, range: 1...3600)
         config.maxConnections = try Self.int(reader, Key.maxConnections, default: config.maxConnections, range: 1...1_000_000)
         config.jobWorkers = try Self.int(reader, Key.jobWorkers, default: config.jobWorkers, range: 0...16)
+        config.testClock = Self.bool(reader.string(forKey: ConfigKey(Key.testClock))) ?? config.testClock
         return config
     }
 

@@ -15,6 +15,8 @@ struct ChatRouter: Sendable {
     /// This process, in `agent_connections`.
     let instance: UUID
     let logger: Logger
+    /// Business-hours time: `clock`, unless tests move it.
+    var calendar: WallClock = WallClock()
     /// An agent offline this long (no console open on any instance) gives their open chats back to the queue.
     var offlineGrace: TimeInterval = 300
     /// A connection row older than this belongs to an instance that stopped refreshing it (killed): not connected.
@@ -75,17 +77,18 @@ struct ChatRouter: Sendable {
         }
     }
 
-    /// Assigns the team's waiting conversations while agents have seats, then tells those still waiting where they
-    /// stand.
+    /// Assigns the team's waiting conversations while agents have seats (within business hours), then tells those
+    /// still waiting where they stand.
     func drain(_ workspace: WorkspaceID, team: TeamID?) async {
         do {
-            while let (line, conversation, more) = try await assignNext(workspace, team: team) {
+            let hours = try await store.scoped(to: workspace).businessHours.get()
+            while hours.isOpen(at: calendar.now()), let (line, conversation, more) = try await assignNext(workspace, team: team) {
                 events.publish(.chat(workspace, .message(line, conversation)))
                 events.publish(.chat(workspace, .conversation(conversation)))
                 events.publish(.chat(workspace, .queue(conversation.id, nil)))
                 if !more { break }
             }
-            try await announcePlaces(workspace, team: team)
+            try await announcePlaces(workspace, team: team, hours: hours)
         } catch {
             logger.error(
                 "routing failed",
@@ -127,16 +130,14 @@ struct ChatRouter: Sendable {
         }
     }
 
-    /// Publishes every waiting customer's place (up to `announced`) and estimated wait.
-    func announcePlaces(_ workspace: WorkspaceID, team: TeamID?) async throws {
+    /// Publishes every waiting customer's place (up to `announced`), estimated wait, and whether anyone can answer.
+    func announcePlaces(_ workspace: WorkspaceID, team: TeamID?, hours: BusinessHours? = nil) async throws {
         let data = store.scoped(to: workspace)
         let waiting = try await data.routing.queue(team: team, limit: Self.announced)
         guard !waiting.isEmpty else { return }
-        let perChat = try await estimatedSecondsPerPlace(data, team: team)
+        let outlook = try await outlook(data, team: team, hours: hours)
         for (index, id) in waiting.enumerated() {
-            let standing = QueueStanding(
-                position: index + 1, estimatedWait: perChat.map { Int(($0 * Double(index + 1)).rounded()) })
-            events.publish(.chat(workspace, .queue(id, standing)))
+            events.publish(.chat(workspace, .queue(id, outlook.standing(at: index + 1))))
         }
     }
 
@@ -146,16 +147,47 @@ struct ChatRouter: Sendable {
         let data = store.scoped(to: workspace)
         let waiting = try await data.routing.queue(team: conversation.teamID, limit: Self.announced)
         guard let index = waiting.firstIndex(of: conversation.id) else { return nil }
-        let perChat = try await estimatedSecondsPerPlace(data, team: conversation.teamID)
-        return QueueStanding(position: index + 1, estimatedWait: perChat.map { Int(($0 * Double(index + 1)).rounded()) })
+        return try await outlook(data, team: conversation.teamID, hours: nil).standing(at: index + 1)
     }
 
-    /// Seconds each place ahead adds: the team's recent mean handling time shared over the seats of its online
-    /// agents. Nil when nobody is online or nothing was handled yet (the widget then shows the place alone).
-    private func estimatedSecondsPerPlace(_ data: WorkspaceData, team: TeamID?) async throws -> Double? {
+    /// Whether the team answers now: closed outside business hours, else unavailable while none of its agents with a
+    /// seat is online.
+    func availability(_ workspace: WorkspaceID, team: TeamID?) async throws -> TeamAvailability {
+        try await outlook(store.scoped(to: workspace), team: team, hours: nil).availability
+    }
+
+    private struct Outlook {
+        var availability: TeamAvailability
+        /// Seconds each place ahead adds; nil without history or seats.
+        var perPlace: Double?
+
+        func standing(at position: Int) -> QueueStanding {
+            QueueStanding(
+                position: position, estimatedWait: perPlace.map { Int(($0 * Double(position)).rounded()) },
+                unavailable: availability.unavailable, opensAt: availability.opensAt)
+        }
+    }
+
+    /// Availability and the wait per place: the team's recent mean handling time shared over the seats of its online
+    /// agents (nil when nobody is online or nothing was handled yet: the widget then shows the place alone).
+    private func outlook(_ data: WorkspaceData, team: TeamID?, hours: BusinessHours?) async throws -> Outlook {
+        var hours = hours
+        if hours == nil { hours = try await data.businessHours.get() }
+        guard let hours else { return Outlook(availability: .available, perPlace: nil) }
+        let now = calendar.now()
         let seats = try await data.routing.candidates(team: team, connectedSince: connectedSince)
             .reduce(0) { $0 + $1.routing.maxChats }
-        guard seats > 0, let mean = try await data.routing.meanHandlingSeconds(team: team, recent: 50) else { return nil }
-        return mean / Double(seats)
+        let availability =
+            if !hours.isOpen(at: now) {
+                TeamAvailability(unavailable: .closed, opensAt: hours.nextOpening(after: now))
+            } else if seats == 0 {
+                TeamAvailability(unavailable: .nobodyOnline, opensAt: nil)
+            } else {
+                TeamAvailability.available
+            }
+        guard seats > 0, let mean = try await data.routing.meanHandlingSeconds(team: team, recent: 50) else {
+            return Outlook(availability: availability, perPlace: nil)
+        }
+        return Outlook(availability: availability, perPlace: mean / Double(seats))
     }
 }

@@ -221,11 +221,13 @@ extension ConversationService {
 
 extension ConversationService {
     /// The widget's look: the workspace, its help-center colours, whether a bot answers first.
-    func widgetSettings(widgetKey: String) async throws -> (Workspace, PortalSettings, Bool) {
+    /// The widget's look, whether the bot answers, and whether people answer now (the default team).
+    func widgetSettings(widgetKey: String) async throws -> (Workspace, PortalSettings, Bool, TeamAvailability) {
         guard let workspace = try await store.unscoped.workspaces.workspace(widgetKey: widgetKey) else {
             throw DomainError.notFound(.workspace)
         }
         let portal = try await store.scoped(to: workspace.id).profile.portal()
-        return (workspace, portal, try await bot.runtime.bot(for: workspace.id).engine != nil)
+        let availability = try await router.availability(workspace.id, team: workspace.defaultTeamID)
+        return (workspace, portal, try await bot.runtime.bot(for: workspace.id).engine != nil, availability)
     }
 }

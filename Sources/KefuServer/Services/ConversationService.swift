@@ -108,11 +108,15 @@ public struct ConversationService: Sendable {
         if !isPrivate { (text, flags) = try await words.outgoing(actor.workspace.id, text) }
         let message = NewMessage(
             clientID: clientID, sender: .agent, senderID: actor.user.id, body: text, isPrivate: isPrivate, flags: flags)
+        let workspaceName = actor.workspace.name
         let result = try await store.scoped(to: actor.workspace.id).groupedTransaction { [clock] data in
             if try await data.conversations.lock(id).status == .resolved && !isPrivate {
                 throw DomainError.conflict(.conversationClosed)
             }
             var appended = try await data.conversations.append(id, message, at: clock.now())
+            if appended.isNew && !isPrivate, let address = appended.conversation.replyTo {
+                try await Self.copyToOutbox(data, appended.message, to: address, workspaceName: workspaceName, at: clock.now())
+            }
             let takesOver = appended.isNew && !isPrivate && appended.conversation.status == .bot
             if takesOver {
                 appended.conversation = try await data.conversations.update(

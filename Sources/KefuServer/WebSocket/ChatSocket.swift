@@ -265,6 +265,14 @@ struct ChatSocket: Sendable {
         case "handoff":
             guard case .customer(let visitor, _) = peer else { throw DomainError.notFound(.conversation) }
             try await conversations.requestHuman(visitor, try conversationID(frame), logger: logger)
+        case "leave_message":
+            guard case .customer(let visitor, let locale) = peer else { throw DomainError.notFound(.conversation) }
+            let contact = LeftMessageContact(name: frame.name, email: frame.email, phone: frame.phone)
+            let result = try await conversations.leaveMessage(
+                visitor, try frame.conversation.map { _ in try conversationID(frame) }, clientID: frame.id ?? "",
+                text: frame.text ?? "", contact: contact, locale: locale == .zhCN ? .zhCN : .en)
+            watch(result.conversation.id, connection)
+            reply(connection, .ack(frame.id ?? "", result))
         default:
             reply(connection, .error("unknown_type", catalogues.text("chat", "unknown_type", peer.locale), id: frame.id))
         }
@@ -334,6 +342,14 @@ struct ChatSocket: Sendable {
         connection.outbox.push(.sync(id, after: after))
     }
 
+    /// A conversation the customer just wrote into (perhaps starting it) is watched from its start.
+    private func watch(_ id: ConversationID, _ connection: Connection) {
+        if connection.watched.withLock({ $0.insert(id).inserted }) {
+            hub.watch(id, connection.outbox)
+            connection.outbox.push(.sync(id, after: 0))
+        }
+    }
+
     private func send(_ frame: InboundFrame, connection: Connection, peer: ChatPeer, logger: Logger) async throws {
         guard let clientID = frame.id else { throw DomainError.invalid(ValidationErrors("id", .required)) }
         let conversation = try frame.conversation.map { _ in try conversationID(frame) }
@@ -342,11 +358,7 @@ struct ChatSocket: Sendable {
             let result = try await conversations.customerSend(
                 visitor, conversation, clientID: clientID, text: frame.text ?? "",
                 locale: locale == .zhCN ? .zhCN : .en)
-            let id = result.message.conversationID
-            if connection.watched.withLock({ $0.insert(id).inserted }) {
-                hub.watch(id, connection.outbox)
-                connection.outbox.push(.sync(id, after: 0))
-            }
+            watch(result.message.conversationID, connection)
             reply(connection, .ack(clientID, result))
             if result.isNew && result.conversation.status == .bot {
                 await conversations.botReply(visitor, to: result.message, logger: logger)

@@ -36,6 +36,8 @@ public struct WorkspaceData: Sendable {
     public var sensitiveWords: any SensitiveWordRepository { SQLSensitiveWordRepository(scope: scope) }
     public var presence: any PresenceRepository { SQLPresenceRepository(scope: scope) }
     public var routing: any RoutingRepository { SQLRoutingRepository(scope: scope) }
+    public var businessHours: any BusinessHoursRepository { SQLBusinessHoursRepository(scope: scope) }
+    public var outbox: any OutboxRepository { SQLOutboxRepository(scope: scope) }
 
     /// Runs `body` in one transaction; everything it wrote is undone if it throws.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (WorkspaceData) async throws -> T) async throws -> T {

@@ -21,6 +21,8 @@ struct WireEvent: Codable, Sendable, Equatable {
     var participant: String?
     var position: Int?
     var wait: Int?
+    var unavailable: String?
+    var opens: Date?
 
     init(kind: Kind, workspace: WorkspaceID) {
         self.kind = kind
@@ -57,6 +59,8 @@ struct WireEvent: Codable, Sendable, Equatable {
                 self.init(kind: .queue, workspace: workspace)
                 position = standing?.position
                 wait = standing?.estimatedWait
+                unavailable = standing?.unavailable?.rawValue
+                opens = standing?.opensAt
             }
             conversation = chat.conversationID.uuid
         }
@@ -90,7 +94,13 @@ struct WireEvent: Codable, Sendable, Equatable {
         case .read:
             chat = .read(id, participant: participant ?? "", seq: seq ?? 0)
         case .queue:
-            chat = .queue(id, position.map { QueueStanding(position: $0, estimatedWait: wait) })
+            chat = .queue(
+                id,
+                position.map {
+                    QueueStanding(
+                        position: $0, estimatedWait: wait, unavailable: unavailable.flatMap(Unavailability.init(rawValue:)),
+                        opensAt: opens)
+                })
         case .accessChanged, .presence: return nil
         }
         return .chat(workspace, chat)

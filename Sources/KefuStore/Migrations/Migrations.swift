@@ -11,6 +11,7 @@ public enum Migrations {
         M0008CreateConversations(),
         M0009CreateChatTools(),
         M0010CreateRouting(),
+        M0011CreateBusinessHours(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

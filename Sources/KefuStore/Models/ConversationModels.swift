@@ -60,6 +60,8 @@ final class ConversationModel: Model, @unchecked Sendable {
     @Field(key: "last_message_at") var lastMessageAt: Date
     @OptionalField(key: "resolved_at") var resolvedAt: Date?
     @OptionalField(key: "queued_at") var queuedAt: Date?
+    @OptionalField(key: "left_message_at") var leftMessageAt: Date?
+    @OptionalField(key: "reply_to") var replyTo: String?
 
     init() {}
 
@@ -68,7 +70,7 @@ final class ConversationModel: Model, @unchecked Sendable {
             id: try requireID(), workspaceID: workspaceID, contactID: contactID, status: status, assigneeID: assigneeID,
             teamID: teamID, priority: priority, tags: tags, lastSeq: lastSeq, locale: locale, handoff: handoff,
             botState: botState, preview: preview, createdAt: createdAt, updatedAt: updatedAt, lastMessageAt: lastMessageAt,
-            queuedAt: queuedAt
+            queuedAt: queuedAt, leftMessageAt: leftMessageAt, replyTo: replyTo
         ).record()
     }
 }

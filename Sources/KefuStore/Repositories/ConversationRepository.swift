@@ -38,11 +38,18 @@ public struct ConversationChange: Sendable, Equatable {
     public var handoff: Handoff?
     /// `.some(nil)` clears the flow state.
     public var botState: String??
+    /// Marks that the customer left a message for later (the first time only).
+    public var leftMessage: Bool
+    /// Replaces the address replies are copied to.
+    public var replyTo: String?
 
     public init(
         status: ConversationStatus? = nil, assignee: UserID?? = nil, team: TeamID?? = nil,
-        priority: ConversationPriority? = nil, tags: [String]? = nil, handoff: Handoff? = nil, botState: String?? = nil
+        priority: ConversationPriority? = nil, tags: [String]? = nil, handoff: Handoff? = nil, botState: String?? = nil,
+        leftMessage: Bool = false, replyTo: String? = nil
     ) {
+        self.leftMessage = leftMessage
+        self.replyTo = replyTo
         self.status = status
         self.assignee = assignee
         self.team = team
@@ -177,6 +184,14 @@ struct SQLConversationRepository: ConversationRepository {
         if let tags = change.tags { row.tags = StoredJSON.encode(tags) }
         if let handoff = change.handoff { row.handoff = StoredJSON.encode(handoff) }
         if let botState = change.botState { row.botState = botState }
+        if change.leftMessage, row.leftMessageAt == nil {
+            row.leftMessageAt = at
+            extra = extra + ", left_message_at = \(bind: at)"
+        }
+        if let replyTo = change.replyTo {
+            row.replyTo = replyTo
+            extra = extra + ", reply_to = \(bind: replyTo)"
+        }
         row.updatedAt = at
         try await sql.raw(
             """

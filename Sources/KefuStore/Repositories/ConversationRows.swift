@@ -16,6 +16,8 @@ struct ConversationRow: Decodable {
         case updatedAt = "updated_at"
         case lastMessageAt = "last_message_at"
         case queuedAt = "queued_at"
+        case leftMessageAt = "left_message_at"
+        case replyTo = "reply_to"
     }
 
     var id: UUID
@@ -35,6 +37,8 @@ struct ConversationRow: Decodable {
     var updatedAt: Date
     var lastMessageAt: Date
     var queuedAt: Date?
+    var leftMessageAt: Date?
+    var replyTo: String?
 
     static let table = ConversationModel.schema
 
@@ -48,7 +52,7 @@ struct ConversationRow: Decodable {
             locale: try decodeStored(ContentLocale.self, locale, table: Self.table, column: "locale"),
             handoff: try handoff.map { try StoredJSON.decode(Handoff.self, $0, table: Self.table, column: "handoff") },
             botState: botState, preview: preview, createdAt: createdAt, updatedAt: updatedAt, lastMessageAt: lastMessageAt,
-            queuedAt: queuedAt)
+            queuedAt: queuedAt, leftMessageAt: leftMessageAt, replyTo: replyTo)
     }
 }
 
