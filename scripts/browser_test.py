@@ -6,6 +6,7 @@ agent's role, signs out, and checks that a wrong password shows an error and lea
 screenshots of the real pages. Prints `N passed, M failed` and exits non-zero on any failure.
 """
 import argparse
+import datetime
 import os
 import tempfile
 import secrets
@@ -407,6 +408,121 @@ class Story:
         for driver in [self.first, self.second, self.agent]:
             driver.quit()
 
+    # Business hours: the server runs with --test-clock, so the story can be on a Saturday and then on Monday.
+
+    def api(self, method, path, body=None):
+        script = (
+            "const [method, path, body, done] = arguments;"
+            "fetch(path, {method, headers: {'content-type': 'application/json'}, body: body && JSON.stringify(body)})"
+            ".then(r => r.json().then(json => done({status: r.status, json})), () => done(null));"
+        )
+        return self.driver.execute_async_script(script, method, path, body)
+
+    def set_clock(self, moment):
+        answer = self.api("PUT", "/api/v1/test-clock", {"now": moment.strftime("%Y-%m-%dT%H:%M:%SZ")})
+        assert answer and answer["status"] == 200, answer
+
+    def set_capacity(self, email, chats):
+        self.go("/app/settings/members")
+        row = self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-email="{email}"]')))
+        field = row.find_element(By.CSS_SELECTOR, "input[name=max_chats]")
+        field.clear()
+        field.send_keys(str(chats))
+        row.find_element(By.CSS_SELECTOR, "button.save-routing").click()
+        self.wait.until(EC.url_contains("flash=routing_saved"))
+
+    def outside_business_hours_the_widget_offers_a_message_and_the_agent_sees_it_next_morning(self):
+        self.set_capacity(self.agent_email, 5)
+        self.go("/app/settings/business-hours")
+        form = self.wait.until(EC.presence_of_element_located((By.ID, "hours-form")))
+        enabled = form.find_element(By.ID, "hours-enabled")
+        if not enabled.is_selected():
+            enabled.click()
+        zone = form.find_element(By.ID, "hours-time-zone")
+        zone.clear()
+        zone.send_keys("Asia/Shanghai")
+        for day in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]:
+            box = form.find_element(By.ID, f"hours-{day}")
+            box.clear()
+            if day not in ("sat", "sun"):
+                box.send_keys("09:00-12:00, 13:30-18:00")
+        holidays = form.find_element(By.ID, "hours-holidays")
+        holidays.clear()
+        holidays.send_keys("2026-12-25 圣诞节")
+        form.find_element(By.ID, "hours-submit").click()
+        self.wait.until(EC.url_contains("flash=hours_saved"))
+        assert self.driver.find_element(By.ID, "hours-mon").get_attribute("value") == "09:00-12:00, 13:30-18:00"
+        # Next Saturday, 11:00 in Shanghai.
+        now = datetime.datetime.now(datetime.timezone.utc)
+        saturday = (now + datetime.timedelta(days=(5 - now.weekday()) % 7 or 7)).replace(hour=3, minute=0, second=0, microsecond=0)
+        self.set_clock(saturday)
+        self.go("/app/settings/business-hours")
+        status = self.wait.until(EC.presence_of_element_located((By.ID, "hours-status"))).text
+        assert "09:00" in status, status
+        self.shot("settings-business-hours.png")
+
+        # The agent is at their console all weekend: closed means nobody is given the chat.
+        self.agent = make_driver()
+        self.agent_wait = WebDriverWait(self.agent, 20, ignored_exceptions=[StaleElementReferenceException])
+        self.agent.get(self.base + "/login")
+        self.agent_wait.until(EC.presence_of_element_located((By.ID, "login-form")))
+        self.agent.find_element(By.ID, "email").send_keys(self.agent_email)
+        self.agent.find_element(By.ID, "password").send_keys(self.agent_password)
+        self.agent.find_element(By.ID, "sign-in").click()
+        self.agent_wait.until(EC.presence_of_element_located((By.ID, "inbox")))
+
+        email = f"buyer-{secrets.token_hex(3)}@example.com"
+        self.customer = make_driver()
+        widget, wait = self.open_widget_and_ask_for_a_person(self.customer, "周末可以退货吗？我想找人工")
+        leave = wait.until(lambda d: [f for f in widget().find_elements(By.CSS_SELECTOR, "form.leave") if f.is_displayed()])[0]
+        note = widget().find_element(By.CSS_SELECTOR, ".queue")
+        assert note.is_displayed() and note.text, "the customer is told the business is closed"
+        leave.find_element(By.CSS_SELECTOR, "button.leave-open").click()
+        inputs = leave.find_elements(By.CSS_SELECTOR, "input")
+        inputs[0].send_keys("王芳")
+        leave.find_element(By.CSS_SELECTOR, "input[type=email]").send_keys("not an address")
+        leave.find_element(By.CSS_SELECTOR, "button.leave-send").click()
+        wait.until(lambda d: leave.find_element(By.CSS_SELECTOR, ".error").text)
+        box = leave.find_element(By.CSS_SELECTOR, "input[type=email]")
+        box.clear()
+        box.send_keys(email)
+        leave.find_element(By.CSS_SELECTOR, "textarea").send_keys("麻烦周一联系我")
+        self.customer.save_screenshot(os.path.join(self.args.screenshots, "widget-leave-message.png"))
+        leave.find_element(By.CSS_SELECTOR, "button.leave-send").click()
+        wait.until(lambda d: widget().find_element(By.CSS_SELECTOR, ".queue").get_attribute("data-left") == "true")
+        wait.until(lambda d: any("周一联系我" in text for text in
+                                 [li.get_attribute("textContent") for li in widget().find_elements(By.CSS_SELECTOR, ".log li.customer")]))
+        self.go("/app?view=unassigned")
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#inbox .badge.left-message"))
+        self.agent.get(self.base + "/app?view=mine")
+        self.agent_wait.until(EC.presence_of_element_located((By.ID, "inbox")))
+        assert not self.agent.find_elements(By.CSS_SELECTOR, "#inbox .badge.left-message"), "assigned while closed"
+
+        # Monday 09:30: the router gives it to the agent at once; they read the way back and reply.
+        self.set_clock(saturday + datetime.timedelta(days=2, hours=-1, minutes=-30))
+        self.agent.get(self.base + "/app?view=mine")
+        link = self.agent_wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#inbox li:has(.left-message) a")))
+        link.click()
+        self.agent_wait.until(lambda d: any(email in li.text for li in d.find_elements(By.CSS_SELECTOR, "#thread li")))
+        self.agent.find_element(By.ID, "composer-text").send_keys("早上好，周末的退货已为您登记。")
+        self.agent.find_element(By.ID, "composer-send").click()
+        wait.until(lambda d: any("已为您登记" in li.get_attribute("textContent")
+                                 for li in widget().find_elements(By.CSS_SELECTOR, ".log li.agent")))
+        self.agent.save_screenshot(os.path.join(self.args.screenshots, "console-left-message.png"))
+        outbox = self.api("GET", "/api/v1/outbox?status=pending")
+        assert any(e["recipient"] == email and "已为您登记" in e["body"] for e in outbox["json"]["entries"]), outbox
+
+        # Back to always open and real time for the steps after this one.
+        self.go("/app/settings/business-hours")
+        enabled = self.wait.until(EC.presence_of_element_located((By.ID, "hours-enabled")))
+        if enabled.is_selected():
+            enabled.click()
+        self.driver.find_element(By.ID, "hours-submit").click()
+        self.wait.until(EC.url_contains("flash=hours_saved"))
+        self.set_clock(datetime.datetime.now(datetime.timezone.utc))
+        for driver in [self.customer, self.agent]:
+            driver.quit()
+
     def unknown_pages_are_a_404_page(self):
         self.go("/nope")
         body = self.wait.until(EC.presence_of_element_located((By.TAG_NAME, "body")))
@@ -455,6 +571,7 @@ def main():
         story.an_image_the_customer_sends_shows_in_the_widget_and_the_console,
         story.a_closed_and_reopened_widget_misses_nothing_and_doubles_nothing,
         story.the_only_agent_at_capacity_leaves_the_next_customer_at_position_one,
+        story.outside_business_hours_the_widget_offers_a_message_and_the_agent_sees_it_next_morning,
         story.unknown_pages_are_a_404_page,
         story.owner_signs_out,
     ]

@@ -71,7 +71,7 @@ public struct BusinessHours: Equatable, Sendable {
 
     private var calendar: Calendar {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")!
+        calendar.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 0) ?? .current
         return calendar
     }
 
@@ -122,7 +122,7 @@ public struct BusinessHours: Equatable, Sendable {
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
         else { return false }
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? .current
         let components = DateComponents(year: year, month: month, day: day)
         guard let date = calendar.date(from: components) else { return false }
         let back = calendar.dateComponents([.year, .month, .day], from: date)

@@ -230,6 +230,7 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     let hours = BusinessHoursService(
         store: deps.store, clock: deps.clock, router: deps.conversations.router, testClock: deps.testClock)
     BusinessHoursAPIController(hours: hours).register(securedAPI)
+    BusinessHoursPages(hours: hours, renderer: deps.renderer).register(securedPages)
     CannedReplyAPIController(replies: deps.cannedReplies, conversations: deps.conversations).register(securedAPI)
     SensitiveWordAPIController(words: deps.sensitiveWords).register(securedAPI)
     ContactAPIController(contacts: deps.contacts).register(securedAPI)

@@ -12,9 +12,10 @@ import Testing
 /// Business hours and messages left while nobody answers: the customer is told at once, leaves a way back, the
 /// conversation waits for the next agent, and replies also wait in the outbox for e-mail.
 @Suite(.timeLimit(.minutes(3))) struct OfflineMessagesTests {
-    static var weekdays: [[String: Any]] { ["mon", "tue", "wed", "thu", "fri"].map {
-        ["day": $0, "open": "09:00", "close": "18:00"]
-    }
+    static var weekdays: [[String: Any]] {
+        ["mon", "tue", "wed", "thu", "fri"].map {
+            ["day": $0, "open": "09:00", "close": "18:00"]
+        }
     }
 
     private func setHours(
@@ -44,7 +45,8 @@ import Testing
         try await TestApp.run(db, live: true, configure: { $0.testClock = true }) { app, client in
             let owner = try await app.member("owner@shop.example", workspace: "tea-shop", role: .owner, client: client)
             let agentToken = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
-            let agent = try #require(try await app.dependencies.store.unscoped.users.credentials(email: "agent@shop.example")?.0).id
+            let agent = try #require(try await app.dependencies.store.unscoped.users.credentials(email: "agent@shop.example")?.0)
+                .id
             var console = try await TestSocket.agent(client, token: agentToken)
             let key = try await TestSocket.widgetKey(app, "tea-shop")
 
@@ -56,7 +58,10 @@ import Testing
             for (field, value) in [
                 ("time_zone", "Mars/Olympus_Mons" as Any),
                 ("weekly", [["day": "mon", "open": "18:00", "close": "09:00"]] as Any),
-                ("weekly", [["day": "mon", "open": "09:00", "close": "12:00"], ["day": "mon", "open": "11:00", "close": "13:00"]]),
+                (
+                    "weekly",
+                    [["day": "mon", "open": "09:00", "close": "12:00"], ["day": "mon", "open": "11:00", "close": "13:00"]]
+                ),
                 ("weekly", [] as [Any]),
                 ("holidays", [["date": "2026-02-30", "name": "no such day"]] as Any),
             ] {
@@ -118,7 +123,8 @@ import Testing
             #expect(events.filter { $0["event"] == "left_message" }.count == 1)
             #expect(events.first { $0["event"] == "left_message" }?["phone"] == "+86 138 0000 0000")
             let contactID = try #require(left["contact_id"] as? String)
-            let contact = try #require(try await client.get("/api/v1/contacts/\(contactID)", token: owner).json() as? [String: Any])
+            let contact = try #require(
+                try await client.get("/api/v1/contacts/\(contactID)", token: owner).json() as? [String: Any])
             #expect((contact["contact"] as? [String: Any])?["email"] as? String == "wang.fang@example.com")
 
             // Monday 09:30: the router gives it to the online agent at once and the customer hears so.

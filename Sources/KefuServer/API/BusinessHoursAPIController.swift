@@ -113,7 +113,8 @@ struct BusinessHoursAPIController {
         let query = request.uri.queryParameters
         let entries = try await hours.outbox(
             context.identity, status: query.get("status").flatMap(OutboxEntry.Status.init(rawValue:)),
-            conversation: query.get("conversation").flatMap(ConversationID.init), limit: query.get("limit").flatMap(Int.init) ?? 50)
+            conversation: query.get("conversation").flatMap(ConversationID.init),
+            limit: query.get("limit").flatMap(Int.init) ?? 50)
         return Outbox(entries: entries.map(Entry.init))
     }
 

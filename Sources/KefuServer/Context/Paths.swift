@@ -100,6 +100,7 @@ enum WebPath {
     static let settingsCannedReplies = "/app/settings/canned-replies"
     static let settingsCannedReplyDelete = "/app/settings/canned-replies/:cannedReplyID/delete"
     static let settingsSensitiveWords = "/app/settings/sensitive-words"
+    static let settingsBusinessHours = "/app/settings/business-hours"
     static let settingsSensitiveWordDelete = "/app/settings/sensitive-words/:sensitiveWordID/delete"
     static let invite = "/invite/:token"
     static let portal = "/help/:slug"
@@ -179,5 +180,6 @@ enum WebPath {
         "bot_try": botTry, "bot_intents": botIntents, "bot_models": botModels, "bot_train": botTrain,
         "bot_templates": botTemplates, "console_script": consoleScript, "console_tools_script": consoleToolsScript,
         "settings_canned": settingsCannedReplies, "settings_words": settingsSensitiveWords,
+        "settings_hours": settingsBusinessHours,
     ]
 }

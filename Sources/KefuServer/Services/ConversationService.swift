@@ -131,14 +131,22 @@ public struct ConversationService: Sendable {
 
     /// Takes an unassigned conversation (or one the bot holds) for the acting agent.
     func take(_ actor: Identity, _ id: ConversationID) async throws -> Conversation {
-        _ = try await conversation(actor, id)
-        return try await change(actor.workspace.id, id, event: ("assigned", actor.user.displayName)) { data, now in
+        let before = try await conversation(actor, id)
+        let taken = try await change(actor.workspace.id, id, event: ("assigned", actor.user.displayName)) { data, now in
             var taken = try await data.conversations.claim(id, for: actor.user.id, at: now)
             if taken.status != .open {
                 taken = try await data.conversations.update(id, ConversationChange(status: .open), at: now)
             }
             return taken
         }
+        if before.queuedAt != nil { await leftQueue(actor.workspace.id, taken) }
+        return taken
+    }
+
+    /// A conversation someone took out of its queue: its customer stops waiting, those behind move up.
+    func leftQueue(_ workspace: WorkspaceID, _ conversation: Conversation) async {
+        events.publish(.chat(workspace, .queue(conversation.id, nil)))
+        await router.drain(workspace, team: conversation.teamID)
     }
 
     /// Assigns to a member of the workspace (or unassigns with nil); supervisors and up, or an agent handing their
@@ -168,6 +176,7 @@ public struct ConversationService: Sendable {
             return assignee == nil ? try await data.routing.enqueue(id, at: now) : changed
         }
         // A seat may have freed (the previous assignee's) and the conversation may wait: route both.
+        if assignee != nil && current.queuedAt != nil { events.publish(.chat(actor.workspace.id, .queue(id, nil))) }
         await router.drainAll(actor.workspace.id)
         return assignee == nil ? try await store.scoped(to: actor.workspace.id).conversations.conversation(id) : changed
     }

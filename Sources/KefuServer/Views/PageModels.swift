@@ -104,6 +104,24 @@ enum PageModel {
         var canShare: Bool
     }
 
+    struct BusinessHours {
+        struct Day {
+            var key: String
+            var name: String
+            /// "09:00-12:00, 13:30-18:00"; empty when closed.
+            var spans: String
+        }
+
+        var enabled: Bool
+        var timeZone: String
+        var zones: [String]
+        var days: [Day]
+        /// One "YYYY-MM-DD name" per line.
+        var holidays: String
+        var status: String
+        var canEdit: Bool
+    }
+
     struct SensitiveWords {
         struct Row {
             var word: String

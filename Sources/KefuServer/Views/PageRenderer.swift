@@ -70,6 +70,7 @@ enum PageTemplate: String, CaseIterable {
     case demo, console
     case cannedReplies = "canned_replies"
     case sensitiveWords = "sensitive_words"
+    case businessHours = "business_hours"
 }
 
 /// HTML escaping per Unicode scalar, for every `{{…}}` in the templates.

@@ -52,6 +52,7 @@ struct ShellPage {
         "reply_deleted": ("canned", "deleted"),
         "word_saved": ("words", "saved"),
         "word_deleted": ("words", "deleted"),
+        "hours_saved": ("hours", "saved"),
         "article_saved": ("kb", "saved"),
         "faq_saved": ("kb", "faq_saved"),
         "faq_deleted": ("kb", "faq_deleted"),

@@ -56,6 +56,7 @@ document.addEventListener("DOMContentLoaded", () => {
         const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(c.queued_at)) / 60000));
         link.appendChild(el("span", "badge queued", t("queued", { minutes: String(minutes) })));
       }
+      if (c.left_message_at) link.appendChild(el("span", "badge left-message", t("left_message")));
       link.appendChild(el("span", "preview", c.preview || ""));
       link.addEventListener("click", (event) => { event.preventDefault(); open(c.id); });
       item.appendChild(link);
@@ -74,6 +75,9 @@ document.addEventListener("DOMContentLoaded", () => {
     if (e.event === "resolved") return t("resolved_line", { name: e.name });
     if (e.event === "reopened") return t("reopened_line", { name: e.name });
     if (e.event === "unassigned") return t("unassigned_line");
+    if (e.event === "left_message") {
+      return t("left_message_line", { contact: [e.name, e.email, e.phone].filter(Boolean).join(" · ") });
+    }
     return e.event || "";
   }
 

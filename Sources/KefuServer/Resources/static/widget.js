@@ -12,6 +12,8 @@
   var state = load();
   var texts = {};
   var socket = null, retry = 0, unread = 0, open = false, shown = {}, pingTimer = null, typingTimer = null;
+  // Whether people answer now (from the settings, then from queue frames), and the leave-a-message frame in flight.
+  var availability = { available: true }, leaveID = null;
   var typingSentAt = 0, readSent = 0;
   // Errors that a resend cannot cure: the message is dropped from the queue and marked as not sent.
   var final = { validation_failed: true, not_found: true, conflict: true, forbidden: true, body_too_large: true };
@@ -82,6 +84,31 @@
   var queueNote = el("p", "queue");
   queueNote.setAttribute("role", "status");
   queueNote.hidden = true;
+  // Leaving a message (留言) when nobody can answer: a way back, and the message unless the chat already says it.
+  var leave = el("form", "leave");
+  leave.hidden = true;
+  leave.noValidate = true;
+  var leaveIntro = el("p", "intro");
+  var leaveName = field("text", 100, "name");
+  var leaveEmail = field("email", 254, "email");
+  var leavePhone = field("tel", 32, "tel");
+  var leaveText = el("textarea");
+  leaveText.rows = 3;
+  leaveText.maxLength = 5000;
+  var leaveError = el("p", "error");
+  leaveError.setAttribute("role", "alert");
+  var leaveSubmit = el("button", "leave-send");
+  leaveSubmit.type = "submit";
+  // Folded behind a button while the chat goes on (the composer stays usable); unfolded when there is no chat yet.
+  var leaveOpen = el("button", "leave-open");
+  leaveOpen.type = "button";
+  var leaveFields = el("div", "fields");
+  [leaveName.label, leaveEmail.label, leavePhone.label, leaveText, leaveError, leaveSubmit].forEach(function (node) {
+    leaveFields.appendChild(node);
+  });
+  leave.appendChild(leaveIntro);
+  leave.appendChild(leaveOpen);
+  leave.appendChild(leaveFields);
   var form = el("form");
   var input = el("textarea");
   input.rows = 2;
@@ -107,10 +134,31 @@
   panel.appendChild(log);
   panel.appendChild(status);
   panel.appendChild(form);
+  // After the composer in the document (its textarea and send button come first), shown above the log (CSS order).
+  panel.appendChild(leave);
   root.appendChild(launcher);
   root.appendChild(panel);
 
+  function field(type, max, autocomplete) {
+    var label = el("label");
+    var caption = el("span");
+    var input = el("input");
+    input.type = type;
+    input.maxLength = max;
+    input.autocomplete = autocomplete;
+    label.appendChild(caption);
+    label.appendChild(input);
+    return { label: label, caption: caption, input: input };
+  }
+
   function label() {
+    leaveName.caption.textContent = t("leave_name");
+    leaveEmail.caption.textContent = t("leave_email");
+    leavePhone.caption.textContent = t("leave_phone");
+    leaveText.setAttribute("aria-label", t("leave_text"));
+    leaveText.placeholder = t("leave_text");
+    leaveSubmit.textContent = t("leave_submit");
+    leaveOpen.textContent = t("leave_again");
     launcherText.textContent = t("open");
     closeButton.setAttribute("aria-label", t("close"));
     panel.setAttribute("aria-label", t("title"));
@@ -128,10 +176,20 @@
     launcher.setAttribute("aria-expanded", String(open));
     if (open) {
       if (!socket) connect();
+      showAvailability();
       unread = 0;
       showBadge();
       input.focus();
       markRead();
+    }
+  }
+  // Before any conversation waits: outside hours say when people are back; without a bot, offer a message at once.
+  function showAvailability() {
+    if (availability.available || !queueNote.hidden) return;
+    if (!availability.bot && availability.reason) { offerLeave(availability.reason, availability.opens_at); return; }
+    if (availability.reason === "closed" && availability.opens_at) {
+      queueNote.textContent = t("agents_offline").replace("{time}", when(availability.opens_at));
+      queueNote.hidden = false;
     }
   }
   function showBadge() {
@@ -292,6 +350,7 @@
         break;
       case "ack":
         follow(frame.conversation);
+        if (frame.id === leaveID) left(frame);
         state.pending = (state.pending || []).filter(function (entry) { return entry.id !== frame.id; });
         save();
         var item = log.querySelector('[data-pending="' + CSS.escape(frame.id) + '"]');
@@ -318,18 +377,70 @@
         status.textContent = frame.typing ? (frame.name || t("agent")) + " " + t("typing") : "";
         break;
       case "error":
+        if (frame.id && frame.id === leaveID) { leaveID = null; leaveError.textContent = frame.detail || frame.code; break; }
         if (frame.code === "rate_limited" && frame.id) setTimeout(flushPending, 1500);
         else if (frame.id && final[frame.code]) failed(frame.id, frame.message);
         break;
     }
   }
 
+  function when(iso) {
+    return new Date(iso).toLocaleString(texts.__locale === "zh-CN" ? "zh-CN" : "en", {
+      weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit"
+    });
+  }
+  // Why nobody answers now, in words; "" when someone does.
+  function awayText(reason, opensAt) {
+    if (reason === "closed") return opensAt ? t("offline_closed").replace("{time}", when(opensAt)) : t("offline_nobody");
+    if (reason === "nobody_online") return t("offline_nobody");
+    return "";
+  }
+  function offerLeave(reason, opensAt) {
+    if (state.left && state.left === state.conversation) return;
+    var wasHidden = leave.hidden;
+    queueNote.textContent = awayText(reason, opensAt);
+    queueNote.hidden = false;
+    leaveIntro.textContent = t("leave_intro");
+    leaveText.required = !state.conversation;
+    leave.hidden = false;
+    if (wasHidden) {
+      leaveError.textContent = "";
+      unfold(!state.conversation);
+    }
+  }
+  function unfold(open) {
+    leaveFields.hidden = !open;
+    leaveOpen.hidden = open;
+  }
+  function left(frame) {
+    leaveID = null;
+    state.left = frame.conversation;
+    save();
+    leave.hidden = true;
+    var contact = leaveEmail.input.value.trim() || leavePhone.input.value.trim();
+    queueNote.textContent = t("leave_thanks").replace("{contact}", contact);
+    queueNote.dataset.left = "true";
+    queueNote.hidden = false;
+    leaveText.value = "";
+  }
+
   function showPlace(frame) {
     if (!frame.waiting) {
       queueNote.hidden = true;
       queueNote.textContent = "";
+      leave.hidden = true;
       return;
     }
+    if (frame.available === false) {
+      availability = { available: false, reason: frame.reason, opens_at: frame.opens_at };
+      if (state.left && state.left === frame.conversation) return;  // the thanks stay
+      queueNote.textContent = awayText(frame.reason, frame.opens_at);
+      queueNote.dataset.position = String(frame.position);
+      queueNote.hidden = false;
+      offerLeave(frame.reason, frame.opens_at);
+      return;
+    }
+    leave.hidden = true;
     var text = frame.position === 1 ? t("queue_next") : t("queue_position").replace("{position}", String(frame.position));
     if (frame.estimated_wait_s) {
       var minutes = Math.max(1, Math.round(frame.estimated_wait_s / 60));
@@ -353,6 +464,25 @@
     item.removeAttribute("data-pending");
   }
 
+  leaveOpen.addEventListener("click", function () { unfold(true); leaveEmail.input.focus(); });
+  leave.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var email = leaveEmail.input.value.trim(), phone = leavePhone.input.value.trim(), text = leaveText.value.trim();
+    if (!email && !phone) { leaveError.textContent = t("leave_need_contact"); return; }
+    if (!state.conversation && !text) { leaveError.textContent = t("leave_text"); leaveText.focus(); return; }
+    leaveID = uid();
+    var frame = { type: "leave_message", id: leaveID, text: text, email: email, phone: phone, name: leaveName.input.value.trim() };
+    if (state.conversation) frame.conversation = state.conversation;
+    leaveError.textContent = "";
+    if (!socket) connect();
+    var attempt = function (left) {
+      if (frame.id !== leaveID) return;
+      if (send(frame)) return;
+      if (left > 0) setTimeout(function () { attempt(left - 1); }, 500);
+      else { leaveID = null; leaveError.textContent = t("offline"); }
+    };
+    attempt(20);
+  });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
@@ -435,6 +565,9 @@
     .then(function (settings) {
       texts = settings.strings || {};
       texts.__locale = settings.locale;
+      availability = {
+        available: settings.available !== false, reason: settings.reason, opens_at: settings.opens_at, bot: settings.bot_active
+      };
       host.style.setProperty("--kefu-brand", settings.brand_color);
       title.textContent = settings.name;
       label();
