@@ -5,11 +5,13 @@
 #
 #   scripts/chaos.sh 'postgres://user@host:5432/empty_db' [customers] [messages] [rate] [kill_after_seconds]
 #
-# Needs a release build (swift build -c release --product kefu) and an empty database.
+# Needs a release build (swift build -c release --product kefu; or KEFU_BIN=path) and an empty database. The
+# instances listen on ports 8201 and 8202 (CHAOS_PORT_A, CHAOS_PORT_B).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db="$1"; customers="${2:-250}"; messages="${3:-400}"; rate="${4:-2}"; kill_after="${5:-60}"
-kefu=.build/release/kefu
+kefu="${KEFU_BIN:-.build/release/kefu}"
+port_a="${CHAOS_PORT_A:-8201}"; port_b="${CHAOS_PORT_B:-8202}"
 work="$(mktemp -d)"
 export KEFU_DATABASE_URL="$db" KEFU_SECRET_KEY="chaos-secret-key-that-is-long-enough-0123456789"
 pids=()
@@ -23,13 +25,13 @@ ready() {
   done
 }
 
-"$kefu" serve --demo --data-dir "$work/a" --port 8201 > "$work/a.log" 2>&1 & pids+=($!); victim=$!
-ready 8201
-"$kefu" serve --data-dir "$work/b" --port 8202 > "$work/b.log" 2>&1 & pids+=($!)
-ready 8202
+"$kefu" serve --demo --data-dir "$work/a" --port "$port_a" > "$work/a.log" 2>&1 & pids+=($!); victim=$!
+ready "$port_a"
+"$kefu" serve --data-dir "$work/b" --port "$port_b" > "$work/b.log" 2>&1 & pids+=($!)
+ready "$port_b"
 password="$(grep -m1 '^Demo owner: ' "$work/a.log" | sed -E 's/.* password: //')"
 
-echo "$password" | "$kefu" bench chat --url http://127.0.0.1:8201 --url http://127.0.0.1:8202 \
+echo "$password" | "$kefu" bench chat --url "http://127.0.0.1:$port_a" --url "http://127.0.0.1:$port_b" \
   --email owner@demo-shop.example --password-stdin --customers "$customers" --messages "$messages" --rate "$rate" \
   --json > "$work/report.json" &
 bench=$!

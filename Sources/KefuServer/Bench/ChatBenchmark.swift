@@ -59,12 +59,15 @@ public struct ChatBenchmark: Sendable {
         public var errors: [String: Int] = [:]
         public var instances = 0
         public var reconnects = 0
+        /// Conversations whose stored transcript has a customer's messages out of the order they were sent.
+        public var outOfOrder = 0
         public var idleConnections: Int?
         public var beforeDrop: Phase?
         public var afterDrop: Phase?
 
         enum CodingKeys: String, CodingKey {
             case instances, reconnects
+            case outOfOrder = "out_of_order"
             case idleConnections = "idle_connections"
             case beforeDrop = "before_drop"
             case afterDrop = "after_drop"
@@ -155,10 +158,14 @@ public struct ChatBenchmark: Sendable {
         let reader = try await answering(servers)
         var stored = 0
         var storedDuplicates = 0
+        var outOfOrder = 0
         for conversation in conversations {
             let ids = try await storedClientIDs(conversation, run: run, http: reader, token: ownerToken)
             stored += Set(ids).count
             storedDuplicates += ids.count - Set(ids).count
+            // A customer sends its messages one after another: the transcript (by sequence) must keep that order.
+            let numbers = ids.filter { $0.hasPrefix("bc-\(run)-") }.compactMap { $0.split(separator: "-").last.flatMap { Int($0) } }
+            if numbers != numbers.sorted() { outOfOrder += 1 }
         }
         let reconnects = (customerLinks.map(\.socket) + agentLinks.map(\.socket)).reduce(0) { $0 + $1.reconnects }
         for socket in customerLinks.map(\.socket) + agentLinks.map(\.socket) + idleSockets.sockets { socket.close() }
@@ -173,6 +180,7 @@ public struct ChatBenchmark: Sendable {
         report.peakRssMb = peak.withLock { $0 } / 1_048_576
         report.instances = urls.count
         report.reconnects = reconnects
+        report.outOfOrder = outOfOrder
         if idle > 0 { report.idleConnections = idleSockets.welcomed }
         if let (before, after) = ledger.phases(start: start) {
             report.beforeDrop = before

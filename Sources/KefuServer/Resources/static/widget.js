@@ -465,6 +465,7 @@
   }
 
   leaveOpen.addEventListener("click", function () { unfold(true); leaveEmail.input.focus(); });
+  leave.addEventListener("input", function () { leaveError.textContent = ""; });
   leave.addEventListener("submit", function (event) {
     event.preventDefault();
     var email = leaveEmail.input.value.trim(), phone = leavePhone.input.value.trim(), text = leaveText.value.trim();
