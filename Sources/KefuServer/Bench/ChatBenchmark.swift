@@ -164,7 +164,9 @@ public struct ChatBenchmark: Sendable {
             stored += Set(ids).count
             storedDuplicates += ids.count - Set(ids).count
             // A customer sends its messages one after another: the transcript (by sequence) must keep that order.
-            let numbers = ids.filter { $0.hasPrefix("bc-\(run)-") }.compactMap { $0.split(separator: "-").last.flatMap { Int($0) } }
+            let numbers = ids.filter { $0.hasPrefix("bc-\(run)-") }.compactMap {
+                $0.split(separator: "-").last.flatMap { Int($0) }
+            }
             if numbers != numbers.sorted() { outOfOrder += 1 }
         }
         let reconnects = (customerLinks.map(\.socket) + agentLinks.map(\.socket)).reduce(0) { $0 + $1.reconnects }
