@@ -10,48 +10,12 @@ extension ChatSocket {
         var sent: [ConversationID: Int64] = [:]
         do {
             for await item in connection.outbox.stream {
-                guard let peer = connection.peer.withLock({ $0 }) else {
-                    if case .frame(let json) = item { try await outbound.write(.text(json)) }
+                // Replies go straight out; the rest is handled out of line, so this loop's frame stays small.
+                if case .frame(let json) = item {
+                    try await outbound.write(.text(json))
                     continue
                 }
-                switch item {
-                case .frame(let json):
-                    try await outbound.write(.text(json))
-                case .sync(let id, let after):
-                    let last = try await catchUp(id, after: max(after, sent[id] ?? after), peer: peer, outbound)
-                    sent[id] = last
-                    var synced = OutboundFrame("synced")
-                    synced.conversation = id
-                    synced.lastSeq = last
-                    synced.reads = try await conversations.store.scoped(to: peer.workspace).conversations.readMarks(id)
-                    try await outbound.write(.text(synced.json))
-                    if !peer.isAgent {
-                        let conversation = try await conversations.store.scoped(to: peer.workspace).conversations
-                            .conversation(id)
-                        if let standing = try await conversations.router.standing(peer.workspace, conversation) {
-                            try await outbound.write(.text(OutboundFrame.queue(id, standing).json))
-                        }
-                    }
-                case .event(let event):
-                    try await deliver(event, peer: peer, sent: &sent, outbound, outbox: connection.outbox)
-                case .state(let id):
-                    guard case .agent(let identity, let teams) = peer, let shared = connection.outbox.takeState(id),
-                        let conversation = shared.conversation,
-                        try await ConversationService.mayView(identity, conversation, teams: { teams })
-                    else { continue }
-                    try await outbound.write(.text(shared.state(conversation, forAgent: true)))
-                case .forget(let id):
-                    sent[id] = nil
-                case .resync:
-                    for (id, last) in sent { sent[id] = try await catchUp(id, after: last, peer: peer, outbound) }
-                case .recheck:
-                    guard try await recheck(connection, peer: peer) else {
-                        connection.closing.withLock { $0 = (4401, "unauthenticated") }
-                        connection.outbox.finish()
-                        try await outbound.close(.unknown(4401), reason: "unauthenticated")
-                        return
-                    }
-                }
+                guard try await write(item, connection, outbound, sent: &sent) else { return }
             }
             if connection.outbox.didOverflow {
                 logger.info("chat socket too slow; closed for resync")
@@ -66,6 +30,58 @@ extension ChatSocket {
             connection.outbox.finish()
             try? await outbound.close(.unexpectedServerError, reason: "resume by sequence")
         }
+    }
+
+    /// One outbox item; false when the socket must close. Never inlined: an idle socket's writer waits in `write`,
+    /// whose async frame (held for the socket's life) would otherwise hold room for all of this too.
+    @inline(never)
+    private func write(
+        _ item: ChatOutbox.Item, _ connection: Connection, _ outbound: WebSocketOutboundWriter,
+        sent: inout [ConversationID: Int64]
+    ) async throws -> Bool {
+        guard let peer = connection.peer.withLock({ $0 }) else {
+            if case .frame(let json) = item { try await outbound.write(.text(json)) }
+            return true
+        }
+        switch item {
+        case .frame(let json):
+            try await outbound.write(.text(json))
+        case .sync(let id, let after):
+            let last = try await catchUp(id, after: max(after, sent[id] ?? after), peer: peer, outbound)
+            sent[id] = last
+            var synced = OutboundFrame("synced")
+            synced.conversation = id
+            synced.lastSeq = last
+            synced.reads = try await conversations.store.scoped(to: peer.workspace).conversations.readMarks(id)
+            try await outbound.write(.text(synced.json))
+            if !peer.isAgent {
+                let conversation = try await conversations.store.scoped(to: peer.workspace).conversations
+                    .conversation(id)
+                if let standing = try await conversations.router.standing(peer.workspace, conversation) {
+                    try await outbound.write(.text(OutboundFrame.queue(id, standing).json))
+                }
+            }
+        case .event(let event):
+            try await deliver(event, peer: peer, sent: &sent, outbound, outbox: connection.outbox)
+        case .state(let id):
+            guard case .agent(let identity, let teams) = peer, let shared = connection.outbox.takeState(id),
+                let conversation = shared.conversation,
+                try await ConversationService.mayView(identity, conversation, teams: { teams })
+            else { return true }
+            try await outbound.write(.text(shared.state(conversation, forAgent: true)))
+        case .forget(let id):
+            sent[id] = nil
+        case .resync:
+            for (id, last) in sent { sent[id] = try await catchUp(id, after: last, peer: peer, outbound) }
+        case .recheck:
+            guard try await recheck(connection, peer: peer) else {
+                connection.closing.withLock { $0 = (4401, "unauthenticated") }
+                connection.outbox.finish()
+                try await outbound.close(.unknown(4401), reason: "unauthenticated")
+                return false
+            }
+        }
+        return true
     }
 
     /// Reloads the agent behind the socket's credential and their teams; false when they may no longer read chats.
