@@ -6,7 +6,8 @@
 #   scripts/chaos.sh 'postgres://user@host:5432/empty_db' [customers] [messages] [rate] [kill_after_seconds]
 #
 # Needs a release build (swift build -c release --product kefu; or KEFU_BIN=path) and an empty database. The
-# instances listen on ports 8201 and 8202 (CHAOS_PORT_A, CHAOS_PORT_B).
+# instances listen on ports 8201 and 8202 (CHAOS_PORT_A, CHAOS_PORT_B). With CHAOS_FAULT set to a shell command, that
+# command runs instead of the kill (e.g. restarting PostgreSQL: both instances stay up and must reconnect).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db="$1"; customers="${2:-250}"; messages="${3:-400}"; rate="${4:-2}"; kill_after="${5:-60}"
@@ -36,7 +37,12 @@ echo "$password" | "$kefu" bench chat --url "http://127.0.0.1:$port_a" --url "ht
   --json > "$work/report.json" &
 bench=$!
 sleep "$kill_after"
-echo "killing instance A (pid $victim) with SIGKILL" >&2
-kill -9 "$victim"
+if [ -n "${CHAOS_FAULT:-}" ]; then
+  echo "fault: $CHAOS_FAULT" >&2
+  sh -c "$CHAOS_FAULT" >&2
+else
+  echo "killing instance A (pid $victim) with SIGKILL" >&2
+  kill -9 "$victim"
+fi
 wait "$bench"
 cat "$work/report.json"

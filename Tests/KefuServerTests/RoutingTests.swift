@@ -282,4 +282,56 @@ import Testing
         }
         #expect(try await data.routing.queue(team: nil, limit: 100) == Array(queued.dropFirst(10)))
     }
+
+    @Test func aTransferWithANoteReachesTheColleagueAndNeverTheCustomer() async throws {
+        try await TestApp.run(live: true) { app, client in
+            let owner = try await app.member("owner@shop.example", workspace: "tea-shop", role: .owner, client: client)
+            let firstToken = try await app.member("li@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            _ = try await app.member("wang@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let first = try await userID(app, "li@shop.example")
+            let second = try await userID(app, "wang@shop.example")
+            try await setRouting(client, second, maxChats: 0, token: owner)
+            var console = try await TestSocket.agent(client, token: firstToken)
+            let key = try await TestSocket.widgetKey(app, "tea-shop")
+            var (customer, _) = try await TestSocket.visitor(client, key: key)
+            let (id, _) = try await customerWrites(&customer, "c-1")
+            #expect(try await assignee(client, id, token: owner) == first.description)
+
+            let note = "客户要退第二件，已核实订单，请直接办理"
+            let tooLong = APIBody.json(["assignee_id": second.description, "note": String(repeating: "长", count: 5001)])
+            let refused = try await client.post(tooLong, to: "/api/v1/conversations/\(id)/assign", token: firstToken)
+            #expect(refused.status == .unprocessableContent)
+            #expect(try await assignee(client, id, token: owner) == first.description, "refused: nothing changed")
+
+            let transfer = APIBody.json(["assignee_id": second.description, "note": note])
+            let moved = try await client.post(transfer, to: "/api/v1/conversations/\(id)/assign", token: firstToken)
+            #expect(moved.status == .ok)
+            #expect(try await assignee(client, id, token: owner) == second.description)
+            let transcript = try #require(
+                try await client.get("/api/v1/conversations/\(id)/messages", token: owner).json() as? [String: Any])
+            let messages = try #require(transcript["messages"] as? [[String: Any]])
+            let last = messages.suffix(2)
+            #expect(last.first?["text"] as? String == note && last.first?["private"] as? Bool == true)
+            #expect((last.last?["event"] as? [String: String])?["event"] == "assigned")
+
+            // The customer hears who has the chat now, never the note.
+            var seen: [String] = []
+            while true {
+                let frame = try await customer.next("message")
+                seen.append(String(describing: frame))
+                if ((frame["message"] as? [String: Any])?["event"] as? [String: String])?["event"] == "assigned",
+                    (frame["seq"] as? Int) == (last.last?["seq"] as? Int)
+                {
+                    break
+                }
+            }
+            #expect(!seen.contains { $0.contains("已核实订单") })
+            let visitorView = try #require(
+                try await client.get("/api/v1/conversations/\(id)/messages", token: owner).json() as? [String: Any])
+            #expect(visitorView["messages"] != nil)
+            customer.close()
+            console.close()
+            _ = console
+        }
+    }
 }

@@ -113,17 +113,21 @@ struct ConversationAPIController {
         enum CodingKeys: String, CodingKey {
             case assigneeID = "assignee_id"
             case teamID = "team_id"
+            case note
         }
 
         var assigneeID: UserID?
         var teamID: TeamID?
         var hasTeam = false
+        /// A transfer's note for the colleague who takes it over (a private note; the customer never sees it).
+        var note: String?
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             assigneeID = try container.decodeIfPresent(UserID.self, forKey: .assigneeID)
             hasTeam = container.contains(.teamID)
             teamID = try container.decodeIfPresent(TeamID.self, forKey: .teamID)
+            note = try container.decodeIfPresent(String.self, forKey: .note)
         }
     }
 
@@ -132,7 +136,8 @@ struct ConversationAPIController {
         let body = try await request.decodeJSON(Assign.self, context: context)
         let team: TeamID?? = body.hasTeam ? .some(body.teamID) : nil
         return .init(
-            try await conversations.assign(context.identity, id, to: body.assigneeID, team: team), contact: nil,
+            try await conversations.assign(context.identity, id, to: body.assigneeID, team: team, note: body.note),
+            contact: nil,
             forAgent: true)
     }
 

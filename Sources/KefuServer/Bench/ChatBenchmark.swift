@@ -272,7 +272,9 @@ public struct ChatBenchmark: Sendable {
                 }
             case "error":
                 ledger.error(frame.code ?? "unknown")
-                if frame.code == "rate_limited", let id = frame.id { holder.socket?.resend(state.retry(id)) }
+                if let code = frame.code, Self.resendable.contains(code), let id = frame.id {
+                    holder.socket?.resend(state.retry(id))
+                }
             default: break
             }
         } onDrop: {
@@ -308,7 +310,9 @@ public struct ChatBenchmark: Sendable {
                 ledger.received(messageID: message)
             case "error":
                 ledger.error(frame.code ?? "unknown")
-                if frame.code == "rate_limited", let id = frame.id { holder.socket?.resend(state.retry(id)) }
+                if let code = frame.code, Self.resendable.contains(code), let id = frame.id {
+                    holder.socket?.resend(state.retry(id))
+                }
             default: break
             }
         } onDrop: {
@@ -319,6 +323,10 @@ public struct ChatBenchmark: Sendable {
         link.send(["type": "send", "id": first, "text": "你好，我想问一下订单"])
         return (link, try await started.value(timeout: 30))
     }
+
+    /// Errors a resend cures (sends are idempotent by client id): a rate limit, or a failure on the server's side
+    /// such as its database restarting.
+    static let resendable: Set<String> = ["rate_limited", "internal"]
 
     private func storedClientIDs(_ conversation: String, run: String, http: BenchHTTP, token: String) async throws
         -> [String]

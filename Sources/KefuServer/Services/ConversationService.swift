@@ -150,8 +150,15 @@ public struct ConversationService: Sendable {
     }
 
     /// Assigns to a member of the workspace (or unassigns with nil); supervisors and up, or an agent handing their
-    /// own conversation on.
-    func assign(_ actor: Identity, _ id: ConversationID, to assignee: UserID?, team: TeamID??) async throws -> Conversation {
+    /// own conversation on. A transfer's `note` is stored as the actor's private note, before the "assigned" line.
+    func assign(_ actor: Identity, _ id: ConversationID, to assignee: UserID?, team: TeamID??, note: String? = nil)
+        async throws -> Conversation
+    {
+        var notes: [NewMessage] = []
+        if let note, !note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            let text = try Validate.text(note, field: "note", max: Self.maxTextLength)
+            notes.append(NewMessage(clientID: nil, sender: .agent, senderID: actor.user.id, body: text, isPrivate: true))
+        }
         let current = try await conversation(actor, id)
         guard actor.can(.viewAllConversations) || current.assigneeID == actor.user.id else {
             throw DomainError.forbidden(.cannotChangeConversation)
@@ -168,8 +175,8 @@ public struct ConversationService: Sendable {
             throw DomainError.notFound(.team)
         }
         let status: ConversationStatus? = current.status == .bot || current.status == .resolved ? .open : nil
-        let changed = try await change(actor.workspace.id, id, event: name.map { ("assigned", $0) } ?? ("unassigned", "")) {
-            data, now in
+        let event = name.map { ("assigned", $0) } ?? ("unassigned", "")
+        let changed = try await change(actor.workspace.id, id, event: event, before: notes) { data, now in
             let changed = try await data.conversations.update(
                 id, ConversationChange(status: status, assignee: .some(assignee), team: team), at: now)
             // Handed back to nobody (or to a team): routing finds someone, or it waits in line.
@@ -215,19 +222,22 @@ public struct ConversationService: Sendable {
     }
 
     /// Applies a state change with its status line in the transcript, in one transaction, and publishes both.
+    /// Runs `body`, then appends `before` (e.g. a transfer's private note) and the event line, in one transaction.
     func change(
-        _ workspace: WorkspaceID, _ id: ConversationID, event: (key: String, name: String),
+        _ workspace: WorkspaceID, _ id: ConversationID, event: (key: String, name: String), before: [NewMessage] = [],
         _ body: @escaping @Sendable (WorkspaceData, Date) async throws -> Conversation
     ) async throws -> Conversation {
-        let (conversation, line) = try await store.scoped(to: workspace).transaction { [clock] data in
+        let (conversation, lines) = try await store.scoped(to: workspace).transaction { [clock] data in
             let now = clock.now()
             _ = try await body(data, now)
+            var lines: [ChatMessage] = []
+            for message in before { lines.append(try await data.conversations.append(id, message, at: now).message) }
             let line = try await data.conversations.append(
                 id, NewMessage(clientID: nil, sender: .system, kind: .event, body: Self.eventBody(event.key, event.name)),
                 at: now)
-            return (line.conversation, line.message)
+            return (line.conversation, lines + [line.message])
         }
-        publish(workspace, .message(line, conversation))
+        for line in lines { publish(workspace, .message(line, conversation)) }
         publish(workspace, .conversation(conversation))
         return conversation
     }

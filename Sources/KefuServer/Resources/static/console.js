@@ -146,6 +146,7 @@ document.addEventListener("DOMContentLoaded", () => {
     $("resolve").hidden = !canReply || c.status === "resolved";
     $("reopen").hidden = !canReply || c.status !== "resolved";
     $("composer").hidden = !canReply;
+    $("transfer").hidden = !canReply || c.status === "resolved";
     const handoff = c.handoff;
     $("handoff").hidden = !handoff;
     if (handoff) {
@@ -261,6 +262,40 @@ document.addEventListener("DOMContentLoaded", () => {
     // While the canned-reply list is open, Enter picks from it (console-tools.js).
     const choosing = $("canned") && !$("canned").hidden;
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !choosing) { event.preventDefault(); $("composer").requestSubmit(); }
+  });
+  // Transfer: to a colleague or a team, with a note only colleagues see.
+  let transferTargets = null;
+  $("transfer-box").addEventListener("toggle", async () => {
+    if (!$("transfer-box").open || transferTargets) return;
+    const [members, teams] = await Promise.all([api("GET", "/api/v1/members?limit=100"), api("GET", "/api/v1/teams")]);
+    transferTargets = true;
+    const select = $("transfer-to");
+    select.replaceChildren();
+    for (const m of members.data) {
+      if (m.user_id === root.dataset.user) continue;
+      const option = el("option", null, m.display_name + " · " + m.email);
+      option.value = "agent:" + m.user_id;
+      select.appendChild(option);
+    }
+    for (const team of teams) {
+      const option = el("option", null, t("transfer_team", { name: team.name }));
+      option.value = "team:" + team.id;
+      select.appendChild(option);
+    }
+  });
+  $("transfer-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!current) return;
+    const [kind, id] = $("transfer-to").value.split(":");
+    const body = kind === "team" ? { assignee_id: null, team_id: id } : { assignee_id: id };
+    const note = $("transfer-note").value.trim();
+    if (note) body.note = note;
+    const state = await api("POST", "/api/v1/conversations/" + current + "/assign", body).catch((e) => { alert(e.message); return null; });
+    if (!state) return;
+    $("transfer-note").value = "";
+    $("transfer-box").open = false;
+    showState(Object.assign({}, currentState, state, { contact: currentState && currentState.contact }));
+    refreshSoon();
   });
   for (const action of ["take", "resolve", "reopen"]) {
     $(action).addEventListener("click", async () => {

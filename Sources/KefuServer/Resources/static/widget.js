@@ -378,8 +378,9 @@
         break;
       case "error":
         if (frame.id && frame.id === leaveID) { leaveID = null; leaveError.textContent = frame.detail || frame.code; break; }
-        if (frame.code === "rate_limited" && frame.id) setTimeout(flushPending, 1500);
-        else if (frame.id && final[frame.code]) failed(frame.id, frame.message);
+        if (frame.id && final[frame.code]) failed(frame.id, frame.message);
+        // Anything else (a rate limit, the server's database restarting) is cured by sending again: it stores once.
+        else if (frame.id) setTimeout(flushPending, 1500);
         break;
     }
   }
