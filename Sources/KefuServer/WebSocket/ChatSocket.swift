@@ -195,11 +195,23 @@ struct ChatSocket: Sendable {
                     }
                 } catch {
                     reply(connection, self.frame(for: error, locale: locale, id: frame.id))
+                    if failedSend(frame, error, connection) { return }
                 }
             }
         } catch {
             logger.debug("chat socket closed", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// A send the server failed to store (its database restarting, say): the client resends it, but messages sent
+    /// after it must not be stored before it. So the socket closes ("try again"); the client reconnects and resends
+    /// what was not acknowledged, in order. True when it closed.
+    @discardableResult
+    private func failedSend(_ frame: InboundFrame, _ error: any Error, _ connection: Connection) -> Bool {
+        guard frame.type == "send", APIError.from(error).status.code >= 500 else { return false }
+        connection.closing.withLock { $0 = $0 ?? (1011, "try again; resend in order") }
+        connection.outbox.finish()
+        return true
     }
 
     private func reply(_ connection: Connection, _ frame: OutboundFrame) {
@@ -246,6 +258,7 @@ struct ChatSocket: Sendable {
                     try await send(frame, connection: connection, peer: peer, logger: logger)
                 } catch {
                     reply(connection, self.frame(for: error, locale: peer.locale, id: frame.id))
+                    failedSend(frame, error, connection)
                 }
             }
             // A full set of lanes makes the reader wait (never overtake: the send must queue behind its conversation's).
