@@ -11,11 +11,14 @@ public struct BotIntent: Sendable, Codable, Equatable {
     /// A flow (docs/FLOWS.md) the intent starts, by id.
     public var flow: String?
     public var createdAt: Date
+    /// The team its hand-offs go to; nil: the workspace's default team.
+    public var teamID: TeamID?
 
     public init(
         id: IntentID, workspaceID: WorkspaceID, label: String, nameEN: String, nameZH: String, flow: String?,
-        createdAt: Date
+        createdAt: Date, teamID: TeamID? = nil
     ) {
+        self.teamID = teamID
         self.id = id
         self.workspaceID = workspaceID
         self.label = label

@@ -334,4 +334,36 @@ import Testing
             _ = console
         }
     }
+
+    @Test func anIntentsHandoffTeamIsEditable() async throws {
+        try await TestApp.run { app, client in
+            let owner = try await app.member("owner@shop.example", workspace: "tea-shop", role: .owner, client: client)
+            let agent = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let created = try await client.post(APIBody.json(["label": "refund_status"]), to: "/api/v1/bot/intents", token: owner)
+            let intent = try #require(try created.json() as? [String: Any])["id"] as? String
+            let made = try await client.post(APIBody.json(["name": "售后组"]), to: "/api/v1/teams", token: owner)
+            let team = try #require(try made.json() as? [String: Any])["id"] as? String
+            let path = "/api/v1/bot/intents/\(intent ?? "")/team"
+
+            let set = try await client.post(APIBody.json(["team_id": team ?? ""]), to: path, token: owner, method: .put)
+            #expect(set.status == .ok)
+            #expect((try set.json() as? [String: Any])?["team_id"] as? String == team)
+            let read = try #require(
+                try await client.get("/api/v1/bot/intents/\(intent ?? "")", token: owner).json() as? [String: Any])
+            #expect((read["intent"] as? [String: Any])?["team_id"] as? String == team)
+
+            let stranger = APIBody.json(["team_id": UUID().uuidString])
+            #expect(try await client.post(stranger, to: path, token: owner, method: .put).status == .notFound)
+            #expect(
+                try await client.post(APIBody.json(["team_id": team ?? ""]), to: path, token: agent, method: .put).status
+                    == .forbidden)
+            let still = try #require(
+                try await client.get("/api/v1/bot/intents/\(intent ?? "")", token: owner).json() as? [String: Any])
+            #expect((still["intent"] as? [String: Any])?["team_id"] as? String == team, "refused changes nothing")
+
+            let cleared = try await client.post(APIBody.json(["team_id": NSNull()]), to: path, token: owner, method: .put)
+            #expect(cleared.status == .ok)
+            #expect((try cleared.json() as? [String: Any])?["team_id"] == nil)
+        }
+    }
 }

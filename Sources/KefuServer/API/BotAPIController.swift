@@ -17,6 +17,7 @@ struct BotAPIController {
         routes.on(.post, APIPath.botIntents, .manageBot, use: createIntent)
         routes.on(.get, APIPath.botIntent, .viewBot, use: intent)
         routes.on(.delete, APIPath.botIntent, .manageBot, use: deleteIntent)
+        routes.on(.put, APIPath.botIntentTeam, .manageBot, use: setTeam)
         routes.on(.post, APIPath.botIntentPhrases, .manageBot, use: addPhrase)
         routes.on(.delete, APIPath.botPhrase, .manageBot, use: deletePhrase)
         routes.on(.get, APIPath.botTemplates, .viewBot, use: listTemplates)
@@ -76,6 +77,19 @@ struct BotAPIController {
         let id = try context.parameters.require("intentID", as: IntentID.self)
         let (intent, phrases) = try await bot.intent(context.identity, id: id)
         return DTO.IntentDetail(intent: .init(intent, phraseCount: phrases.count), phrases: phrases.map(DTO.Phrase.init))
+    }
+
+    struct IntentTeam: Decodable {
+        enum CodingKeys: String, CodingKey { case teamID = "team_id" }
+        var teamID: TeamID?
+    }
+
+    /// Which team the intent's hand-offs go to (`null`: the workspace's default team).
+    @Sendable func setTeam(_ request: Request, context: AuthenticatedContext) async throws -> DTO.Intent {
+        let id = try context.parameters.require("intentID", as: IntentID.self)
+        let body = try await request.decodeJSON(IntentTeam.self, context: context)
+        let (intent, phrases) = try await bot.setTeam(context.identity, id: id, team: body.teamID)
+        return DTO.Intent(intent, phraseCount: phrases)
     }
 
     @Sendable func deleteIntent(_ request: Request, context: AuthenticatedContext) async throws -> Response {

@@ -163,11 +163,14 @@ extension DTO {
             case nameZH = "name_zh"
             case phraseCount = "phrase_count"
             case createdAt = "created_at"
+            case teamID = "team_id"
         }
 
         var id: IntentID
         var label: String
         var flow: String?
+        /// The team its hand-offs go to; absent: the workspace's default team.
+        var teamID: TeamID?
         var nameEN: String
         var nameZH: String
         var phraseCount: Int
@@ -181,6 +184,7 @@ extension DTO {
             nameZH = i.nameZH
             self.phraseCount = phraseCount
             createdAt = i.createdAt
+            teamID = i.teamID
         }
     }
 

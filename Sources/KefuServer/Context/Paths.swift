@@ -70,6 +70,7 @@ enum APIPath {
     static let botIntents = "/api/v1/bot/intents"
     static let botIntent = "/api/v1/bot/intents/:intentID"
     static let botIntentPhrases = "/api/v1/bot/intents/:intentID/phrases"
+    static let botIntentTeam = "/api/v1/bot/intents/:intentID/team"
     static let botPhrase = "/api/v1/bot/phrases/:phraseID"
     static let botTemplates = "/api/v1/bot/templates"
     static let botTemplateInstall = "/api/v1/bot/templates/:templateID/install"
@@ -117,6 +118,7 @@ enum WebPath {
     static let botIntents = "/app/bot/intents"
     static let botIntent = "/app/bot/intents/:intentID"
     static let botIntentPhrases = "/app/bot/intents/:intentID/phrases"
+    static let botIntentTeam = "/app/bot/intents/:intentID/team"
     static let botPhraseDelete = "/app/bot/phrases/:phraseID/delete"
     static let botTeach = "/app/bot/try/teach"
     static let botModels = "/app/bot/models"
@@ -156,6 +158,7 @@ enum WebPath {
     static func kbFAQDelete(_ id: FAQID) -> String { fill(kbFAQDelete, id.description) }
     static func botIntent(_ id: IntentID) -> String { fill(botIntent, id.description) }
     static func botIntentPhrases(_ id: IntentID) -> String { fill(botIntentPhrases, id.description) }
+    static func botIntentTeam(_ id: IntentID) -> String { fill(botIntentTeam, id.description) }
     static func botPhraseDelete(_ id: PhraseID) -> String { fill(botPhraseDelete, id.description) }
     static func botModelActivate(_ id: BotModelID) -> String { fill(botModelActivate, id.description) }
     static func botTemplateInstall(_ id: String) -> String { fill(botTemplateInstall, id) }

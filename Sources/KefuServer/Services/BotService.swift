@@ -39,6 +39,13 @@ public struct BotService: Sendable {
         return (try await data.bot.intent(id), try await data.bot.phrases(of: id))
     }
 
+    /// Where the intent's hand-offs go: a team of the workspace, or nil for the default team.
+    func setTeam(_ actor: Identity, id: IntentID, team: TeamID?) async throws -> (BotIntent, Int) {
+        let data = store.scoped(to: actor.workspace.id)
+        try await data.transaction { tx in try await tx.bot.setTeam(team, forIntent: id) }
+        return (try await data.bot.intent(id), try await data.bot.phrases(of: id).count)
+    }
+
     func createIntent(_ actor: Identity, label: String, nameEN: String?, nameZH: String?, flow: String?) async throws
         -> BotIntent
     {

@@ -140,6 +140,9 @@ extension PageModel {
         var locales: [Option]
         var canEdit: Bool
         var error: String?
+        /// Where its hand-offs go: the workspace's teams, the first option meaning the default team.
+        var teams: [Option] = []
+        var teamAction: String = ""
     }
 
     struct Models {

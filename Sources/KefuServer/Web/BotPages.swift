@@ -17,6 +17,7 @@ struct BotPages {
         routes.on(.post, WebPath.botIntents, .manageBot, use: createIntent)
         routes.on(.get, WebPath.botIntent, .viewBot, use: intent)
         routes.on(.post, WebPath.botIntentPhrases, .manageBot, use: addPhrase)
+        routes.on(.post, WebPath.botIntentTeam, .manageBot, use: setTeam)
         routes.on(.post, WebPath.botTeach, .manageBot, use: teach)
         routes.on(.post, WebPath.botPhraseDelete, .manageBot, use: deletePhrase)
         routes.on(.get, WebPath.botModels, .viewBot, use: models)
@@ -132,7 +133,8 @@ struct BotPages {
     {
         let page = ShellPage(context, request: request, renderer: renderer)
         let (intent, phrases) = try await bot.intent(context.identity, id: id)
-        let content = PageModel.IntentDetail(
+        let teams = try await bot.store.scoped(to: context.identity.workspace.id).teams.list()
+        var content = PageModel.IntentDetail(
             label: intent.label, name: page.locale == .zhCN ? intent.nameZH : intent.nameEN,
             phrases: phrases.map {
                 .init(
@@ -141,7 +143,24 @@ struct BotPages {
                     delete: WebPath.botPhraseDelete($0.id))
             }, addAction: WebPath.botIntentPhrases(id), locales: PageModel.Option.contentLocales(selected: page.locale),
             canEdit: context.identity.can(.manageBot), error: error)
+        content.teams =
+            [.init(value: "", label: renderer.text("bot", "default_team", page.locale), selected: intent.teamID == nil)]
+            + teams.map { .init(value: $0.id.description, label: $0.name, selected: $0.id == intent.teamID) }
+        content.teamAction = WebPath.botIntentTeam(id)
         return page.render(.botIntent, content, title: intent.label, nav: "bot", flashKey: ShellPage.flash(request))
+    }
+
+    @Sendable func setTeam(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let id = try context.parameters.require("intentID", as: IntentID.self)
+        let form = try await FormData.read(request, context)
+        let raw = form["team"] ?? ""
+        var team: TeamID?
+        if !raw.isEmpty {
+            guard let parsed = TeamID(raw) else { throw DomainError.notFound(.team) }
+            team = parsed
+        }
+        _ = try await bot.setTeam(context.identity, id: id, team: team)
+        return .redirect(to: WebPath.botIntent(id) + "?flash=intent_team_saved")
     }
 
     @Sendable func intent(_ request: Request, context: AuthenticatedContext) async throws -> Response {

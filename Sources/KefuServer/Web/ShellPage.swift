@@ -53,6 +53,7 @@ struct ShellPage {
         "word_saved": ("words", "saved"),
         "word_deleted": ("words", "deleted"),
         "hours_saved": ("hours", "saved"),
+        "intent_team_saved": ("bot", "intent_team_saved"),
         "article_saved": ("kb", "saved"),
         "faq_saved": ("kb", "faq_saved"),
         "faq_deleted": ("kb", "faq_deleted"),

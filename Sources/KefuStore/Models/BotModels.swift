@@ -19,7 +19,7 @@ final class IntentModel: Model, @unchecked Sendable {
     func record() throws -> BotIntent {
         BotIntent(
             id: IntentID(try requireID()), workspaceID: WorkspaceID(workspaceID), label: label, nameEN: nameEN,
-            nameZH: nameZH, flow: flow, createdAt: createdAt)
+            nameZH: nameZH, flow: flow, createdAt: createdAt, teamID: teamID.map { TeamID($0) })
     }
 }
 
