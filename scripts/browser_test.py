@@ -235,18 +235,18 @@ class Story:
         self.driver.find_element(By.ID, "teach-submit").click()
         self.wait.until(EC.presence_of_element_located((By.ID, "intent-phrases")))
         assert self.new_phrase in self.driver.find_element(By.ID, "intent-phrases").text
-        # Where this intent's hand-offs go: pick the first team, save, and it stays picked.
+        # Where this intent's hand-offs go: pick another team, save, it stays picked; then put the demo's back.
         team = Select(self.driver.find_element(By.ID, "intent-team"))
         assert len(team.options) >= 2, [o.text for o in team.options]
-        chosen = team.options[1].text
-        team.select_by_index(1)
+        original = team.first_selected_option.text
+        other = next(o.text for o in team.options if o.text != original)
+        team.select_by_visible_text(other)
         self.driver.find_element(By.ID, "intent-team-save").click()
         self.wait.until(EC.url_contains("flash=intent_team_saved"))
-        assert Select(self.driver.find_element(By.ID, "intent-team")).first_selected_option.text == chosen
-        team = Select(self.driver.find_element(By.ID, "intent-team"))
-        team.select_by_index(0)
+        assert Select(self.driver.find_element(By.ID, "intent-team")).first_selected_option.text == other
+        Select(self.driver.find_element(By.ID, "intent-team")).select_by_visible_text(original)
         self.driver.find_element(By.ID, "intent-team-save").click()
-        self.wait.until(EC.presence_of_element_located((By.ID, "intent-team")))
+        self.wait.until(lambda d: Select(d.find_element(By.ID, "intent-team")).first_selected_option.text == original)
         self.go("/app/bot/models")
         self.wait.until(EC.element_to_be_clickable((By.ID, "train"))).click()
         version = f"model-v{before + 1}"
