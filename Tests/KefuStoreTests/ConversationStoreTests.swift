@@ -54,15 +54,16 @@ import Testing
         try await withConversation(db) { _, data, conversation in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // More writers than pooled connections, some resending: they queue on the pool and the row lock. Kept
-                // small enough that a loaded CI machine serves each within the pool's connection timeout.
-                for i in 0..<24 {
-                    group.addTask { _ = try await send(data, conversation.id, "c-\(i % 18)", "m\(i % 18)") }
+                // small enough that a loaded CI machine (every suite at once, on both databases) serves each within
+                // the pool's 10 s connection timeout: 24 writers once did not.
+                for i in 0..<12 {
+                    group.addTask { _ = try await send(data, conversation.id, "c-\(i % 9)", "m\(i % 9)") }
                 }
                 try await group.waitForAll()
             }
             let stored = try await data.conversations.messages(conversation.id, after: 0, limit: 100, includePrivate: true)
-            #expect(stored.map(\.seq) == Array(1...18))
-            #expect(Set(stored.compactMap(\.clientID)).count == 18)
+            #expect(stored.map(\.seq) == Array(1...9))
+            #expect(Set(stored.compactMap(\.clientID)).count == 9)
         }
     }
 
