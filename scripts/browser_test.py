@@ -240,13 +240,15 @@ class Story:
         assert len(team.options) >= 2, [o.text for o in team.options]
         original = team.first_selected_option.text
         other = next(o.text for o in team.options if o.text != original)
-        team.select_by_visible_text(other)
-        self.driver.find_element(By.ID, "intent-team-save").click()
-        self.wait.until(EC.url_contains("flash=intent_team_saved"))
-        assert Select(self.driver.find_element(By.ID, "intent-team")).first_selected_option.text == other
-        Select(self.driver.find_element(By.ID, "intent-team")).select_by_visible_text(original)
-        self.driver.find_element(By.ID, "intent-team-save").click()
-        self.wait.until(lambda d: Select(d.find_element(By.ID, "intent-team")).first_selected_option.text == original)
+        for wanted in [other, original]:
+            select = self.driver.find_element(By.ID, "intent-team")
+            Select(select).select_by_visible_text(wanted)
+            self.driver.find_element(By.ID, "intent-team-save").click()
+            # The form posts and the page comes back: wait for the old page to go before reading the new one.
+            self.wait.until(EC.staleness_of(select))
+            saved = self.wait.until(EC.presence_of_element_located((By.ID, "intent-team")))
+            assert Select(saved).first_selected_option.text == wanted, Select(saved).first_selected_option.text
+        assert "flash=intent_team_saved" in self.driver.current_url
         self.go("/app/bot/models")
         self.wait.until(EC.element_to_be_clickable((By.ID, "train"))).click()
         version = f"model-v{before + 1}"
