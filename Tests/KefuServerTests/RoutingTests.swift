@@ -291,7 +291,7 @@ import Testing
             let first = try await userID(app, "li@shop.example")
             let second = try await userID(app, "wang@shop.example")
             try await setRouting(client, second, maxChats: 0, token: owner)
-            var console = try await TestSocket.agent(client, token: firstToken)
+            let console = try await TestSocket.agent(client, token: firstToken)
             let key = try await TestSocket.widgetKey(app, "tea-shop")
             var (customer, _) = try await TestSocket.visitor(client, key: key)
             let (id, _) = try await customerWrites(&customer, "c-1")
@@ -331,7 +331,6 @@ import Testing
             #expect(visitorView["messages"] != nil)
             customer.close()
             console.close()
-            _ = console
         }
     }
 

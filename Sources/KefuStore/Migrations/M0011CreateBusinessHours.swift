@@ -20,7 +20,8 @@ struct M0011CreateBusinessHours: SchemaMigration {
             .unique(on: "workspace_id")
             .create()
         // When the customer left a message for later (their name and how to reach them are in its event line).
-        try await sql.raw(SQLQueryString("ALTER TABLE conversations ADD COLUMN left_message_at \(timestamp)")).run()
+        let leftMessageAt = "ALTER TABLE conversations ADD COLUMN left_message_at " + timestamp
+        try await sql.raw(SQLQueryString(leftMessageAt)).run()
         // The e-mail address the customer asked replies to go to as well.
         try await sql.raw("ALTER TABLE conversations ADD COLUMN reply_to TEXT").run()
         // What waits to be sent on another channel (e-mail now; sending comes with the e-mail channel).
