@@ -377,18 +377,8 @@ class Story:
         listed = self.driver.execute_async_script(script) or {}
         return {entry["user_id"]: entry["status"] for entry in listed.get("data", [])}
 
-    def the_only_agent_at_capacity_leaves_the_next_customer_at_position_one(self):
-        self.go("/app/settings/members")
-        row = self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-email="{self.agent_email}"]')))
-        field = row.find_element(By.CSS_SELECTOR, "input[name=max_chats]")
-        field.clear()
-        field.send_keys("1")
-        row.find_element(By.CSS_SELECTOR, "button.save-routing").click()
-        self.wait.until(EC.url_contains("flash=routing_saved"))
-        row = self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-email="{self.agent_email}"]')))
-        assert row.find_element(By.CSS_SELECTOR, "input[name=max_chats]").get_attribute("value") == "1"
-        before = set(k for k, v in self.agent_status().items() if v == "online")
-
+    def agent_opens_the_console(self):
+        """The invited agent signs in in a browser of their own and keeps the console open (online for routing)."""
         self.agent = make_driver()
         self.agent_wait = WebDriverWait(self.agent, 20, ignored_exceptions=[StaleElementReferenceException])
         self.agent.get(self.base + "/login")
@@ -397,6 +387,14 @@ class Story:
         self.agent.find_element(By.ID, "password").send_keys(self.agent_password)
         self.agent.find_element(By.ID, "sign-in").click()
         self.agent_wait.until(EC.presence_of_element_located((By.ID, "inbox")))
+
+    def the_only_agent_at_capacity_leaves_the_next_customer_at_position_one(self):
+        self.set_capacity(self.agent_email, 1)
+        row = self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-email="{self.agent_email}"]')))
+        assert row.find_element(By.CSS_SELECTOR, "input[name=max_chats]").get_attribute("value") == "1"
+        before = set(k for k, v in self.agent_status().items() if v == "online")
+
+        self.agent_opens_the_console()
         # Their console's socket makes them online: routing may give them chats from now on.
         self.wait.until(lambda d: set(k for k, v in self.agent_status().items() if v == "online") - before)
 
@@ -476,14 +474,7 @@ class Story:
         self.shot("settings-business-hours.png")
 
         # The agent is at their console all weekend: closed means nobody is given the chat.
-        self.agent = make_driver()
-        self.agent_wait = WebDriverWait(self.agent, 20, ignored_exceptions=[StaleElementReferenceException])
-        self.agent.get(self.base + "/login")
-        self.agent_wait.until(EC.presence_of_element_located((By.ID, "login-form")))
-        self.agent.find_element(By.ID, "email").send_keys(self.agent_email)
-        self.agent.find_element(By.ID, "password").send_keys(self.agent_password)
-        self.agent.find_element(By.ID, "sign-in").click()
-        self.agent_wait.until(EC.presence_of_element_located((By.ID, "inbox")))
+        self.agent_opens_the_console()
 
         email = f"buyer-{secrets.token_hex(3)}@example.com"
         self.customer = make_driver()
