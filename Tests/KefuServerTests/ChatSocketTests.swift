@@ -156,7 +156,9 @@ import Testing
         try await TestApp.run(
             .sqlite, live: true,
             configure: {
-                $0.maxFramesPerAddress = 5
+                // Two a second (four at once, two of them the hellos): however slowly a loaded machine reads the
+                // 24 frames, most are refused.
+                $0.maxFramesPerAddress = 2
                 $0.limitLoopbackFrames = true
             }
         ) { app, client in
@@ -164,7 +166,7 @@ import Testing
             let key = try await widgetKey(app, "tea-shop")
             var (first, _) = try await visitor(client, key: key)
             var (second, _) = try await visitor(client, key: key)
-            // 24 frames at once: under each socket's own limit, over the address's (5 a second, 10 at once).
+            // 24 frames at once: under each socket's own limit, over the address's (2 a second, 4 at once).
             for index in 0..<12 {
                 first.send(["type": "ping", "id": "f\(index)"])
                 second.send(["type": "ping", "id": "s\(index)"])
@@ -178,7 +180,7 @@ import Testing
                 }
             }
             #expect(limited >= 10)
-            #expect(answered >= 5)
+            #expect(answered >= 1)
             first.close()
             second.close()
         }
