@@ -84,7 +84,11 @@ let package = Package(
             path: "Tests/KefuTestSupport",
             swiftSettings: strict
         ),
-        .testTarget(name: "KefuCoreTests", dependencies: ["KefuCore"], swiftSettings: strict),
+        .testTarget(
+            name: "KefuCoreTests",
+            dependencies: ["KefuCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "KefuBotTests",
             dependencies: ["KefuBot", .product(name: "PropertyBased", package: "swift-property-based")],

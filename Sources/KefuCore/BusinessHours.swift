@@ -69,7 +69,7 @@ public struct BusinessHours: Equatable, Sendable {
         self.holidays = holidays
     }
 
-    private var calendar: Calendar {
+    var calendar: Calendar {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 0) ?? .current
         return calendar
@@ -109,7 +109,7 @@ public struct BusinessHours: Equatable, Sendable {
         return nil
     }
 
-    private func isHoliday(_ local: DateComponents) -> Bool {
+    func isHoliday(_ local: DateComponents) -> Bool {
         guard !holidays.isEmpty, let year = local.year, let month = local.month, let day = local.day else { return false }
         let date = String(format: "%04d-%02d-%02d", year, month, day)
         return holidays.contains { $0.date == date }
