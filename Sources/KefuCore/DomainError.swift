@@ -18,6 +18,10 @@ public enum DomainError: Error, Sendable, Equatable {
         case cannedReply = "canned_reply"
         case sensitiveWord = "sensitive_word"
         case testClock = "test_clock"
+        case ticket
+        case ticketView = "ticket_view"
+        case slaPolicy = "sla_policy"
+        case action
     }
 
     /// Why a change clashes with what is stored.
@@ -52,6 +56,13 @@ public enum DomainError: Error, Sendable, Equatable {
         case wordListed = "word_listed"
         /// Contacts of one person are merged into one; a contact cannot be merged into itself.
         case sameContact = "same_contact"
+        /// A request with this idempotency key is being made or was made by someone at the same moment.
+        case duplicateRequest = "duplicate_request"
+        /// The idempotency key was used before with a different request.
+        case idempotencyKeyReused = "idempotency_key_reused"
+        /// A closed ticket is final: a follow-up is a new ticket.
+        case ticketClosed = "ticket_closed"
+        case sameTicket = "same_ticket"
     }
 
     /// Why a permitted route still refuses this particular change.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Something that happened which other parts of the system (on this instance or, later, on others) react to.
 public enum DomainEvent: Sendable, Equatable {
     /// Who may do what in a workspace changed: a credential, a membership, a role or the workspace profile that
@@ -7,6 +9,8 @@ public enum DomainEvent: Sendable, Equatable {
     case chat(WorkspaceID, ChatEvent)
     /// An agent's availability changed: `online`, `away` (their choice) or `offline` (no console open).
     case presence(WorkspaceID, UserID, status: String)
+    /// A ticket's SLA clock raised a warning or a breach: agents' consoles show it at once.
+    case ticketAlert(WorkspaceID, TicketAlertNotice)
     /// This instance may have missed events of other instances (its listening connection dropped): whoever keeps
     /// state from events reads it again from the database.
     case resync
@@ -32,5 +36,22 @@ public enum ChatEvent: Sendable, Equatable {
         case .conversation(let conversation): conversation.id
         case .typing(let id, _, _, _), .read(let id, _, _), .queue(let id, _): id
         }
+    }
+}
+
+/// What agents are told live about an SLA alert.
+public struct TicketAlertNotice: Sendable, Equatable {
+    public var ticketID: TicketID
+    public var number: Int
+    public var metric: SLAMetric
+    public var alert: SLAAlert
+    public var dueAt: Date?
+
+    public init(ticketID: TicketID, number: Int, metric: SLAMetric, alert: SLAAlert, dueAt: Date?) {
+        self.ticketID = ticketID
+        self.number = number
+        self.metric = metric
+        self.alert = alert
+        self.dueAt = dueAt
     }
 }

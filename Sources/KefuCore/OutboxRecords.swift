@@ -16,6 +16,8 @@ public struct OutboxEntry: Sendable, Codable, Equatable {
     public var body: String
     public var conversationID: ConversationID?
     public var messageID: MessageID?
+    /// The ticket whose public reply this is.
+    public var ticketID: TicketID?
     public var status: Status
     public var attempts: Int
     public var createdAt: Date
@@ -23,7 +25,8 @@ public struct OutboxEntry: Sendable, Codable, Equatable {
 
     public init(
         id: OutboxEntryID, workspaceID: WorkspaceID, channel: Channel, recipient: String, subject: String, body: String,
-        conversationID: ConversationID?, messageID: MessageID?, status: Status, attempts: Int, createdAt: Date,
+        conversationID: ConversationID?, messageID: MessageID?, ticketID: TicketID? = nil, status: Status, attempts: Int,
+        createdAt: Date,
         sentAt: Date?
     ) {
         self.id = id
@@ -34,6 +37,7 @@ public struct OutboxEntry: Sendable, Codable, Equatable {
         self.body = body
         self.conversationID = conversationID
         self.messageID = messageID
+        self.ticketID = ticketID
         self.status = status
         self.attempts = attempts
         self.createdAt = createdAt

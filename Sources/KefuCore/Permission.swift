@@ -21,6 +21,13 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case replyConversations = "conversations.reply"
     /// Workspace canned replies and sensitive words.
     case manageChatSettings = "chat.manage"
+    case viewTickets = "tickets.read"
+    /// Open, reply to, change, merge tickets.
+    case workTickets = "tickets.work"
+    /// SLA policies and shared ticket views.
+    case manageTicketSettings = "tickets.manage"
+    /// Business actions: outgoing calls to the business's systems with stored secrets.
+    case manageActions = "actions.manage"
 }
 
 /// The one table of which role may do what. Every permission check goes through it.
@@ -47,13 +54,15 @@ public enum PermissionTable {
     public static func permissions(of role: Role) -> Set<Permission> {
         let everyone: Set<Permission> = [
             .viewAppShell, .viewWorkspace, .viewMembers, .manageOwnTokens, .viewTeams, .viewKnowledge, .askBot, .viewBot,
-            .viewConversations, .replyConversations,
+            .viewConversations, .replyConversations, .viewTickets, .workTickets,
         ]
         switch role {
         case .agent:
             return everyone
         case .supervisor:
-            return everyone.union([.manageTeams, .manageKnowledge, .manageBot, .viewAllConversations, .manageChatSettings])
+            return everyone.union([
+                .manageTeams, .manageKnowledge, .manageBot, .viewAllConversations, .manageChatSettings, .manageTicketSettings,
+            ])
         case .admin, .owner:
             return Set(Permission.allCases)
         }

@@ -27,6 +27,8 @@ public struct AppDependencies: Sendable {
     let contacts: ContactService
     let presence: PresenceService
     let routing: RoutingService
+    let tickets: TicketService
+    let slaSweeper: SLASweeper
     let addressFrames: AddressFrameLimiter
     let hub: ChatHub
     let runtime: BotRuntime
@@ -81,6 +83,7 @@ public struct AppDependencies: Sendable {
             router.offlineGrace = TimeInterval(config.routingOfflineGraceSeconds)
             let testClock = config.testClock ? TestClock() : nil
             router.calendar = testClock?.wallClock ?? clock
+            let tickets = TicketService(store: store, clock: router.calendar, alerts: SLAAlerts(events: events))
             return AppDependencies(
                 config: config, store: store, events: events,
                 credentials: CredentialService(store: store, hasher: hasher, clock: clock, events: events, config: config),
@@ -102,6 +105,8 @@ public struct AppDependencies: Sendable {
                 contacts: ContactService(store: store, clock: clock),
                 presence: PresenceService(store: store, clock: clock, events: events, hub: hub, router: router),
                 routing: RoutingService(store: store, clock: clock, router: router),
+                tickets: tickets,
+                slaSweeper: SLASweeper(store: store, tickets: tickets, interval: .seconds(15), logger: logger),
                 addressFrames: AddressFrameLimiter(
                     perSecond: config.maxFramesPerAddress, limitsLoopback: config.limitLoopbackFrames),
                 hub: hub,
@@ -155,6 +160,7 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
     app.addServices(CredentialSweeper(store: dependencies.store, clock: dependencies.credentials.clock, logger: logger))
     if let bus = dependencies.events as? PostgresEventBus { app.addServices(bus) }
     app.addServices(PresenceHeartbeat(presence: dependencies.presence, router: dependencies.conversations.router))
+    app.addServices(dependencies.slaSweeper)
     for _ in 0..<dependencies.config.jobWorkers { app.addServices(dependencies.jobWorker(logger: logger)) }
     return app
 }
@@ -227,8 +233,10 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     WidgetAPIController(conversations: deps.conversations, catalogues: deps.renderer.catalogues).register(api)
     ConversationAPIController(conversations: deps.conversations).register(securedAPI)
     RoutingAPIController(routing: deps.routing).register(securedAPI)
+    TicketAPIController(tickets: deps.tickets).register(securedAPI)
     let hours = BusinessHoursService(
-        store: deps.store, clock: deps.clock, router: deps.conversations.router, testClock: deps.testClock)
+        store: deps.store, clock: deps.clock, router: deps.conversations.router, testClock: deps.testClock,
+        sla: deps.slaSweeper)
     BusinessHoursAPIController(hours: hours).register(securedAPI)
     BusinessHoursPages(hours: hours, renderer: deps.renderer).register(securedPages)
     CannedReplyAPIController(replies: deps.cannedReplies, conversations: deps.conversations).register(securedAPI)

@@ -53,17 +53,17 @@ import Testing
     func concurrentAppendsGetDistinctGapFreeSequenceNumbers(_ db: TestDatabase) async throws {
         try await withConversation(db) { _, data, conversation in
             try await withThrowingTaskGroup(of: Void.self) { group in
-                // More writers than pooled connections, some resending: they queue on the pool and the row lock. Kept
-                // small enough that a loaded CI machine (every suite at once, on both databases) serves each within
-                // the pool's 10 s connection timeout: 24 writers once did not.
-                for i in 0..<12 {
-                    group.addTask { _ = try await send(data, conversation.id, "c-\(i % 9)", "m\(i % 9)") }
+                // As many writers as pooled connections, some resending: they queue on the row lock. More writers
+                // also queue on the pool, whose 10 s request timeout a loaded machine (a release build beside the
+                // suite) ran out with 12 and 24.
+                for i in 0..<8 {
+                    group.addTask { _ = try await send(data, conversation.id, "c-\(i % 6)", "m\(i % 6)") }
                 }
                 try await group.waitForAll()
             }
             let stored = try await data.conversations.messages(conversation.id, after: 0, limit: 100, includePrivate: true)
-            #expect(stored.map(\.seq) == Array(1...9))
-            #expect(Set(stored.compactMap(\.clientID)).count == 9)
+            #expect(stored.map(\.seq) == Array(1...6))
+            #expect(Set(stored.compactMap(\.clientID)).count == 6)
         }
     }
 

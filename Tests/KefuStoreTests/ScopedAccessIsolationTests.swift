@@ -18,7 +18,8 @@ import Testing
         "kb_categories", "kb_articles", "kb_article_revisions", "kb_faqs", "kb_article_votes", "bot_intents", "bot_phrases",
         "bot_flows", "bot_models", "bot_index_log", "jobs", "contacts", "contact_identities", "conversations", "messages",
         "conversation_reads", "attachments", "canned_replies", "sensitive_words", "agent_presence", "message_search",
-        "agent_connections", "business_hours", "outbox",
+        "agent_connections", "business_hours", "outbox", "tickets", "ticket_tags", "ticket_events", "ticket_views",
+        "sla_policies", "sla_breaches", "idempotency_keys",
     ]
 
     struct Seeded {
@@ -42,6 +43,7 @@ import Testing
         var reply: CannedReply
         var word: SensitiveWord
         var outbox: OutboxEntry
+        var tickets: SeededTickets
     }
 
     private func seed(_ store: Store, slug: String) async throws -> Seeded {
@@ -102,12 +104,13 @@ import Testing
                 spans: [OpeningSpan(day: .mon, open: 540, close: 1080)], holidays: []), at: now)
         let outbox = try await data.outbox.add(
             channel: .email, recipient: "buyer@\(slug).example", subject: slug, body: "Reply \(slug)",
-            conversation: conversation.id, message: message.id, at: now)
+            conversation: conversation.id, message: message.id, ticket: nil, at: now)
         return Seeded(
             workspace: workspace, user: user, team: team, token: token, invitation: invitation,
             sessionHash: "session-\(slug)", article: article, faq: faq, category: category, intent: intent, phrase: phrase,
             model: model, job: job, contact: contact, conversation: conversation, message: message, attachment: attachment,
-            reply: reply, word: word, outbox: outbox)
+            reply: reply, word: word, outbox: outbox,
+            tickets: try await seedTickets(data, contact: contact, user: user, slug: slug, at: now))
     }
 
     private static func tablesWithWorkspaceColumn(_ sql: any SQLDatabase, postgres: Bool) async throws -> Set<String> {
@@ -223,7 +226,7 @@ import Testing
             await #expect(throws: DomainError.notFound(.conversation)) {
                 _ = try await scopedA.outbox.add(
                     channel: .email, recipient: "x@example.com", subject: "x", body: "x", conversation: b.conversation.id,
-                    message: nil, at: now)
+                    message: nil, ticket: nil, at: now)
             }
             let everyone = ConversationVisibility(teams: nil, user: a.user.id)
             #expect(try await scopedA.conversations.search("hello", visibleTo: everyone, limit: 10).map(\.id) == [a.message.id])
@@ -326,6 +329,7 @@ import Testing
                 _ = try await scopedA.sensitiveWords.setAction(b.word.id, .block)
             }
             await #expect(throws: DomainError.notFound(.sensitiveWord)) { try await scopedA.sensitiveWords.delete(b.word.id) }
+            try await checkTickets(scopedA, a: a, b: b, at: now)
             // A's audit append lands in A even when the event names B.
             try await scopedA.audit.append(
                 AuditEvent(
@@ -337,6 +341,9 @@ import Testing
             let scopedB = store.scoped(to: b.workspace.id)
             #expect(try await scopedB.routing.connectedAgents(since: now.addingTimeInterval(1)).isEmpty)
             #expect(try await scopedB.conversations.conversation(b.conversation.id).queuedAt == now)
+            #expect(try await scopedB.tickets.ticket(b.tickets.ticket.ticket.id).ticket.subject == "Ticket shop-b")
+            #expect(try await scopedB.ticketViews.view(b.tickets.view.id).name == "View shop-b")
+            #expect(try await scopedB.slaPolicies.policy(b.tickets.policy.id).name == "Policy shop-b")
             #expect(try await scopedB.routing.settings(b.user.id).maxChats == 5)
             #expect(try await store.unscoped.credentials.session(tokenHash: b.sessionHash, now: now) != nil)
             #expect(try await store.scoped(to: b.workspace.id).members.membership(userID: b.user.id)?.role == .owner)

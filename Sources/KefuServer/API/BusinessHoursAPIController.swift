@@ -74,6 +74,7 @@ struct BusinessHoursAPIController {
             case id, channel, recipient, subject, body, status, attempts
             case conversationID = "conversation_id"
             case messageID = "message_id"
+            case ticketID = "ticket_id"
             case createdAt = "created_at"
             case sentAt = "sent_at"
         }
@@ -85,6 +86,7 @@ struct BusinessHoursAPIController {
         var body: String
         var conversationID: ConversationID?
         var messageID: MessageID?
+        var ticketID: TicketID?
         var status: String
         var attempts: Int
         var createdAt: Date
@@ -98,6 +100,7 @@ struct BusinessHoursAPIController {
             body = entry.body
             conversationID = entry.conversationID
             messageID = entry.messageID
+            ticketID = entry.ticketID
             status = entry.status.rawValue
             attempts = entry.attempts
             createdAt = entry.createdAt

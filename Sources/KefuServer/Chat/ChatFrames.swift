@@ -41,6 +41,7 @@ struct OutboundFrame: Encodable, Sendable {
     /// The frame types the server sends.
     static let types = [
         "welcome", "pong", "ack", "message", "synced", "conversation", "typing", "read", "presence", "queue", "error",
+        "ticket_alert",
     ]
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -54,6 +55,8 @@ struct OutboundFrame: Encodable, Sendable {
         case estimatedWait = "estimated_wait_s"
         case available, reason
         case opensAt = "opens_at"
+        case ticket, number, metric, alert
+        case dueAt = "due_at"
     }
 
     var type: String
@@ -83,6 +86,11 @@ struct OutboundFrame: Encodable, Sendable {
     var available: Bool?
     var reason: String?
     var opensAt: Date?
+    var ticket: TicketID?
+    var number: Int?
+    var metric: String?
+    var alert: String?
+    var dueAt: Date?
 
     init(_ type: String) { self.type = type }
 

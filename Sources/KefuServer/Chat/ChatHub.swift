@@ -93,6 +93,7 @@ final class ChatHub: Sendable {
             case .chat(let workspace, let chat): self?.dispatch(workspace, chat)
             case .accessChanged(let workspace): self?.recheck(workspace)
             case .presence(let workspace, let user, let status): self?.announce(workspace, user, status)
+            case .ticketAlert(let workspace, let notice): self?.announce(workspace, notice)
             case .resync: self?.resyncAll()
             }
         }
@@ -157,6 +158,19 @@ final class ChatHub: Sendable {
         var frame = OutboundFrame("presence")
         frame.user = ["id": user.description]
         frame.status = status
+        let json = frame.json
+        let targets = state.withLock { $0.workspaces[workspace].map { Array($0.values) } ?? [] }
+        for outbox in targets { outbox.push(.frame(json)) }
+    }
+
+    /// SLA warnings and breaches go to every agent console of the workspace.
+    private func announce(_ workspace: WorkspaceID, _ notice: TicketAlertNotice) {
+        var frame = OutboundFrame("ticket_alert")
+        frame.ticket = notice.ticketID
+        frame.number = notice.number
+        frame.metric = notice.metric.rawValue
+        frame.alert = notice.alert.rawValue
+        frame.dueAt = notice.dueAt
         let json = frame.json
         let targets = state.withLock { $0.workspaces[workspace].map { Array($0.values) } ?? [] }
         for outbox in targets { outbox.push(.frame(json)) }

@@ -51,4 +51,9 @@ enum RFC3339 {
         else { return nil }
         return date.addingTimeInterval(fraction - Double(offset))
     }
+
+    /// UTC, whole seconds: `2026-11-24T09:30:00Z`.
+    static func string(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
 }

@@ -9,6 +9,8 @@ struct BusinessHoursService: Sendable {
     let clock: WallClock
     let router: ChatRouter
     let testClock: TestClock?
+    /// SLA clocks run on the same time: moving it raises what became due.
+    let sla: SLASweeper
     var audit: AuditTrail { AuditTrail(clock: clock) }
 
     func hours(_ actor: Identity) async throws -> BusinessHours {
@@ -39,6 +41,7 @@ struct BusinessHoursService: Sendable {
         guard let testClock else { throw DomainError.notFound(.testClock) }
         testClock.set(date)
         await router.sweepAll()
+        try await sla.sweep()
         return router.calendar.now()
     }
 

@@ -117,6 +117,6 @@ extension ConversationService {
         guard message.sender == .agent, message.kind == .text, !message.isPrivate else { return }
         _ = try await data.outbox.add(
             channel: .email, recipient: address, subject: workspaceName, body: message.body,
-            conversation: message.conversationID, message: message.id, at: now)
+            conversation: message.conversationID, message: message.id, ticket: nil, at: now)
     }
 }

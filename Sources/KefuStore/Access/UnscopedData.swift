@@ -16,6 +16,8 @@ public struct UnscopedData: Sendable {
     public var signInCounters: any SignInCounters { SQLSignInCounters(db: database) }
     /// Workers claim jobs of every workspace.
     public var jobQueue: any JobQueue { SQLJobQueue(db: database) }
+    /// The SLA sweep looks at every workspace's due clocks.
+    public var slaDue: any SLADueQueue { SQLSLADueQueue(db: database) }
 
     /// One workspace's repositories on the same handle (inside the same transaction).
     public func scoped(to workspace: WorkspaceID) -> WorkspaceData {

@@ -38,6 +38,10 @@ public struct WorkspaceData: Sendable {
     public var routing: any RoutingRepository { SQLRoutingRepository(scope: scope) }
     public var businessHours: any BusinessHoursRepository { SQLBusinessHoursRepository(scope: scope) }
     public var outbox: any OutboxRepository { SQLOutboxRepository(scope: scope) }
+    public var tickets: any TicketRepository { SQLTicketRepository(scope: scope) }
+    public var slaPolicies: any SLAPolicyRepository { SQLSLAPolicyRepository(scope: scope) }
+    public var ticketViews: any TicketViewRepository { SQLTicketViewRepository(scope: scope) }
+    public var idempotency: any IdempotencyRepository { SQLIdempotencyRepository(scope: scope) }
 
     /// Runs `body` in one transaction; everything it wrote is undone if it throws.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (WorkspaceData) async throws -> T) async throws -> T {

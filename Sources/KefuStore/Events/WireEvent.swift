@@ -7,6 +7,7 @@ struct WireEvent: Codable, Sendable, Equatable {
     enum Kind: String, Codable {
         case accessChanged = "access"
         case presence, message, conversation, typing, read, queue
+        case ticketAlert = "ticket_alert"
     }
 
     var kind: Kind
@@ -23,6 +24,10 @@ struct WireEvent: Codable, Sendable, Equatable {
     var wait: Int?
     var unavailable: String?
     var opens: Date?
+    var ticket: UUID?
+    var number: Int?
+    var metric: String?
+    var alert: String?
 
     init(kind: Kind, workspace: WorkspaceID) {
         self.kind = kind
@@ -35,6 +40,13 @@ struct WireEvent: Codable, Sendable, Equatable {
         case .resync: return nil
         case .accessChanged(let workspace):
             self.init(kind: .accessChanged, workspace: workspace)
+        case .ticketAlert(let workspace, let notice):
+            self.init(kind: .ticketAlert, workspace: workspace)
+            ticket = notice.ticketID.uuid
+            number = notice.number
+            metric = notice.metric.rawValue
+            alert = notice.alert.rawValue
+            opens = notice.dueAt
         case .presence(let workspace, let user, let status):
             self.init(kind: .presence, workspace: workspace)
             self.user = user.uuid
@@ -74,6 +86,13 @@ struct WireEvent: Codable, Sendable, Equatable {
         case .presence:
             guard let user, let status else { return nil }
             return .presence(workspace, UserID(user), status: status)
+        case .ticketAlert:
+            guard let ticket, let number, let metric = metric.flatMap(SLAMetric.init(rawValue:)),
+                let alert = alert.flatMap(SLAAlert.init(rawValue:))
+            else { return nil }
+            return .ticketAlert(
+                workspace,
+                TicketAlertNotice(ticketID: TicketID(ticket), number: number, metric: metric, alert: alert, dueAt: opens))
         default: break
         }
         guard let conversation else { return nil }
@@ -101,7 +120,7 @@ struct WireEvent: Codable, Sendable, Equatable {
                         position: $0, estimatedWait: wait, unavailable: unavailable.flatMap(Unavailability.init(rawValue:)),
                         opensAt: opens)
                 })
-        case .accessChanged, .presence: return nil
+        case .accessChanged, .presence, .ticketAlert: return nil
         }
         return .chat(workspace, chat)
     }

@@ -12,6 +12,7 @@ public enum Migrations {
         M0009CreateChatTools(),
         M0010CreateRouting(),
         M0011CreateBusinessHours(),
+        M0012CreateTickets(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -6,7 +6,7 @@ import SQLKit
 public protocol OutboxRepository: Sendable {
     func add(
         channel: OutboxEntry.Channel, recipient: String, subject: String, body: String, conversation: ConversationID?,
-        message: MessageID?, at: Date
+        message: MessageID?, ticket: TicketID?, at: Date
     ) async throws -> OutboxEntry
     func entries(status: OutboxEntry.Status?, conversation: ConversationID?, limit: Int) async throws -> [OutboxEntry]
 }
@@ -20,6 +20,7 @@ struct OutboxRow: Decodable {
     var body: String
     var conversation_id: UUID?
     var message_id: UUID?
+    var ticket_id: UUID?
     var status: String
     var attempts: Int
     var created_at: Date
@@ -30,7 +31,7 @@ struct OutboxRow: Decodable {
             id: OutboxEntryID(id), workspaceID: WorkspaceID(workspace_id),
             channel: try decodeStored(OutboxEntry.Channel.self, channel, table: "outbox", column: "channel"),
             recipient: recipient, subject: subject, body: body, conversationID: conversation_id.map(ConversationID.init),
-            messageID: message_id.map(MessageID.init),
+            messageID: message_id.map(MessageID.init), ticketID: ticket_id.map(TicketID.init),
             status: try decodeStored(OutboxEntry.Status.self, status, table: "outbox", column: "status"),
             attempts: attempts, createdAt: created_at, sentAt: sent_at)
     }
@@ -43,11 +44,12 @@ struct SQLOutboxRepository: OutboxRepository {
 
     func add(
         channel: OutboxEntry.Channel, recipient: String, subject: String, body: String, conversation: ConversationID?,
-        message: MessageID?, at: Date
+        message: MessageID?, ticket: TicketID?, at: Date
     ) async throws -> OutboxEntry {
         let entry = OutboxEntry(
             id: OutboxEntryID(UUID()), workspaceID: scope.workspaceID, channel: channel, recipient: recipient,
-            subject: subject, body: body, conversationID: conversation, messageID: message, status: .pending, attempts: 0,
+            subject: subject, body: body, conversationID: conversation, messageID: message, ticketID: ticket, status: .pending,
+            attempts: 0,
             createdAt: at, sentAt: nil)
         if let conversation {
             let owned = try await sql.raw(
@@ -57,10 +59,10 @@ struct SQLOutboxRepository: OutboxRepository {
         }
         try await sql.raw(
             """
-            INSERT INTO outbox (id, workspace_id, channel, recipient, subject, body, conversation_id, message_id, status, \
-            attempts, created_at) VALUES (\(bind: entry.id.uuid), \(bind: scope.workspaceID.uuid), \
+            INSERT INTO outbox (id, workspace_id, channel, recipient, subject, body, conversation_id, message_id, ticket_id, \
+            status, attempts, created_at) VALUES (\(bind: entry.id.uuid), \(bind: scope.workspaceID.uuid), \
             \(bind: channel.rawValue), \(bind: recipient), \(bind: subject), \(bind: body), \(bind: conversation?.uuid), \
-            \(bind: message?.uuid), \(bind: entry.status.rawValue), 0, \(bind: at))
+            \(bind: message?.uuid), \(bind: ticket?.uuid), \(bind: entry.status.rawValue), 0, \(bind: at))
             """
         ).run()
         return entry

@@ -1,0 +1,20 @@
+import Foundation
+import KefuCore
+import KefuStore
+
+/// Where raised SLA alerts go once their transaction committed: every agent console of the workspace, live, on any
+/// instance (the event bus).
+struct SLAAlerts: Sendable {
+    let events: any EventBus
+
+    func raise(_ workspace: WorkspaceID, _ raised: [RaisedSLAAlert]) {
+        for alert in raised {
+            events.publish(
+                .ticketAlert(
+                    workspace,
+                    TicketAlertNotice(
+                        ticketID: alert.ticket.id, number: alert.ticket.number, metric: alert.metric, alert: alert.alert,
+                        dueAt: alert.dueAt)))
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import KefuCore
+import KefuStore
+
+/// Tickets: opening them from every source (idempotent by key), reading, changing with history, and the SLA clocks
+/// that follow each change. Time is the business clock (the test clock when the server runs with one), so SLA tests
+/// move it like routing's.
+struct TicketService: Sendable {
+    let store: Store
+    let clock: WallClock
+    let alerts: SLAAlerts
+
+    static let idempotencyScope = "tickets.create"
+
+    /// Opens a ticket; with an idempotency key, a request already made answers its ticket (`created` false) and the
+    /// same key with another request is refused.
+    func create(_ workspace: Workspace, actor: UserAccount?, _ wanted: NewTicket, idempotencyKey: String?) async throws
+        -> (ticket: StoredTicket, created: Bool)
+    {
+        let key = try TicketRules.idempotencyKey(idempotencyKey)
+        let new = try validated(wanted)
+        let data = store.scoped(to: workspace.id)
+        if let key, let replay = try await replayed(data, key: key, new) { return (replay, false) }
+        do {
+            let stored = try await data.transaction { [clock] data in
+                if let key, let replay = try await replayed(data, key: key, new) { return (replay, false) }
+                let now = clock.now()
+                let stored = try await insert(data, new, actor: actor, at: now)
+                if let key {
+                    try await data.idempotency.remember(
+                        scope: Self.idempotencyScope, key: key, requestHash: new.fingerprint, resourceID: stored.ticket.id.uuid,
+                        at: now)
+                }
+                return (stored, true)
+            }
+            return stored
+        } catch DomainError.conflict(.duplicateRequest) {
+            // A twin with the same key committed first (PostgreSQL): answer its ticket.
+            guard let key, let replay = try await replayed(data, key: key, new) else { throw DomainError.conflict(.busy) }
+            return (replay, false)
+        }
+    }
+
+    private func replayed(_ data: WorkspaceData, key: String, _ new: NewTicket) async throws -> StoredTicket? {
+        guard let found = try await data.idempotency.find(scope: Self.idempotencyScope, key: key) else { return nil }
+        guard found.requestHash == new.fingerprint else { throw DomainError.conflict(.idempotencyKeyReused) }
+        return try await data.tickets.ticket(TicketID(found.resourceID))
+    }
+
+    private func validated(_ wanted: NewTicket) throws -> NewTicket {
+        var new = wanted
+        var errors = ValidationErrors()
+        func check(_ field: String, _ body: () throws -> Void) {
+            do { try body() } catch let issue as ValidationErrors {
+                for (name, kind) in issue.issues { errors.add(name, kind) }
+            } catch { errors.add(field, .pattern) }
+        }
+        check("subject") { new.subject = try TicketRules.subject(wanted.subject) }
+        check("body") { new.body = try TicketRules.body(wanted.body) }
+        check("tags") { new.tags = try TicketRules.tags(wanted.tags) }
+        check("custom_fields") { new.customFields = try TicketRules.customFields(wanted.customFields) }
+        if let email = wanted.requesterEmail {
+            new.requesterEmail = Validate.normalizedEmail(email)
+            if !Validate.email(email) { errors.add("requester_email", .email) }
+        }
+        if let name = wanted.requesterName {
+            check("requester_name") { new.requesterName = try Validate.name(name, field: "requester_name") }
+        }
+        if new.requesterEmail == nil && new.requesterID == nil { errors.add("requester_email", .required) }
+        try errors.throwIfAny()
+        return new
+    }
+
+    private func insert(_ data: WorkspaceData, _ new: NewTicket, actor: UserAccount?, at now: Date) async throws -> StoredTicket {
+        let requester = try await requester(data, new, at: now)
+        if let team = new.teamID, try await !data.teams.list().contains(where: { $0.id == team }) {
+            throw ValidationErrors("team_id", .unknownReference)
+        }
+        if let assignee = new.assigneeID, try await data.members.membership(userID: assignee) == nil {
+            throw ValidationErrors("assignee_id", .unknownReference)
+        }
+        if let conversation = new.conversationID { _ = try await data.conversations.conversation(conversation) }
+        let number = try await data.tickets.nextNumber()
+        let status: TicketStatus = new.assigneeID == nil ? .new : .open
+        let ticket = Ticket(
+            id: TicketID(), workspaceID: data.workspaceID, number: number, subject: new.subject, status: status,
+            priority: new.priority, type: new.type, tags: new.tags, requesterID: requester, assigneeID: new.assigneeID,
+            teamID: new.teamID, conversationID: new.conversationID, source: new.source, customFields: new.customFields,
+            mergedIntoID: nil, createdAt: now, updatedAt: now, firstResponseAt: nil, solvedAt: nil)
+        let policy = SLAPolicy.applicable(try await data.slaPolicies.all(), team: new.teamID)
+        let hours = try await data.businessHours.get()
+        let (timers, _) = TicketSLA.apply(
+            .created(status), to: [], policy: policy, priority: new.priority, at: now, hours: hours)
+        let stored = StoredTicket(ticket: ticket, slaPolicyID: policy?.id, timers: timers)
+        try await data.tickets.insert(stored)
+        let author: TicketEvent.Author = actor == nil ? (new.source == .bot ? .bot : .requester) : .agent
+        try await data.tickets.addEvent(
+            TicketEvent(
+                id: TicketEventID(), ticketID: ticket.id, kind: .created, author: author, authorID: actor?.id, body: new.body,
+                details: ["source": new.source.rawValue], createdAt: now))
+        return stored
+    }
+
+    /// The contact named by id, else the one owning the e-mail, else a new contact with it.
+    private func requester(_ data: WorkspaceData, _ new: NewTicket, at now: Date) async throws -> ContactID {
+        if let id = new.requesterID { return try await data.contacts.contact(id).id }
+        guard let email = new.requesterEmail else { throw ValidationErrors("requester_email", .required) }
+        if let known = try await data.contacts.contact(email: email) { return known.id }
+        let contact = try await data.contacts.create(name: new.requesterName, at: now)
+        return try await data.contacts.update(contact.id, ContactChange(email: email), at: now).id
+    }
+
+    func ticket(_ workspace: WorkspaceID, _ id: TicketID) async throws -> StoredTicket {
+        try await store.scoped(to: workspace).tickets.ticket(id)
+    }
+
+    func events(_ workspace: WorkspaceID, _ id: TicketID, includeNotes: Bool) async throws -> [TicketEvent] {
+        let events = try await store.scoped(to: workspace).tickets.events(id)
+        return includeNotes ? events : events.filter { $0.kind == .created || $0.kind == .reply }
+    }
+
+    func list(_ actor: Identity, _ filter: TicketFilter, page: Int, perPage: Int) async throws
+        -> (tickets: [StoredTicket], total: Int)
+    {
+        let data = store.scoped(to: actor.workspace.id)
+        let perPage = min(max(perPage, 1), 100)
+        let offset = (max(page, 1) - 1) * perPage
+        async let tickets = data.tickets.tickets(filter, me: actor.user.id, offset: offset, limit: perPage)
+        async let total = data.tickets.count(filter, me: actor.user.id)
+        return (try await tickets, try await total)
+    }
+
+    /// What a ticket page or answer shows besides the ticket: its requester, its history, the authors' names.
+    func context(_ workspace: WorkspaceID, _ stored: StoredTicket, includeNotes: Bool) async throws
+        -> (requester: Contact?, events: [TicketEvent], names: [UserID: String])
+    {
+        let data = store.scoped(to: workspace)
+        let requester = try? await data.contacts.contact(stored.ticket.requesterID)
+        let events = try await self.events(workspace, stored.ticket.id, includeNotes: includeNotes)
+        var names: [UserID: String] = [:]
+        for id in Set(events.compactMap(\.authorID)) {
+            names[id] = try await store.unscoped.users.user(id: id)?.displayName
+        }
+        return (requester, events, names)
+    }
+
+    func requesters(_ workspace: WorkspaceID, _ tickets: [StoredTicket]) async throws -> [ContactID: Contact] {
+        try await store.scoped(to: workspace).contacts.contacts(ids: Array(Set(tickets.map(\.ticket.requesterID))))
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import KefuCore
+import KefuStore
+import Testing
+
+/// The ticket tables' part of the isolation test: a ticket with a tag, a history line, a breach, a saved view, an
+/// SLA policy and an idempotency key per workspace.
+extension ScopedAccessIsolationTests {
+    struct SeededTickets {
+        var ticket: StoredTicket
+        var view: TicketView
+        var policy: SLAPolicy
+    }
+
+    func seedTickets(_ data: WorkspaceData, contact: Contact, user: UserAccount, slug: String, at now: Date) async throws
+        -> SeededTickets
+    {
+        let number = try await data.tickets.nextNumber()
+        let ticket = Ticket(
+            id: TicketID(), workspaceID: data.workspaceID, number: number, subject: "Ticket \(slug)", status: .open,
+            priority: .normal, type: nil, tags: ["tag-\(slug)"], requesterID: contact.id, assigneeID: user.id, teamID: nil,
+            conversationID: nil, source: .api, customFields: [:], mergedIntoID: nil, createdAt: now, updatedAt: now,
+            firstResponseAt: nil, solvedAt: nil)
+        var timer = SLATimer(metric: .resolution, targetSeconds: 60, warnBeforeSeconds: 0)
+        timer.resume(at: now, calendar: .always)
+        let stored = StoredTicket(ticket: ticket, slaPolicyID: nil, timers: [timer])
+        try await data.tickets.insert(stored)
+        try await data.tickets.addEvent(
+            TicketEvent(
+                id: TicketEventID(), ticketID: ticket.id, kind: .created, author: .requester, authorID: nil, body: slug,
+                details: [:], createdAt: now))
+        try await data.tickets.recordBreach(stored, metric: .resolution, dueAt: now, breachedAt: now)
+        let view = TicketView(
+            id: TicketViewID(), workspaceID: data.workspaceID, ownerID: nil, name: "View \(slug)",
+            filter: TicketFilter(statuses: [.open]), position: 0, createdAt: now)
+        try await data.ticketViews.insert(view)
+        let policy = SLAPolicy(
+            id: SLAPolicyID(), workspaceID: data.workspaceID, name: "Policy \(slug)", teamID: nil, businessHours: false,
+            warnBeforeMinutes: 5, targets: [.init(priority: .normal, firstResponseMinutes: 10, resolutionMinutes: 60)],
+            enabled: true, createdAt: now, updatedAt: now)
+        try await data.slaPolicies.insert(policy)
+        try await data.idempotency.remember(
+            scope: "tickets.create", key: "same-key", requestHash: slug, resourceID: ticket.id.uuid, at: now)
+        return SeededTickets(ticket: stored, view: view, policy: policy)
+    }
+
+    func checkTickets(_ scopedA: WorkspaceData, a: Seeded, b: Seeded, at now: Date) async throws {
+        let (mine, theirs) = (a.tickets.ticket, b.tickets.ticket)
+        #expect(
+            try await scopedA.tickets.tickets(TicketFilter(), me: nil, offset: 0, limit: 10).map(\.ticket.id) == [mine.ticket.id])
+        #expect(try await scopedA.tickets.count(TicketFilter(tag: "tag-shop-b"), me: nil) == 0)
+        #expect(try await scopedA.tickets.tickets(ids: [theirs.ticket.id]).isEmpty)
+        #expect(try await scopedA.tickets.events(theirs.ticket.id).isEmpty)
+        #expect(try await scopedA.tickets.breachCount(since: now) == 1)
+        #expect(try await scopedA.ticketViews.views(for: b.user.id).map(\.id) == [a.tickets.view.id])
+        #expect(try await scopedA.slaPolicies.all().map(\.id) == [a.tickets.policy.id])
+        #expect(try await scopedA.idempotency.find(scope: "tickets.create", key: "same-key")?.requestHash == "shop-a")
+        // The numbers are per workspace: both started at 1.
+        #expect(mine.ticket.number == 1 && theirs.ticket.number == 1)
+
+        await #expect(throws: DomainError.notFound(.ticket)) { _ = try await scopedA.tickets.ticket(theirs.ticket.id) }
+        await #expect(throws: DomainError.notFound(.ticket)) { _ = try await scopedA.tickets.lock(theirs.ticket.id) }
+        var changed = theirs
+        changed.ticket.subject = "sneaky"
+        changed.ticket.tags = ["sneaky"]
+        await #expect(throws: DomainError.notFound(.ticket)) { try await scopedA.tickets.save(changed) }
+        await #expect(throws: DomainError.notFound(.ticket)) {
+            try await scopedA.tickets.addEvent(
+                TicketEvent(
+                    id: TicketEventID(), ticketID: theirs.ticket.id, kind: .note, author: .agent, authorID: nil, body: "x",
+                    details: [:], createdAt: now))
+        }
+        await #expect(throws: DomainError.notFound(.ticket)) {
+            try await scopedA.tickets.recordBreach(theirs, metric: .firstResponse, dueAt: now, breachedAt: now)
+        }
+        await #expect(throws: DomainError.notFound(.ticketView)) { _ = try await scopedA.ticketViews.view(b.tickets.view.id) }
+        var view = b.tickets.view
+        view.name = "sneaky"
+        try await scopedA.ticketViews.save(view)
+        try await scopedA.ticketViews.delete(view.id)
+        await #expect(throws: DomainError.notFound(.slaPolicy)) { _ = try await scopedA.slaPolicies.policy(b.tickets.policy.id) }
+        await #expect(throws: DomainError.notFound(.slaPolicy)) { try await scopedA.slaPolicies.delete(b.tickets.policy.id) }
+        var policy = b.tickets.policy
+        policy.name = "sneaky"
+        try await scopedA.slaPolicies.save(policy)
+    }
+}
