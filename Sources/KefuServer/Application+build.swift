@@ -234,6 +234,7 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     ConversationAPIController(conversations: deps.conversations).register(securedAPI)
     RoutingAPIController(routing: deps.routing).register(securedAPI)
     TicketAPIController(tickets: deps.tickets).register(securedAPI)
+    SLAPolicyAPIController(policies: SLAPolicyService(store: deps.store, clock: deps.clock)).register(securedAPI)
     let hours = BusinessHoursService(
         store: deps.store, clock: deps.clock, router: deps.conversations.router, testClock: deps.testClock,
         sla: deps.slaSweeper)
