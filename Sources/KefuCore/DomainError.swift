@@ -63,6 +63,7 @@ public enum DomainError: Error, Sendable, Equatable {
         /// A closed ticket is final: a follow-up is a new ticket.
         case ticketClosed = "ticket_closed"
         case sameTicket = "same_ticket"
+        case actionNameTaken = "action_name_taken"
     }
 
     /// Why a permitted route still refuses this particular change.

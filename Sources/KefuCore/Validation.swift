@@ -33,6 +33,8 @@ public enum ValidationIssue: Sendable, Equatable {
     case itemCount(min: Int, max: Int)
     /// Holds a word the workspace's sensitive-word list blocks in agents' messages.
     case blockedWord(String)
+    /// An address outgoing calls may not reach: loopback, private, link-local, metadata, or not http(s).
+    case urlNotAllowed
 
     /// The English wording, for logs and the CLI.
     public var english: String {
@@ -58,6 +60,7 @@ public enum ValidationIssue: Sendable, Equatable {
         case .duplicate: "appears more than once"
         case .itemCount(let min, let max): "\(min) to \(max) entries"
         case .blockedWord(let word): "contains a blocked word: \(word)"
+        case .urlNotAllowed: "is a private, loopback, link-local or metadata address that is not allow-listed"
         }
     }
 }

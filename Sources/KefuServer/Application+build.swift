@@ -28,6 +28,7 @@ public struct AppDependencies: Sendable {
     let presence: PresenceService
     let routing: RoutingService
     let tickets: TicketService
+    let actions: ActionService
     let slaSweeper: SLASweeper
     let addressFrames: AddressFrameLimiter
     let hub: ChatHub
@@ -106,6 +107,8 @@ public struct AppDependencies: Sendable {
                 presence: PresenceService(store: store, clock: clock, events: events, hub: hub, router: router),
                 routing: RoutingService(store: store, clock: clock, router: router),
                 tickets: tickets,
+                actions: ActionService(
+                    store: store, clock: clock, caller: ActionCaller(client: outboundHTTP, box: SecretBox(secret: secret))),
                 slaSweeper: SLASweeper(store: store, tickets: tickets, interval: .seconds(15), logger: logger),
                 addressFrames: AddressFrameLimiter(
                     perSecond: config.maxFramesPerAddress, limitsLoopback: config.limitLoopbackFrames),
@@ -234,6 +237,7 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     ConversationAPIController(conversations: deps.conversations).register(securedAPI)
     RoutingAPIController(routing: deps.routing).register(securedAPI)
     TicketAPIController(tickets: deps.tickets).register(securedAPI)
+    ActionAPIController(actions: deps.actions).register(securedAPI)
     SLAPolicyAPIController(policies: SLAPolicyService(store: deps.store, clock: deps.clock)).register(securedAPI)
     let hours = BusinessHoursService(
         store: deps.store, clock: deps.clock, router: deps.conversations.router, testClock: deps.testClock,

@@ -19,7 +19,7 @@ import Testing
         "bot_flows", "bot_models", "bot_index_log", "jobs", "contacts", "contact_identities", "conversations", "messages",
         "conversation_reads", "attachments", "canned_replies", "sensitive_words", "agent_presence", "message_search",
         "agent_connections", "business_hours", "outbox", "tickets", "ticket_tags", "ticket_events", "ticket_views",
-        "sla_policies", "sla_breaches", "idempotency_keys",
+        "sla_policies", "sla_breaches", "idempotency_keys", "actions", "action_calls", "action_settings",
     ]
 
     struct Seeded {
@@ -44,6 +44,7 @@ import Testing
         var word: SensitiveWord
         var outbox: OutboxEntry
         var tickets: SeededTickets
+        var action: BusinessAction
     }
 
     private func seed(_ store: Store, slug: String) async throws -> Seeded {
@@ -110,7 +111,8 @@ import Testing
             sessionHash: "session-\(slug)", article: article, faq: faq, category: category, intent: intent, phrase: phrase,
             model: model, job: job, contact: contact, conversation: conversation, message: message, attachment: attachment,
             reply: reply, word: word, outbox: outbox,
-            tickets: try await seedTickets(data, contact: contact, user: user, slug: slug, at: now))
+            tickets: try await seedTickets(data, contact: contact, user: user, slug: slug, at: now),
+            action: try await seedAction(data, slug: slug, at: now))
     }
 
     private static func tablesWithWorkspaceColumn(_ sql: any SQLDatabase, postgres: Bool) async throws -> Set<String> {
@@ -330,6 +332,7 @@ import Testing
             }
             await #expect(throws: DomainError.notFound(.sensitiveWord)) { try await scopedA.sensitiveWords.delete(b.word.id) }
             try await checkTickets(scopedA, a: a, b: b, at: now)
+            try await checkActions(scopedA, a: a, b: b, at: now)
             // A's audit append lands in A even when the event names B.
             try await scopedA.audit.append(
                 AuditEvent(
@@ -344,6 +347,7 @@ import Testing
             #expect(try await scopedB.tickets.ticket(b.tickets.ticket.ticket.id).ticket.subject == "Ticket shop-b")
             #expect(try await scopedB.ticketViews.view(b.tickets.view.id).name == "View shop-b")
             #expect(try await scopedB.slaPolicies.policy(b.tickets.policy.id).name == "Policy shop-b")
+            #expect(try await scopedB.actions.action(b.action.id).url == "https://shop-b.example/orders/{{order}}")
             #expect(try await scopedB.routing.settings(b.user.id).maxChats == 5)
             #expect(try await store.unscoped.credentials.session(tokenHash: b.sessionHash, now: now) != nil)
             #expect(try await store.scoped(to: b.workspace.id).members.membership(userID: b.user.id)?.role == .owner)

@@ -87,6 +87,7 @@ public struct Catalogues: Sendable {
         case .duplicate: text("validation", "duplicate", locale)
         case .itemCount(let min, let max): text("validation", "item_count", locale, ["min": "\(min)", "max": "\(max)"])
         case .blockedWord(let word): text("validation", "blocked_word", locale, ["word": word])
+        case .urlNotAllowed: text("validation", "url_not_allowed", locale)
         case .password:
             text(
                 "validation", "length", locale,

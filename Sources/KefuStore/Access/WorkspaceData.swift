@@ -42,6 +42,7 @@ public struct WorkspaceData: Sendable {
     public var slaPolicies: any SLAPolicyRepository { SQLSLAPolicyRepository(scope: scope) }
     public var ticketViews: any TicketViewRepository { SQLTicketViewRepository(scope: scope) }
     public var idempotency: any IdempotencyRepository { SQLIdempotencyRepository(scope: scope) }
+    public var actions: any ActionRepository { SQLActionRepository(scope: scope) }
 
     /// Runs `body` in one transaction; everything it wrote is undone if it throws.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (WorkspaceData) async throws -> T) async throws -> T {

@@ -13,6 +13,7 @@ public enum Migrations {
         M0010CreateRouting(),
         M0011CreateBusinessHours(),
         M0012CreateTickets(),
+        M0013CreateActions(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

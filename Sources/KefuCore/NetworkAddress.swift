@@ -1,0 +1,56 @@
+/// Where an outgoing call may go. Business actions and webhooks call the business's systems on the public internet;
+/// loopback, private, link-local (cloud metadata at 169.254.169.254 among them), shared, reserved and multicast
+/// addresses are refused unless an admin allow-lists the host.
+public enum NetworkAddress {
+    public enum Kind: String, Sendable, Equatable {
+        case `public`, loopback, `private`, linkLocal = "link_local", unspecified, multicast, reserved
+    }
+
+    /// Classifies a raw address: 4 bytes (IPv4) or 16 (IPv6). IPv4-mapped and NAT64 IPv6 addresses are judged by the
+    /// IPv4 address they carry.
+    public static func classify(_ bytes: [UInt8]) -> Kind {
+        if bytes.count == 4 { return classify4(bytes) }
+        guard bytes.count == 16 else { return .reserved }
+        let prefix = Array(bytes[0..<12])
+        if prefix == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff] || prefix == [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0] {
+            return classify4(Array(bytes[12..<16]))
+        }
+        if bytes.allSatisfy({ $0 == 0 }) { return .unspecified }
+        if bytes[0..<15].allSatisfy({ $0 == 0 }) && bytes[15] == 1 { return .loopback }
+        if bytes[0..<12].allSatisfy({ $0 == 0 }) { return .reserved }  // IPv4-compatible, deprecated
+        if bytes[0] & 0xfe == 0xfc { return .private }  // fc00::/7 unique local
+        if bytes[0] == 0xfe && bytes[1] & 0xc0 == 0x80 { return .linkLocal }  // fe80::/10
+        if bytes[0] == 0xfe && bytes[1] & 0xc0 == 0xc0 { return .private }  // fec0::/10 site-local
+        if bytes[0] == 0xff { return .multicast }
+        if bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0x0d && bytes[3] == 0xb8 { return .reserved }  // docs
+        return .public
+    }
+
+    private static func classify4(_ b: [UInt8]) -> Kind {
+        switch (b[0], b[1]) {
+        case (0, _): return .unspecified
+        case (127, _): return .loopback
+        case (10, _), (172, 16...31), (192, 168): return .private
+        case (100, 64...127): return .private  // carrier-grade NAT
+        case (169, 254): return .linkLocal
+        case (192, 0) where b[2] == 0 || b[2] == 2: return .reserved
+        case (198, 18...19): return .reserved  // benchmarking
+        case (198, 51) where b[2] == 100, (203, 0) where b[2] == 113: return .reserved  // documentation
+        case (224...239, _): return .multicast
+        case (240...255, _): return .reserved
+        default: return .public
+        }
+    }
+
+    /// Parses a dotted IPv4 address ("192.168.0.1"); nil for anything else.
+    public static func ipv4(_ text: String) -> [UInt8]? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        var bytes: [UInt8] = []
+        for part in parts {
+            guard (1...3).contains(part.count), part.allSatisfy(\.isASCII), let value = UInt8(part) else { return nil }
+            bytes.append(value)
+        }
+        return bytes
+    }
+}

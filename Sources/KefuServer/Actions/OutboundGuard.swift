@@ -1,0 +1,74 @@
+import Foundation
+import KefuCore
+import NIOPosix
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Decides whether an outgoing call may reach a URL: http(s) only, and every address its host resolves to public —
+/// unless the workspace's admins allow-listed the host (`host` or `host:port`). Checked when an action is saved and
+/// again on every call and every redirect, on the addresses the call then connects to.
+struct OutboundGuard: Sendable {
+    let allowlist: [String]
+
+    /// A checked target: where to connect.
+    struct Target: Sendable {
+        var url: URL
+        var host: String
+        var port: Int
+        var address: String
+        var allowListed: Bool
+    }
+
+    func check(_ text: String) async throws -> Target {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let rawHost = url.host(percentEncoded: false), !rawHost.isEmpty, url.user == nil
+        else { throw ValidationErrors("url", .urlNotAllowed) }
+        let host = rawHost.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let port = url.port ?? (scheme == "https" ? 443 : 80)
+        let allowListed = allowlist.contains { $0 == host || $0 == "\(host):\(port)" }
+        let addresses = try await Self.resolve(host)
+        guard let first = addresses.first else { throw ValidationErrors("url", .urlNotAllowed) }
+        if !allowListed, addresses.contains(where: { NetworkAddress.classify($0.bytes) != .public }) {
+            throw ValidationErrors("url", .urlNotAllowed)
+        }
+        return Target(url: url, host: host, port: port, address: first.text, allowListed: allowListed)
+    }
+
+    struct Resolved: Sendable {
+        var bytes: [UInt8]
+        var text: String
+    }
+
+    /// Every address of the host (getaddrinfo, on the blocking-I/O pool); an IP literal resolves to itself.
+    static func resolve(_ host: String) async throws -> [Resolved] {
+        try await NIOThreadPool.singleton.runIfActive {
+            var hints = addrinfo()
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            var list: UnsafeMutablePointer<addrinfo>?
+            guard getaddrinfo(host, nil, &hints, &list) == 0, let list else { return [] }
+            defer { freeaddrinfo(list) }
+            var found: [Resolved] = []
+            var cursor: UnsafeMutablePointer<addrinfo>? = list
+            while let info = cursor {
+                if let address = info.pointee.ai_addr {
+                    if info.pointee.ai_family == AF_INET {
+                        var v4 = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
+                        let bytes = withUnsafeBytes(of: &v4) { Array($0) }
+                        found.append(Resolved(bytes: bytes, text: bytes.map(String.init).joined(separator: ".")))
+                    } else if info.pointee.ai_family == AF_INET6 {
+                        var v6 = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
+                        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+                        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+                        inet_ntop(AF_INET6, &v6, &buffer, socklen_t(buffer.count))
+                        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                        found.append(Resolved(bytes: bytes, text: "[" + text + "]"))
+                    }
+                }
+                cursor = info.pointee.ai_next
+            }
+            return found
+        }
+    }
+}
