@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kefu", targets: ["kefu"]),
+        .executable(name: "kefu-demo-shop", targets: ["kefu-demo-shop"]),
         .library(name: "KefuBot", targets: ["KefuBot"]),
     ],
     dependencies: [
@@ -31,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(name: "KefuCore", swiftSettings: strict),
@@ -51,9 +53,22 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "KefuDemoShop",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "kefu-demo-shop",
+            dependencies: ["KefuDemoShop", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "KefuServer",
             dependencies: [
-                "KefuCore", "KefuBot", "KefuStore",
+                "KefuCore", "KefuBot", "KefuStore", "KefuDemoShop",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Configuration", package: "swift-configuration"),

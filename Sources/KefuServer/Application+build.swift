@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
+import KefuDemoShop
 import KefuStore
 import Logging
 import NIOCore
@@ -44,6 +45,8 @@ public struct AppDependencies: Sendable {
     public let contract: OpenAPIContract
     /// Set when `--demo` created the demo workspace during this start.
     public let demoOwner: (email: String, password: String)?
+    /// With `--demo`: the demo shop's backend, served in-process on this loopback port.
+    let demoShop: (port: Int, actions: DemoShopActions)?
 
     /// Prepares the data directory, opens and migrates the database, and seeds the demo if asked.
     /// Every failure here is a clear message and the server does not start.
@@ -77,6 +80,15 @@ public struct AppDependencies: Sendable {
                     .seedIfNeeded()
             }
             let wakeUp = JobWakeUp()
+            let actions = ActionService(
+                store: store, clock: clock, caller: ActionCaller(client: outboundHTTP, box: SecretBox(secret: secret)))
+            var demoShop: (Int, DemoShopActions)?
+            if config.demo {
+                let port = try await DemoShopActions.freePort()
+                let shop = DemoShopActions(store: store, actions: actions, clock: clock)
+                try await shop.point(at: port)
+                demoShop = (port, shop)
+            }
             let renderer = try await PageRenderer.load()
             let hub = ChatHub(events: events)
             let words = SensitiveWordFilter(store: store)
@@ -97,7 +109,7 @@ public struct AppDependencies: Sendable {
                 portal: PortalService(store: store, clock: clock, runtime: runtime, secret: secret), templates: templates,
                 conversations: ConversationService(
                     store: store, clock: clock, events: events,
-                    bot: ConversationBot(runtime: runtime, catalogues: renderer.catalogues),
+                    bot: ConversationBot(runtime: runtime, catalogues: renderer.catalogues, actions: actions),
                     tokens: VisitorTokens(secret: secret),
                     files: AttachmentFiles(dataDirectory: config.dataDirectory, maxBytes: config.maxAttachmentBytes),
                     words: words, router: router),
@@ -107,15 +119,14 @@ public struct AppDependencies: Sendable {
                 presence: PresenceService(store: store, clock: clock, events: events, hub: hub, router: router),
                 routing: RoutingService(store: store, clock: clock, router: router),
                 tickets: tickets,
-                actions: ActionService(
-                    store: store, clock: clock, caller: ActionCaller(client: outboundHTTP, box: SecretBox(secret: secret))),
+                actions: actions,
                 slaSweeper: SLASweeper(store: store, tickets: tickets, interval: .seconds(15), logger: logger),
                 addressFrames: AddressFrameLimiter(
                     perSecond: config.maxFramesPerAddress, limitsLoopback: config.limitLoopbackFrames),
                 hub: hub,
                 runtime: runtime, jobWakeUp: wakeUp, clock: clock, testClock: testClock,
                 renderer: renderer, assets: try StaticAssetsController.load(), secret: secret,
-                metrics: metrics, contract: try OpenAPIDocument.load(), demoOwner: demoOwner)
+                metrics: metrics, contract: try OpenAPIDocument.load(), demoOwner: demoOwner, demoShop: demoShop)
         } catch {
             await store.shutdown()
             throw error
@@ -164,6 +175,12 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
     if let bus = dependencies.events as? PostgresEventBus { app.addServices(bus) }
     app.addServices(PresenceHeartbeat(presence: dependencies.presence, router: dependencies.conversations.router))
     app.addServices(dependencies.slaSweeper)
+    if let shop = dependencies.demoShop {
+        let backend = DemoShopBackend(signingSecret: { await shop.actions.secret() })
+        app.addServices(
+            Application(
+                router: backend.router(), configuration: .init(address: .hostname("127.0.0.1", port: shop.port)), logger: logger))
+    }
     for _ in 0..<dependencies.config.jobWorkers { app.addServices(dependencies.jobWorker(logger: logger)) }
     return app
 }

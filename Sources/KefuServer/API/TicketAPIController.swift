@@ -32,7 +32,6 @@ struct TicketAPIController {
             case subject, body, priority, type, tags
             case requesterEmail = "requester_email"
             case requesterName = "requester_name"
-            case requesterID = "requester_id"
             case teamID = "team_id"
             case assigneeID = "assignee_id"
             case customFields = "custom_fields"
@@ -43,7 +42,6 @@ struct TicketAPIController {
         var body: String
         var requesterEmail: String?
         var requesterName: String?
-        var requesterID: ContactID?
         var priority: TicketPriority?
         var type: TicketType?
         var tags: [String]?
@@ -55,7 +53,7 @@ struct TicketAPIController {
         var ticket: NewTicket {
             NewTicket(
                 subject: subject, body: body, requesterEmail: requesterEmail, requesterName: requesterName,
-                requesterID: requesterID, priority: priority ?? .normal, type: type, tags: tags ?? [], teamID: teamID,
+                requesterID: nil, priority: priority ?? .normal, type: type, tags: tags ?? [], teamID: teamID,
                 assigneeID: assigneeID, customFields: customFields ?? [:], conversationID: conversationID,
                 source: conversationID == nil ? .api : .chat)
         }

@@ -46,7 +46,8 @@ struct ActionCaller: Sendable {
         var method = action.method
         let body = method == .GET || method == .DELETE ? nil : Self.body(action, values: values)
         let guardrail = OutboundGuard(allowlist: allowlist)
-        let deadline = NIODeadline.now() + .milliseconds(Int64(action.timeoutMilliseconds))
+        let timeout = TimeAmount.milliseconds(Int64(action.timeoutMilliseconds))
+        var deadline: NIODeadline?
         var target = url
         for _ in 0...Self.maxRedirects {
             let checked: OutboundGuard.Target
@@ -54,13 +55,16 @@ struct ActionCaller: Sendable {
                 return Result(outcome: .unavailable, values: [:], error: "url_not_allowed", target: Self.describe(url))
             }
             target = Self.describe(url)
+            // The time-out covers the HTTP exchange, all hops together; the address check before it has its own pool.
+            let hopDeadline = deadline ?? NIODeadline.now() + timeout
+            deadline = hopDeadline
             let response: HTTPClientResponse
             let bytes: ByteBuffer
             do {
                 let request = try request(
                     action, method: method, checked: checked, body: method == action.method ? body : nil,
                     signingSecret: signingSecret)
-                (response, bytes) = try await send(request, checked: checked, deadline: deadline)
+                (response, bytes) = try await send(request, checked: checked, deadline: hopDeadline)
             } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
                 return Result(outcome: .unavailable, values: [:], error: "timeout", target: target)
             } catch {

@@ -41,9 +41,15 @@ struct OutboundGuard: Sendable {
         var text: String
     }
 
-    /// Every address of the host (getaddrinfo, on the blocking-I/O pool); an IP literal resolves to itself.
+    /// Every address of the host; an IP literal is itself (no lookup). Names go through getaddrinfo on a pool of
+    /// their own: on the process-wide pool a lookup waited behind password hashing and spent the call's time-out.
     static func resolve(_ host: String) async throws -> [Resolved] {
-        try await NIOThreadPool.singleton.runIfActive {
+        if let v4 = NetworkAddress.ipv4(host) { return [Resolved(bytes: v4, text: host)] }
+        var v6 = in6_addr()
+        if host.contains(":"), inet_pton(AF_INET6, host, &v6) == 1 {
+            return [Resolved(bytes: withUnsafeBytes(of: &v6) { Array($0) }, text: "[" + host + "]")]
+        }
+        return try await lookupPool.runIfActive {
             var hints = addrinfo()
             hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
             var list: UnsafeMutablePointer<addrinfo>?
@@ -72,3 +78,10 @@ struct OutboundGuard: Sendable {
         }
     }
 }
+
+/// Threads for outgoing calls' DNS lookups only, for the life of the process (like `outboundHTTP`).
+let lookupPool: NIOThreadPool = {
+    let pool = NIOThreadPool(numberOfThreads: 4)
+    pool.start()
+    return pool
+}()

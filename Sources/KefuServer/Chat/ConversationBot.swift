@@ -38,6 +38,7 @@ struct BotReasoning: Codable, Sendable, Equatable {
 struct ConversationBot: Sendable {
     let runtime: BotRuntime
     let catalogues: Catalogues
+    let actions: ActionService
 
     /// The bot's turn for `text`. `recent` are the customer's last messages (newest last) for the hand-off summary.
     func turn(_ text: String, conversation: Conversation, workspace: Workspace, recent: [String], data: WorkspaceData)
@@ -51,8 +52,9 @@ struct ConversationBot: Sendable {
                 locale: locale)
         }
         let context = conversation.botState.flatMap { try? JSONDecoder().decode(ConversationContext.self, from: Data($0.utf8)) }
+        let calls = FlowActionRunner(actions: actions, workspace: workspace.id, conversation: conversation.id, locale: locale)
         let (decision, next) = try await engine.handle(
-            text, context: context ?? ConversationContext(), flows: bot.flows, actions: UnavailableActions())
+            text, context: context ?? ConversationContext(), flows: bot.flows, actions: calls)
         let reasoning = Self.reasoning(decision, bot: bot, slug: workspace.slug)
         if decision.kind == .handoff {
             var turn = try await handoff(
@@ -61,12 +63,14 @@ struct ConversationBot: Sendable {
             if let said = decision.text, !said.isEmpty {
                 turn.messages.insert(Self.message(said, reasoning), at: 0)
             }
+            turn.messages.insert(contentsOf: calls.lines, at: 0)
             return turn
         }
         let reply = decision.text ?? catalogues.text("chat", "bot_unsure", locale)
         let state = next.flow == nil && next.failedAnswers == 0 ? nil : Self.encode(next)
         return BotTurn(
-            messages: [Self.message(reply, reasoning)], change: ConversationChange(botState: .some(state)), handedOff: false)
+            messages: calls.lines + [Self.message(reply, reasoning)], change: ConversationChange(botState: .some(state)),
+            handedOff: false)
     }
 
     /// What the bot makes of the customer's recent messages, for a hand-off the customer asked for with the button:
@@ -126,13 +130,5 @@ struct ConversationBot: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
-    }
-}
-
-/// Business actions arrive with their own issue; until then a flow's action step gets "unavailable" and follows its
-/// fallback, which hands off.
-struct UnavailableActions: FlowActions {
-    func call(_ action: String, slots: [String: String]) async throws -> ActionResult {
-        ActionResult(outcome: "unavailable")
     }
 }

@@ -29,7 +29,7 @@ enum APIPath {
     static let outbox = "/api/v1/outbox"
     static let testClock = "/api/v1/test-clock"
     static let tickets = "/api/v1/tickets"
-    static let ticketsBulk = "/api/v1/tickets/bulk"
+    static let ticketsBulk = "/api/v1/ticket-updates"
     static let ticket = "/api/v1/tickets/:ticketID"
     static let ticketComments = "/api/v1/tickets/:ticketID/comments"
     static let ticketMerge = "/api/v1/tickets/:ticketID/merge"

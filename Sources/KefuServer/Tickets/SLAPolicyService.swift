@@ -78,7 +78,7 @@ struct SLAPolicyService: Sendable {
     private func checkTeam(_ team: TeamID?, data: WorkspaceData) async throws {
         guard let team else { return }
         if try await !data.teams.list().contains(where: { $0.id == team }) {
-            throw ValidationErrors("team_id", .unknownReference)
+            throw DomainError.notFound(.team)
         }
     }
 }

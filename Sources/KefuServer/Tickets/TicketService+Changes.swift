@@ -67,14 +67,14 @@ extension TicketService {
         }
         if let assignee = change.assigneeID, assignee != before.assigneeID {
             if let assignee, try await data.members.membership(userID: assignee) == nil {
-                throw ValidationErrors("assignee_id", .unknownReference)
+                throw DomainError.notFound(.member)
             }
             ticket.assigneeID = assignee
             lines.append((.assignee, ["from": before.assigneeID?.description ?? "", "to": assignee?.description ?? ""]))
         }
         if let team = change.teamID, team != before.teamID {
             if let team, try await !data.teams.list().contains(where: { $0.id == team }) {
-                throw ValidationErrors("team_id", .unknownReference)
+                throw DomainError.notFound(.team)
             }
             ticket.teamID = team
             lines.append((.team, ["from": before.teamID?.description ?? "", "to": team?.description ?? ""]))

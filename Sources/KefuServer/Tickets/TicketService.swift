@@ -74,10 +74,10 @@ struct TicketService: Sendable {
     private func insert(_ data: WorkspaceData, _ new: NewTicket, actor: UserAccount?, at now: Date) async throws -> StoredTicket {
         let requester = try await requester(data, new, at: now)
         if let team = new.teamID, try await !data.teams.list().contains(where: { $0.id == team }) {
-            throw ValidationErrors("team_id", .unknownReference)
+            throw DomainError.notFound(.team)
         }
         if let assignee = new.assigneeID, try await data.members.membership(userID: assignee) == nil {
-            throw ValidationErrors("assignee_id", .unknownReference)
+            throw DomainError.notFound(.member)
         }
         if let conversation = new.conversationID { _ = try await data.conversations.conversation(conversation) }
         let number = try await data.tickets.nextNumber()

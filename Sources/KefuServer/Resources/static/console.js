@@ -75,6 +75,9 @@ document.addEventListener("DOMContentLoaded", () => {
     if (e.event === "resolved") return t("resolved_line", { name: e.name });
     if (e.event === "reopened") return t("reopened_line", { name: e.name });
     if (e.event === "unassigned") return t("unassigned_line");
+    if (e.event === "action") {
+      return t("action_line", { name: e.name, outcome: e.outcome, detail: e.detail, values: e.values || "" });
+    }
     if (e.event === "left_message") {
       return t("left_message_line", { contact: [e.name, e.email, e.phone].filter(Boolean).join(" · ") });
     }
