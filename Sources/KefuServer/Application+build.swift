@@ -29,6 +29,7 @@ public struct AppDependencies: Sendable {
     let presence: PresenceService
     let routing: RoutingService
     let tickets: TicketService
+    let portalTickets: PortalTicketService
     let actions: ActionService
     let slaSweeper: SLASweeper
     let addressFrames: AddressFrameLimiter
@@ -119,6 +120,10 @@ public struct AppDependencies: Sendable {
                 presence: PresenceService(store: store, clock: clock, events: events, hub: hub, router: router),
                 routing: RoutingService(store: store, clock: clock, router: router),
                 tickets: tickets,
+                portalTickets: PortalTicketService(
+                    tickets: tickets, links: TicketLinks(secret: secret),
+                    // Visitors' writes: 10 at once, then one every 5 s per address.
+                    limiter: AddressFrameLimiter(perSecond: 0.2, burst: 10, limitsLoopback: false)),
                 actions: actions,
                 slaSweeper: SLASweeper(store: store, tickets: tickets, interval: .seconds(15), logger: logger),
                 addressFrames: AddressFrameLimiter(
@@ -283,7 +288,10 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     AuditSettingsPages(audit: deps.audit, renderer: deps.renderer).register(securedPages)
     KnowledgePages(knowledge: deps.knowledge, renderer: deps.renderer).register(securedPages)
     BotPages(bot: deps.bot, templates: deps.templates, renderer: deps.renderer).register(securedPages)
-    PortalPages(portal: deps.portal, renderer: deps.renderer).register(pages)
+    PortalPages(
+        portal: deps.portal, tickets: deps.portalTickets, renderer: deps.renderer, secret: deps.secret, cookies: cookies
+    ).register(pages)
+    PortalTicketAPIController(portal: deps.portalTickets, links: links).register(api)
     DemoShopPages(conversations: deps.conversations, renderer: deps.renderer).register(pages)
     return router
 }

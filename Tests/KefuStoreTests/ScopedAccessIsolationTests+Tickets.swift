@@ -12,9 +12,9 @@ extension ScopedAccessIsolationTests {
         var policy: SLAPolicy
     }
 
-    func seedTickets(_ data: WorkspaceData, contact: Contact, user: UserAccount, slug: String, at now: Date) async throws
-        -> SeededTickets
-    {
+    func seedTickets(
+        _ data: WorkspaceData, contact: Contact, user: UserAccount, article: KBArticle, slug: String, at now: Date
+    ) async throws -> SeededTickets {
         let number = try await data.tickets.nextNumber()
         let ticket = Ticket(
             id: TicketID(), workspaceID: data.workspaceID, number: number, subject: "Ticket \(slug)", status: .open,
@@ -30,6 +30,7 @@ extension ScopedAccessIsolationTests {
                 id: TicketEventID(), ticketID: ticket.id, kind: .created, author: .requester, authorID: nil, body: slug,
                 details: [:], createdAt: now))
         try await data.tickets.recordBreach(stored, metric: .resolution, dueAt: now, breachedAt: now)
+        try await data.tickets.recordDeflection(article: article.id, at: now)
         let view = TicketView(
             id: TicketViewID(), workspaceID: data.workspaceID, ownerID: nil, name: "View \(slug)",
             filter: TicketFilter(statuses: [.open]), position: 0, createdAt: now)
@@ -52,6 +53,9 @@ extension ScopedAccessIsolationTests {
         #expect(try await scopedA.tickets.tickets(ids: [theirs.ticket.id]).isEmpty)
         #expect(try await scopedA.tickets.events(theirs.ticket.id).isEmpty)
         #expect(try await scopedA.tickets.breachCount(since: now) == 1)
+        // B's article opened from A's form counts nowhere.
+        try await scopedA.tickets.recordDeflection(article: b.article.id, at: now)
+        #expect(try await scopedA.tickets.deflectionCount(since: now) == 1)
         #expect(try await scopedA.ticketViews.views(for: b.user.id).map(\.id) == [a.tickets.view.id])
         #expect(try await scopedA.slaPolicies.all().map(\.id) == [a.tickets.policy.id])
         #expect(try await scopedA.idempotency.find(scope: "tickets.create", key: "same-key")?.requestHash == "shop-a")

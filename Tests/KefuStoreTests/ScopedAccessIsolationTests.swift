@@ -20,6 +20,7 @@ import Testing
         "conversation_reads", "attachments", "canned_replies", "sensitive_words", "agent_presence", "message_search",
         "agent_connections", "business_hours", "outbox", "tickets", "ticket_tags", "ticket_events", "ticket_views",
         "sla_policies", "sla_breaches", "idempotency_keys", "actions", "action_calls", "action_settings",
+        "ticket_deflections",
     ]
 
     struct Seeded {
@@ -111,7 +112,7 @@ import Testing
             sessionHash: "session-\(slug)", article: article, faq: faq, category: category, intent: intent, phrase: phrase,
             model: model, job: job, contact: contact, conversation: conversation, message: message, attachment: attachment,
             reply: reply, word: word, outbox: outbox,
-            tickets: try await seedTickets(data, contact: contact, user: user, slug: slug, at: now),
+            tickets: try await seedTickets(data, contact: contact, user: user, article: article, slug: slug, at: now),
             action: try await seedAction(data, slug: slug, at: now))
     }
 

@@ -18,9 +18,14 @@ final class AddressFrameLimiter: Sendable {
     private let limitsLoopback: Bool
 
     /// `perSecond` 0 admits everything; loopback clients are admitted unless `limitsLoopback`.
-    init(perSecond: Int, limitsLoopback: Bool) {
-        self.perSecond = Double(perSecond)
-        self.burst = Double(perSecond) * 2
+    convenience init(perSecond: Int, limitsLoopback: Bool) {
+        self.init(perSecond: Double(perSecond), burst: Double(perSecond) * 2, limitsLoopback: limitsLoopback)
+    }
+
+    /// A slower rate with a burst of its own (public forms: a few a minute).
+    init(perSecond: Double, burst: Double, limitsLoopback: Bool) {
+        self.perSecond = perSecond
+        self.burst = burst
         self.limitsLoopback = limitsLoopback
     }
 

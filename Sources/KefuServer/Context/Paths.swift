@@ -57,6 +57,10 @@ enum APIPath {
     static let kbImportFAQs = "/api/v1/kb/import/faqs"
     static let portalSearch = "/api/v1/portal/:slug/search"
     static let portalVote = "/api/v1/portal/:slug/articles/:articleID/vote"
+    static let portalTickets = "/api/v1/portal/:slug/tickets"
+    static let portalTicket = "/api/v1/portal/:slug/tickets/:token"
+    static let portalTicketReplies = "/api/v1/portal/:slug/tickets/:token/replies"
+    static let portalDeflections = "/api/v1/portal/:slug/deflections"
     static let botAsk = "/api/v1/bot/ask"
     static let conversations = "/api/v1/conversations"
     static let conversation = "/api/v1/conversations/:conversationID"
@@ -121,6 +125,8 @@ enum WebPath {
     static let portal = "/help/:slug"
     static let portalArticle = "/help/:slug/articles/:articleID"
     static let portalCategory = "/help/:slug/categories/:categoryKey"
+    static let portalTicketForm = "/help/:slug/tickets/new"
+    static let portalTicketStatus = "/help/:slug/tickets/:token"
     static let kbArticleNew = "/app/kb/articles/new"
     static let kbArticleEdit = "/app/kb/articles/:articleID"
     static let kbArticleRestoreForm = "/app/kb/articles/:articleID/revisions/:revisionID/restore"
@@ -164,6 +170,8 @@ enum WebPath {
     static func portal(_ slug: String) -> String { fill(portal, slug) }
     static func portalArticle(_ slug: String, _ id: ArticleID) -> String { fill(portalArticle, slug, id.description) }
     static func portalCategory(_ slug: String, _ key: String) -> String { fill(portalCategory, slug, key) }
+    static func portalTicketForm(_ slug: String) -> String { fill(portalTicketForm, slug) }
+    static func portalTicketStatus(_ slug: String, _ token: String) -> String { fill(portalTicketStatus, slug, token) }
     static func kbArticleEdit(_ id: ArticleID) -> String { fill(kbArticleEdit, id.description) }
     static func kbArticleRestore(_ id: ArticleID, _ revision: RevisionID) -> String {
         fill(kbArticleRestoreForm, id.description, revision.description)

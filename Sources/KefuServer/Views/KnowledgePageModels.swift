@@ -227,6 +227,8 @@ extension PageModel {
         var results: [Result]
         var categories: [Category]
         var contact: [Link]
+        /// The "still need help?" form.
+        var newTicket: String
     }
 
     struct PortalHome {

@@ -67,6 +67,8 @@ enum PageTemplate: String, CaseIterable {
     case botTemplates = "bot_templates"
     case portalHome = "portal_home"
     case portalArticle = "portal_article"
+    case portalTicketNew = "portal_ticket_new"
+    case portalTicketStatus = "portal_ticket_status"
     case demo, console
     case cannedReplies = "canned_replies"
     case sensitiveWords = "sensitive_words"

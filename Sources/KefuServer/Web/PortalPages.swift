@@ -6,21 +6,28 @@ import KefuCore
 /// as you type with it), language switch, "was this helpful?".
 struct PortalPages {
     let portal: PortalService
+    let tickets: PortalTicketService
     let renderer: PageRenderer
+    let secret: SecretKey
+    let cookies: SessionCookies
 
     func register(_ routes: PublicRoutes) {
         routes.on(.get, WebPath.portal, use: home)
         routes.on(.get, WebPath.portalArticle, use: article)
+        routes.on(.get, WebPath.portalTicketForm, use: ticketForm)
+        routes.on(.post, WebPath.portalTicketForm, use: submitTicket)
+        routes.on(.get, WebPath.portalTicketStatus, use: ticketStatus)
+        routes.on(.post, WebPath.portalTicketStatus, use: replyToTicket)
     }
 
     /// `?lang=` wins, then the reader's browser, then the workspace's default.
-    private func locale(_ request: Request, _ workspace: Workspace) -> ContentLocale {
+    func locale(_ request: Request, _ workspace: Workspace) -> ContentLocale {
         if let lang = request.uri.queryParameters["lang"].flatMap({ ContentLocale(rawValue: String($0)) }) { return lang }
         if request.headers[.acceptLanguage] != nil { return UILocale.negotiate(acceptLanguage: request.headers[.acceptLanguage]) }
         return workspace.defaultLocale
     }
 
-    private func frame(_ workspace: Workspace, locale: ContentLocale, query: String, path: String) async throws
+    func frame(_ workspace: Workspace, locale: ContentLocale, query: String, path: String) async throws
         -> PageModel.Portal
     {
         let other: ContentLocale = locale == .zhCN ? .en : .zhCN
@@ -39,7 +46,7 @@ struct PortalPages {
             workspace: workspace.name, slug: workspace.slug, brand: settings.brandColor, locale: locale.rawValue,
             home: WebPath.portal(workspace.slug) + "?lang=" + locale.rawValue, switchLabel: other.rawValue,
             switchHref: path + "?lang=" + other.rawValue, query: query, searched: false, results: [], categories: [],
-            contact: contact)
+            contact: contact, newTicket: WebPath.portalTicketForm(workspace.slug) + "?lang=" + locale.rawValue)
     }
 
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -14,6 +14,7 @@ public enum Migrations {
         M0011CreateBusinessHours(),
         M0012CreateTickets(),
         M0013CreateActions(),
+        M0014CreateTicketDeflections(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

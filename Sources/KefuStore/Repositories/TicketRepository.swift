@@ -41,6 +41,9 @@ public protocol TicketRepository: Sendable {
     /// Records a breach for reports (once per clock and due instant).
     func recordBreach(_ ticket: StoredTicket, metric: SLAMetric, dueAt: Date, breachedAt: Date) async throws
     func breachCount(since: Date) async throws -> Int
+    /// A help-center article a visitor opened from the ticket form's suggestions (a ticket perhaps not filed).
+    func recordDeflection(article: ArticleID, at: Date) async throws
+    func deflectionCount(since: Date) async throws -> Int
 }
 
 struct SQLTicketRepository: TicketRepository {
@@ -224,6 +227,23 @@ struct SQLTicketRepository: TicketRepository {
             ON CONFLICT (ticket_id, metric, due_at) DO NOTHING
             """
         ).run()
+    }
+
+    func recordDeflection(article: ArticleID, at: Date) async throws {
+        try await sql.raw(
+            """
+            INSERT INTO ticket_deflections (id, workspace_id, article_id, created_at) SELECT \(bind: UUID()), \
+            \(bind: workspace), id, \(bind: at) FROM kb_articles WHERE id = \(bind: article.uuid) \
+            AND workspace_id = \(bind: workspace)
+            """
+        ).run()
+    }
+
+    func deflectionCount(since: Date) async throws -> Int {
+        let row = try await sql.raw(
+            "SELECT COUNT(*) AS n FROM ticket_deflections WHERE workspace_id = \(bind: workspace) AND created_at >= \(bind: since)"
+        ).first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
     func breachCount(since: Date) async throws -> Int {

@@ -35,6 +35,47 @@ document.addEventListener("DOMContentLoaded", () => {
   // Bot models: reload while a training job runs.
   const training = document.querySelector("[data-refresh-while]");
   if (training) setTimeout(() => window.location.replace(window.location.pathname), 2000);
+  // Help center ticket form: articles that may answer the question, as the subject is typed; opening one is counted.
+  const ticketForm = document.getElementById("ticket-form");
+  const suggestions = document.getElementById("ticket-suggestions");
+  if (ticketForm && suggestions) {
+    const subject = document.getElementById("ticket-subject");
+    const list = suggestions.querySelector("ul");
+    let wait;
+    let asked = 0;
+    subject.addEventListener("input", () => {
+      clearTimeout(wait);
+      wait = setTimeout(async () => {
+        const q = subject.value.trim();
+        const mine = ++asked;
+        if (q.length < 2) { suggestions.hidden = true; return; }
+        const response = await fetch(ticketForm.dataset.searchApi + "&limit=5&q=" + encodeURIComponent(q));
+        if (!response.ok || mine !== asked) return;
+        const results = (await response.json()).results;
+        list.replaceChildren(...results.map((result) => {
+          const item = document.createElement("li");
+          const link = document.createElement("a");
+          link.href = result.url;
+          link.target = "_blank";
+          link.rel = "noopener";
+          link.textContent = result.title;
+          link.className = "ticket-suggestion";
+          link.addEventListener("click", () => {
+            const id = (result.url.match(/articles\/([0-9A-Fa-f-]{36})/) || [])[1];
+            if (!id) return;
+            fetch(ticketForm.dataset.deflectApi, {
+              method: "POST", keepalive: true, headers: { "Content-Type": "application/json" },
+              body: JSON.stringify({ article_id: id }),
+            });
+          });
+          item.appendChild(link);
+          return item;
+        }));
+        suggestions.hidden = results.length === 0;
+      }, 250);
+    });
+  }
+
   // Help center: the workspace's colour, search as you type, votes.
   const brand = document.body.getAttribute("data-brand");
   if (brand && /^#[0-9a-fA-F]{6}$/.test(brand)) document.body.style.setProperty("--brand", brand);
