@@ -76,5 +76,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case cannotChangeConversation = "cannot_change_conversation"
         /// A session cookie came with a socket opened by another site's page.
         case crossSiteSocket = "cross_site_socket"
+        /// Shared ticket views are kept by supervisors and up; members keep their own.
+        case cannotChangeSharedView = "cannot_change_shared_view"
     }
 }

@@ -258,7 +258,9 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     WidgetAPIController(conversations: deps.conversations, catalogues: deps.renderer.catalogues).register(api)
     ConversationAPIController(conversations: deps.conversations).register(securedAPI)
     RoutingAPIController(routing: deps.routing).register(securedAPI)
-    TicketAPIController(tickets: deps.tickets).register(securedAPI)
+    let ticketViews = TicketViewService(store: deps.store, clock: deps.clock)
+    TicketAPIController(tickets: deps.tickets, views: ticketViews).register(securedAPI)
+    TicketViewAPIController(views: ticketViews).register(securedAPI)
     ActionAPIController(actions: deps.actions).register(securedAPI)
     SLAPolicyAPIController(policies: SLAPolicyService(store: deps.store, clock: deps.clock)).register(securedAPI)
     let hours = BusinessHoursService(

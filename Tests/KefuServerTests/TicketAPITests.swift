@@ -241,4 +241,40 @@ import Testing
             console.close()
         }
     }
+
+    @Test func savedViewsCountTheirTicketsAndSharedOnesAreKeptBySupervisors() async throws {
+        try await TestApp.run { app, client in
+            let agent = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let lead = try await app.member("lead@shop.example", workspace: "tea-shop", role: .supervisor, client: client)
+            for subject in ["One", "Two", "Three"] {
+                _ = try await open(client, ["subject": subject, "body": "b", "requester_email": "r@x.cn"], token: agent)
+            }
+            let listed = try object(try await client.get("/api/v1/ticket-views", token: agent))
+            let views = try #require(listed["data"] as? [[String: Any]])
+            #expect(views.count == 4)
+            let unassigned = try #require(views.first { ($0["name"] as? String)?.hasPrefix("Unassigned") == true })
+            #expect(unassigned["count"] as? Int == 3 && unassigned["shared"] as? Bool == true)
+            let id = try #require(unassigned["id"] as? String)
+            #expect(try object(try await client.get("/api/v1/tickets?view=\(id)", token: agent))["total"] as? Int == 3)
+            #expect(
+                try await client.post(
+                    APIBody.json(["name": "x"]), to: "/api/v1/ticket-views/\(id)", token: agent, method: .patch
+                ).status == .forbidden)
+            let shared = try await client.post(
+                APIBody.json(["name": "Team view", "shared": true, "filter": ["status": ["new"]]]), to: "/api/v1/ticket-views",
+                token: agent)
+            #expect(shared.status == .forbidden)
+            let own = try await client.post(
+                APIBody.json(["name": "Mine", "filter": ["assignee": "me", "status": ["open"]]]), to: "/api/v1/ticket-views",
+                token: agent)
+            #expect(own.status == .created)
+            let ownID = try #require(try object(own)["id"] as? String)
+            // Another member does not see someone's own view.
+            #expect(try await client.get("/api/v1/tickets?view=\(ownID)", token: lead).status == .notFound)
+            #expect(
+                try await client.post(
+                    APIBody.json(["name": "Renamed"]), to: "/api/v1/ticket-views/\(id)", token: lead, method: .patch
+                ).status == .ok)
+        }
+    }
 }

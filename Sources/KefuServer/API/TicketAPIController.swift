@@ -16,6 +16,7 @@ extension HTTPField.Name {
 /// note, merge.
 struct TicketAPIController {
     let tickets: TicketService
+    let views: TicketViewService
 
     func register(_ routes: SecuredRoutes) {
         routes.on(.post, APIPath.tickets, .workTickets, use: create)
@@ -109,7 +110,14 @@ struct TicketAPIController {
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> List {
         let query = request.uri.queryParameters
-        let filter = try TicketQuery.filter(query)
+        // A saved view's filter, or the query's.
+        let filter: TicketFilter
+        if let view = query.get("view") {
+            guard let id = TicketViewID(view) else { throw DomainError.notFound(.ticketView) }
+            filter = try await views.view(context.identity, id).filter
+        } else {
+            filter = try TicketQuery.filter(query)
+        }
         let page = query.get("page", as: Int.self) ?? 1
         let perPage = query.get("per_page", as: Int.self) ?? 25
         let (found, total) = try await tickets.list(context.identity, filter, page: page, perPage: perPage)
