@@ -98,6 +98,15 @@ public final class Store: Sendable {
         _ = try await sql.raw("SELECT 1 AS ok").first()
     }
 
+    /// Refreshes the query planner's statistics where the database does not do it itself: SQLite without them
+    /// sorts every open ticket to show a view's first page instead of walking an index in order. Bounded work
+    /// (`analysis_limit`); PostgreSQL's autovacuum keeps its own statistics.
+    public func optimize() async throws {
+        guard let sql = database as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
+        try await sql.raw("PRAGMA analysis_limit=1000").run()
+        try await sql.raw("PRAGMA optimize=0x10002").run()
+    }
+
     /// SQLite keeps per-connection settings: one pooled connection per event loop, so set them on each loop.
     private func configureConnections() async throws {
         guard case .sqliteFile = location else { return }

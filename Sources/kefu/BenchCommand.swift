@@ -7,7 +7,7 @@ import KefuServer
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Run benchmarks and print their figures.",
-        subcommands: [Bot.self, Knowledge.self, Chat.self, ChatBot.self, ChatIdle.self, Routing.self])
+        subcommands: [Bot.self, Knowledge.self, Chat.self, ChatBot.self, ChatIdle.self, Routing.self, Tickets.self])
 
     struct Chat: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -127,6 +127,29 @@ struct BenchCommand: AsyncParsableCommand {
             guard agents > 0, openChats >= 0, handoffs > 0, concurrency > 0 else {
                 throw ValidationError("--agents, --handoffs and --concurrency must be positive")
             }
+            let quiet = json
+            let report = try await bench.run { if !quiet { say($0) } }
+            print(try BenchCommand.encode(report, compact: json))
+        }
+    }
+
+    struct Tickets: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ticket views with counts at scale, and the SLA sweep with nothing and with a batch due.")
+
+        @Option(help: "postgres://… to measure on PostgreSQL (default: a temporary SQLite file).") var database: String?
+        @Option(help: "Tickets to seed.") var tickets = 100_000
+        @Option(help: "Times every view is opened.") var rounds = 40
+        @Option(help: "SLA clocks made due for the second sweep.") var due = 1000
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() async throws {
+            guard tickets > 0, rounds > 0, due >= 0 else { throw ValidationError("--tickets and --rounds must be positive") }
+            var bench = TicketBenchmark()
+            bench.databaseURL = database
+            bench.tickets = tickets
+            bench.rounds = rounds
+            bench.due = due
             let quiet = json
             let report = try await bench.run { if !quiet { say($0) } }
             print(try BenchCommand.encode(report, compact: json))

@@ -23,6 +23,7 @@ public struct CredentialSweeper: Service {
     public func sweep() async throws -> Int {
         let now = clock.now()
         try await store.unscoped.signInCounters.deleteStale(now: now, window: SignInThrottle().window)
+        try await store.optimize()
         return try await store.unscoped.credentials.deleteExpired(now: now)
     }
 

@@ -34,8 +34,7 @@ struct SLASweeper: Service {
     private func check(_ workspace: WorkspaceID, _ ids: [TicketID], at now: Date) async throws -> Int {
         let raised = try await store.scoped(to: workspace).transaction { [tickets] data in
             var raised: [RaisedSLAAlert] = []
-            for id in ids {
-                var stored = try await data.tickets.lock(id)
+            for var stored in try await data.tickets.lock(ids: ids) {
                 let before = stored.timers
                 let result = TicketSLA.check(stored.timers, at: now)
                 stored.timers = result.timers
@@ -45,8 +44,8 @@ struct SLASweeper: Service {
                         dueAt: before.first { $0.metric == metric }?.dueAt, at: now)
                 }
                 try await tickets.record(alerts, on: stored, data: data)
-                // Saving also moves `sla_next_check_at` on, so the ticket leaves the due list.
-                try await data.tickets.save(stored)
+                // Also moves `sla_next_check_at` on, so the ticket leaves the due list.
+                try await data.tickets.saveClocks(stored)
                 raised += alerts
             }
             return raised

@@ -15,6 +15,7 @@ public enum Migrations {
         M0012CreateTickets(),
         M0013CreateActions(),
         M0014CreateTicketDeflections(),
+        M0015AddTicketCountIndex(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }
