@@ -58,9 +58,12 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Widget customers asking in turn.") var customers = 250
         @Option(help: "Questions per second, all customers together.") var rate = 500.0
         @Option(help: "How long to ask.") var seconds = 10.0
+        @Option(help: "faq (knowledge-base answers) or orders (the order-status flow with a business action).")
+        var questions = "faq"
         @Flag(help: "Print one JSON object instead of a summary.") var json = false
 
         func run() async throws {
+            guard ["faq", "orders"].contains(questions) else { throw ValidationError("--questions is faq or orders") }
             guard passwordStdin, let password = readLine(strippingNewline: true), !password.isEmpty else {
                 throw ValidationError("give the owner's password on standard input with --password-stdin")
             }
@@ -72,6 +75,7 @@ struct BenchCommand: AsyncParsableCommand {
             bench.customers = customers
             bench.rate = rate
             bench.seconds = seconds
+            bench.questionSet = questions
             let quiet = json
             print(try encode(try await bench.run { if !quiet { say($0) } }, compact: json))
         }

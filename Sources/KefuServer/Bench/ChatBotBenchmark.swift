@@ -12,6 +12,9 @@ public struct ChatBotBenchmark: Sendable {
     public var customers = 250
     public var rate = 500.0
     public var seconds = 10.0
+    /// What customers ask: `faq` (answered from the knowledge base) or `orders` (the order-status flow, one business
+    /// action against the demo shop's backend per question).
+    public var questionSet = "faq"
 
     public init(url: String, email: String, password: String) {
         self.url = url.hasSuffix("/") ? String(url.dropLast()) : url
@@ -19,8 +22,15 @@ public struct ChatBotBenchmark: Sendable {
         self.password = password
     }
 
+    var questions: [String] { questionSet == "orders" ? Self.orderQuestions : Self.faqQuestions }
+
+    /// Order-status questions with an order number the demo backend knows: the flow starts, calls `query_order`, ends.
+    static let orderQuestions = [
+        "我的订单 123456 到哪了", "订单 202405183379 发货了吗", "我的订单 888888 什么时候到", "my order 123456 where is it",
+    ]
+
     /// Questions the demo workspace's bot answers without handing off (zh and en).
-    static let questions = [
+    static let faqQuestions = [
         "怎么退货", "运费多少钱", "多久发货", "how do I return an item", "how long does delivery take", "可以开发票吗",
         "how do I change my address", "优惠券怎么用",
     ]
@@ -123,7 +133,7 @@ public struct ChatBotBenchmark: Sendable {
                         }
                         var frame: [String: Any] = [
                             "type": "send", "id": "bq-\(run)-\(index)-\(round)",
-                            "text": Self.questions[(index + round) % Self.questions.count],
+                            "text": questions[(index + round) % questions.count],
                         ]
                         if let conversation { frame["conversation"] = conversation }
                         socket.send(frame)
