@@ -127,8 +127,7 @@ public enum TicketSLA {
                     if to.isWaiting {
                         // A solved ticket set back to pending keeps waiting; a running one pauses.
                         if timer.state == .stopped && from.isDone && metric == .resolution { timer.stoppedAt = nil }
-                        timer.pause(at: at, calendar: calendar)
-                        return []
+                        return timer.pause(at: at, calendar: calendar)
                     }
                     // Active again: paused clocks resume; a reopened ticket resumes resolution only.
                     if timer.state == .paused || (from.isDone && metric == .resolution) {

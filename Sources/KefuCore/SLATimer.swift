@@ -67,13 +67,21 @@ public struct SLATimer: Codable, Equatable, Sendable {
         Double(targetSeconds) - elapsed(at: at, calendar: calendar)
     }
 
-    /// Stops counting for now (the ticket waits on the customer or a third party).
-    public mutating func pause(at: Date, calendar: BusinessHours) {
-        guard state == .running else { return }
+    /// Stops counting for now (the ticket waits on the customer or a third party). Paused past its due instant
+    /// before a sweep saw it, the clock is breached now (else no view would show it until it resumed).
+    @discardableResult
+    public mutating func pause(at: Date, calendar: BusinessHours) -> [SLAAlert] {
+        guard state == .running else { return [] }
+        var alerts: [SLAAlert] = []
+        if breachedAt == nil, let dueAt, dueAt <= at {
+            breachedAt = dueAt
+            alerts.append(.breach)
+        }
         consumedSeconds = elapsed(at: at, calendar: calendar)
         runningSince = nil
         dueAt = nil
         warnAt = nil
+        return alerts
     }
 
     /// Counts again from `at`, also after a stop (a reopened ticket's resolution clock).

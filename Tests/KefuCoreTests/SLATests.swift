@@ -162,6 +162,15 @@ import Testing
         #expect(timers[1].dueAt == Self.date("2026-11-25T04:00:00Z"))
     }
 
+    @Test func pausingPastTheDueInstantIsABreach() {
+        var (timers, _) = apply(.created(.open), [], at: "2026-11-24T02:00:00Z", priority: .urgent)
+        // 15 min first response, due 10:15; set to pending at 10:30 before any sweep looked.
+        var alerts: [String]
+        (timers, alerts) = apply(.status(from: .open, to: .pending), timers, at: "2026-11-24T02:30:00Z", priority: .urgent)
+        #expect(alerts == ["first_response breach"])
+        #expect(timers[0].breachedAt == Self.date("2026-11-24T02:15:00Z") && timers[0].state == .paused)
+    }
+
     @Test func zeroNegativeAndDuplicateTargetsAreRefused() {
         #expect(
             !SLAPolicy.issues([.init(priority: .high, firstResponseMinutes: 0, resolutionMinutes: 10)], warnBeforeMinutes: 5)

@@ -37,6 +37,13 @@ import Testing
             #expect(
                 try await define(client, ["name": "x", "method": "GET", "url": "http://127.0.0.1/"], token: agent).status
                     == .forbidden)
+            // The allow-list opens private hosts, never the metadata address.
+            _ = try await client.post(
+                APIBody.json(["allowlist": ["169.254.169.254", "10.0.0.5"]]), to: "/api/v1/action-settings", token: owner,
+                method: .put)
+            let metadata = try await define(
+                client, ["name": "meta", "method": "GET", "url": "http://169.254.169.254/latest/meta-data/"], token: owner)
+            #expect(metadata.errorCode == "url_not_allowed")
             let list = try #require(try await client.get("/api/v1/actions", token: owner).json() as? [String: Any])
             #expect((list["data"] as? [Any])?.isEmpty == true)
         }
@@ -47,7 +54,8 @@ import Testing
             let owner = try await app.member("owner@shop.example", workspace: "tea-shop", role: .owner, client: client)
             let port = try #require(client.port)
             let settings = try await client.post(
-                APIBody.json(["allowlist": ["127.0.0.1:\(port)"]]), to: "/api/v1/action-settings", token: owner, method: .put)
+                APIBody.json(["allowlist": ["127.0.0.1:\(port)", "localhost:\(port)"]]), to: "/api/v1/action-settings",
+                token: owner, method: .put)
             #expect(settings.status == .ok)
             let secret = try #require((try settings.json() as? [String: Any])?["signing_secret"] as? String)
             #expect(secret.hasPrefix("whsec_"))
@@ -81,6 +89,14 @@ import Testing
             #expect(metrics["outcome"] as? String == "failed" && metrics["error"] as? String == "not_json")
             let ready = try await run("ready")  // JSON without `status`? it has one; the mapping needs $.status only
             #expect(ready["outcome"] as? String == "found")
+
+            // Pointed elsewhere, a kept secret must be typed again.
+            let moved = try await client.post(
+                APIBody.json([
+                    "name": "health", "method": "GET", "url": "http://localhost:\(port)/{{path}}",
+                    "inputs": [["name": "path", "kind": "text"]], "headers": [["name": "Authorization", "secret": true]],
+                ]), to: "/api/v1/actions/\(id)", token: owner, method: .put)
+            #expect(moved.status == .unprocessableContent && moved.errorCode == "validation_failed")
 
             let calls = try #require(try await client.get("/api/v1/actions/\(id)/calls", token: owner).json() as? [String: Any])
             let logged = try #require(calls["data"] as? [[String: Any]])

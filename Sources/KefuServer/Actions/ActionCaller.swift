@@ -48,13 +48,22 @@ struct ActionCaller: Sendable {
         let guardrail = OutboundGuard(allowlist: allowlist)
         let timeout = TimeAmount.milliseconds(Int64(action.timeoutMilliseconds))
         var deadline: NIODeadline?
-        var target = url
-        for _ in 0...Self.maxRedirects {
+        // The log names the action's URL template, never the customer's values filled into it; later hops by host.
+        var target = Self.describe(action.url)
+        var origin: (scheme: String, host: String, port: Int)?
+        for hop in 0...Self.maxRedirects {
             let checked: OutboundGuard.Target
             do { checked = try await guardrail.check(url) } catch {
-                return Result(outcome: .unavailable, values: [:], error: "url_not_allowed", target: Self.describe(url))
+                return Result(outcome: .unavailable, values: [:], error: "url_not_allowed", target: target)
             }
-            target = Self.describe(url)
+            if hop > 0 { target = Self.describe(action.url) + " → " + checked.host }
+            // Never from HTTPS down to plain HTTP; secret headers only to the action's own origin.
+            if let origin, origin.scheme == "https" && checked.scheme != "https" {
+                return Result(outcome: .failed, values: [:], error: "insecure_redirect", target: target)
+            }
+            let first = origin ?? (checked.scheme, checked.host, checked.port)
+            origin = first
+            let sameOrigin = first == (checked.scheme, checked.host, checked.port)
             // The time-out covers the HTTP exchange, all hops together; the address check before it has its own pool.
             let hopDeadline = deadline ?? NIODeadline.now() + timeout
             deadline = hopDeadline
@@ -63,7 +72,7 @@ struct ActionCaller: Sendable {
             do {
                 let request = try request(
                     action, method: method, checked: checked, body: method == action.method ? body : nil,
-                    signingSecret: signingSecret)
+                    signingSecret: signingSecret, secrets: sameOrigin)
                 (response, bytes) = try await send(request, checked: checked, deadline: hopDeadline)
             } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
                 return Result(outcome: .unavailable, values: [:], error: "timeout", target: target)
@@ -85,11 +94,11 @@ struct ActionCaller: Sendable {
 
     private func request(
         _ action: BusinessAction, method: BusinessAction.Method, checked: OutboundGuard.Target, body: Data?,
-        signingSecret: String
+        signingSecret: String, secrets: Bool
     ) throws -> HTTPClientRequest {
         var request = HTTPClientRequest(url: checked.url.absoluteString)
         request.method = HTTPMethod(rawValue: method.rawValue)
-        for header in action.headers {
+        for header in action.headers where secrets || !header.secret {
             request.headers.replaceOrAdd(name: header.name, value: header.secret ? try box.open(header.value) : header.value)
         }
         let timestamp = String(Int(Date().timeIntervalSince1970))
@@ -117,15 +126,17 @@ struct ActionCaller: Sendable {
         let timeout = max(deadline - NIODeadline.now(), TimeAmount.milliseconds(1))
         if checked.url.scheme?.lowercased() == "https" {
             var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-            configuration.dnsOverride = [checked.host: checked.address.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))]
-            let pinned = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+            configuration.timeout.read = .seconds(Int64(BusinessAction.maxTimeoutMilliseconds / 1000))
+            let pinned = checked.address.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            configuration.dnsOverride = [checked.written: pinned, checked.host: pinned]
+            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
             do {
-                let response = try await pinned.execute(request, deadline: deadline)
+                let response = try await client.execute(request, deadline: deadline)
                 let body = try await response.body.collect(upTo: Self.maxResponseBytes)
-                try await pinned.shutdown()
+                try await client.shutdown()
                 return (response, body)
             } catch {
-                try? await pinned.shutdown()
+                try? await client.shutdown()
                 throw error
             }
         }
@@ -166,9 +177,8 @@ struct ActionCaller: Sendable {
 
     /// Host and path: the log keeps no query string (it may carry the customer's data).
     static func describe(_ url: String) -> String {
-        guard let parsed = URL(string: url) else { return String(url.prefix(200)) }
-        let host = parsed.host(percentEncoded: true) ?? ""
-        return String((host + (parsed.port.map { ":\($0)" } ?? "") + parsed.path(percentEncoded: true)).prefix(300))
+        let withoutScheme = url.range(of: "://").map { String(url[$0.upperBound...]) } ?? url
+        return String(withoutScheme.prefix { $0 != "?" && $0 != "#" }.prefix(300))
     }
 }
 
@@ -182,4 +192,8 @@ extension ActionCaller.Result {
 /// every hop). Like AsyncHTTPClient's own shared client it lives as long as the process, so it needs no shutdown.
 let outboundHTTP = HTTPClient(
     eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-    configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, decompression: .disabled))
+    configuration: HTTPClient.Configuration(
+        redirectConfiguration: .disallow,
+        // A body that trickles in is cut off: the request's own deadline ends when the headers arrive.
+        timeout: .init(connect: .seconds(5), read: .seconds(Int64(BusinessAction.maxTimeoutMilliseconds / 1000))),
+        decompression: .disabled))

@@ -169,6 +169,9 @@ struct ActionService: Sendable {
         if !(100...BusinessAction.maxTimeoutMilliseconds).contains(timeout) {
             errors.add("timeout_ms", .number(min: 100, max: Double(BusinessAction.maxTimeoutMilliseconds)))
         }
+        // A kept secret goes only where it went before: pointing the action elsewhere means typing it again.
+        let host = { (url: String) in ActionCaller.describe(url).prefix { $0 != "/" }.lowercased() }
+        let sameHost = host(draft.url) == host(action.url)
         var headers: [BusinessAction.Header] = []
         for header in draft.headers {
             let lower = header.name.lowercased()
@@ -182,7 +185,9 @@ struct ActionService: Sendable {
             if header.secret {
                 if let value = header.value, !value.isEmpty {
                     headers.append(.init(name: header.name, value: try caller.box.seal(value), secret: true))
-                } else if let kept = action.headers.first(where: { $0.secret && $0.name.lowercased() == lower }) {
+                } else if sameHost,
+                    let kept = action.headers.first(where: { $0.secret && $0.name.lowercased() == lower })
+                {
                     headers.append(kept)
                 } else {
                     errors.add("headers", .required)

@@ -19,6 +19,9 @@ struct OutboundGuard: Sendable {
         var port: Int
         var address: String
         var allowListed: Bool
+        /// The host as the URL writes it (the HTTP client keys its pinned address by this spelling).
+        var written: String
+        var scheme: String
     }
 
     func check(_ text: String) async throws -> Target {
@@ -30,10 +33,16 @@ struct OutboundGuard: Sendable {
         let allowListed = allowlist.contains { $0 == host || $0 == "\(host):\(port)" }
         let addresses = try await Self.resolve(host)
         guard let first = addresses.first else { throw ValidationErrors("url", .urlNotAllowed) }
-        if !allowListed, addresses.contains(where: { NetworkAddress.classify($0.bytes) != .public }) {
+        // An allow-list opens private and loopback hosts a business runs on purpose; never link-local (cloud
+        // metadata), unspecified or multicast addresses.
+        let kinds = addresses.map { NetworkAddress.classify($0.bytes) }
+        let neverAllowed: [NetworkAddress.Kind] = [.linkLocal, .unspecified, .multicast]
+        if kinds.contains(where: { neverAllowed.contains($0) }) || (!allowListed && kinds.contains { $0 != .public }) {
             throw ValidationErrors("url", .urlNotAllowed)
         }
-        return Target(url: url, host: host, port: port, address: first.text, allowListed: allowListed)
+        return Target(
+            url: url, host: host, port: port, address: first.text, allowListed: allowListed,
+            written: rawHost.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), scheme: scheme)
     }
 
     struct Resolved: Sendable {
