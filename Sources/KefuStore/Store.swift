@@ -101,10 +101,14 @@ public final class Store: Sendable {
     /// Refreshes the query planner's statistics where the database does not do it itself: SQLite without them
     /// sorts every open ticket to show a view's first page instead of walking an index in order. Bounded work
     /// (`analysis_limit`); PostgreSQL's autovacuum keeps its own statistics.
+    /// It takes the write lock, so it queues behind the write gate like every other writer.
     public func optimize() async throws {
         guard let sql = database as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
-        try await sql.raw("PRAGMA analysis_limit=1000").run()
-        try await sql.raw("PRAGMA optimize=0x10002").run()
+        try await database.writeTransaction(gate: writeGate) { connection in
+            guard let sql = connection as? any SQLDatabase else { return }
+            try await sql.raw("PRAGMA analysis_limit=1000").run()
+            try await sql.raw("PRAGMA optimize=0x10002").run()
+        }
     }
 
     /// SQLite keeps per-connection settings: one pooled connection per event loop, so set them on each loop.
