@@ -16,23 +16,9 @@ public struct KnowledgeBenchmark: Sendable {
     public init() {}
 
     public func run(say: @Sendable (String) -> Void) async throws {
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
-        var config = AppConfig()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-bench-\(UUID())").path
-        config.dataDirectory = folder
-        config.databaseURL = databaseURL
-        config.secretKey = "benchmark-secret-key-long-enough-0123456789"
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let deps = try await AppDependencies.prepare(config, logger: logger)
-        let second = BotRuntime(store: deps.store, logger: logger)
-        do {
-            try await measure(deps, second: second, say: say)
-        } catch {
-            await deps.store.shutdown()
-            throw error
+        try await BenchDependencies.with(databaseURL: databaseURL) { deps, logger in
+            try await measure(deps, second: BotRuntime(store: deps.store, logger: logger), say: say)
         }
-        await deps.store.shutdown()
     }
 
     private func measure(_ deps: AppDependencies, second: BotRuntime, say: @Sendable (String) -> Void) async throws {

@@ -37,22 +37,8 @@ public struct RoutingBenchmark: Sendable {
     }
 
     public func run(say: @Sendable (String) -> Void) async throws -> Report {
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
-        var config = AppConfig()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-bench-\(UUID())").path
-        config.dataDirectory = folder
-        config.databaseURL = databaseURL
-        config.secretKey = "benchmark-secret-key-long-enough-0123456789"
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let deps = try await AppDependencies.prepare(config, logger: logger)
-        do {
-            let report = try await measure(deps, logger: logger, say: say)
-            await deps.store.shutdown()
-            return report
-        } catch {
-            await deps.store.shutdown()
-            throw error
+        try await BenchDependencies.with(databaseURL: databaseURL) { deps, logger in
+            try await measure(deps, logger: logger, say: say)
         }
     }
 
