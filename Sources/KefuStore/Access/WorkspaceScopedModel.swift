@@ -19,6 +19,18 @@ struct WorkspaceScope: Sendable {
         M.scoped(M.query(on: db), to: workspaceID)
     }
 
+    /// One row of `table` by id, of this workspace only; another workspace's id is `missing` not found.
+    func row<Row: Decodable>(_ table: String, id: UUID, as type: Row.Type, missing: DomainError.Resource) async throws
+        -> Row
+    {
+        guard
+            let row = try await sql.raw(
+                "SELECT * FROM \(ident: table) WHERE id = \(bind: id) AND workspace_id = \(bind: workspaceID.uuid)"
+            ).first(decoding: Row.self)
+        else { throw DomainError.notFound(missing) }
+        return row
+    }
+
     /// The database as SQL, for the repositories that write their statements themselves (each binds `workspaceID`).
     var sql: any SQLDatabase {
         get throws {

@@ -68,12 +68,7 @@ struct SQLActionRepository: ActionRepository {
     }
 
     func action(_ id: BusinessActionID) async throws -> BusinessAction {
-        guard
-            let row = try await sql.raw(
-                "SELECT * FROM actions WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: workspace)"
-            ).first(decoding: Row.self)
-        else { throw DomainError.notFound(.action) }
-        return try record(row)
+        try record(try await scope.row("actions", id: id.uuid, as: Row.self, missing: .action))
     }
 
     func action(named name: String) async throws -> BusinessAction? {

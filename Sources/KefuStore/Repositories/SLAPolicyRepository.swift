@@ -43,12 +43,7 @@ struct SQLSLAPolicyRepository: SLAPolicyRepository {
     }
 
     func policy(_ id: SLAPolicyID) async throws -> SLAPolicy {
-        guard
-            let row = try await sql.raw(
-                "SELECT * FROM sla_policies WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: workspace)"
-            ).first(decoding: Row.self)
-        else { throw DomainError.notFound(.slaPolicy) }
-        return try record(row)
+        try record(try await scope.row("sla_policies", id: id.uuid, as: Row.self, missing: .slaPolicy))
     }
 
     func insert(_ policy: SLAPolicy) async throws {

@@ -44,12 +44,7 @@ struct SQLTicketViewRepository: TicketViewRepository {
     }
 
     func view(_ id: TicketViewID) async throws -> TicketView {
-        guard
-            let row = try await sql.raw(
-                "SELECT * FROM ticket_views WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: workspace)"
-            ).first(decoding: Row.self)
-        else { throw DomainError.notFound(.ticketView) }
-        return try record(row)
+        try record(try await scope.row("ticket_views", id: id.uuid, as: Row.self, missing: .ticketView))
     }
 
     func insert(_ view: TicketView) async throws {
