@@ -8,7 +8,7 @@ public struct Flow: Sendable, Codable, Equatable {
     public var steps: [String: Step]
 
     public struct Step: Sendable, Codable, Equatable {
-        public enum Kind: String, Sendable, Codable { case ask, action, message, handoff, end }
+        public enum Kind: String, Sendable, Codable { case ask, action, ticket, message, handoff, end }
 
         public var type: Kind
         /// ask: the slot to fill, its kind, the question, the choices for `choice`.
@@ -20,13 +20,16 @@ public struct Flow: Sendable, Codable, Equatable {
         /// action: the action's name; `branches` maps its outcome to a step.
         public var action: String?
         public var branches: [String: String]?
+        /// ticket: the new ticket's subject (with `{{slot}}` placeholders) and priority.
+        public var subject: String?
+        public var priority: String?
         /// message: text with `{{slot}}` placeholders.
         public var text: String?
         public var reason: String?
         public var next: String?
 
         enum CodingKeys: String, CodingKey {
-            case type, slot, kind, prompt, options, action, branches, text, reason, next
+            case type, slot, kind, prompt, options, action, branches, subject, priority, text, reason, next
             case retryPrompt = "retry_prompt"
         }
     }
@@ -48,6 +51,9 @@ public struct Flow: Sendable, Codable, Equatable {
                 throw FlowError.invalidStep(name, "an ask step needs slot, kind and prompt")
             }
             if step.type == .action && step.action == nil { throw FlowError.invalidStep(name, "an action step needs action") }
+            if step.type == .ticket && (step.subject ?? "").isEmpty {
+                throw FlowError.invalidStep(name, "a ticket step needs subject")
+            }
         }
     }
 }
@@ -78,6 +84,15 @@ public struct ActionResult: Sendable, Equatable {
 /// The server's actions (query an order, file a return …). Tests use an in-process table.
 public protocol FlowActions: Sendable {
     func call(_ action: String, slots: [String: String]) async throws -> ActionResult
+    /// Files a ticket for the conversation with the slots; outcome `created` (values: `ticket_number`) or another.
+    func createTicket(subject: String, priority: String?, slots: [String: String]) async throws -> ActionResult
+}
+
+extension FlowActions {
+    /// Where no tickets can be filed (a flow tried outside a conversation): the step takes its failure path.
+    public func createTicket(subject: String, priority: String?, slots: [String: String]) async throws -> ActionResult {
+        ActionResult(outcome: "unavailable")
+    }
 }
 
 /// What one customer message did to a flow.
@@ -152,6 +167,14 @@ public struct FlowRunner: Sendable {
                 return FlowTurn(messages: messages, status: .waiting, state: state)
             case .action:
                 let result = try await actions.call(step.action ?? "", slots: state.slots)
+                state.slots.merge(result.values) { _, new in new }
+                guard let next = step.branches?[result.outcome] ?? step.next else {
+                    return FlowTurn(messages: messages, status: .handoff, state: nil)
+                }
+                state.stepID = next
+            case .ticket:
+                let result = try await actions.createTicket(
+                    subject: render(step.subject ?? "", state.slots), priority: step.priority, slots: state.slots)
                 state.slots.merge(result.values) { _, new in new }
                 guard let next = step.branches?[result.outcome] ?? step.next else {
                     return FlowTurn(messages: messages, status: .handoff, state: nil)

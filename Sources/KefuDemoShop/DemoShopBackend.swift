@@ -9,6 +9,8 @@ public struct DemoShopBackend: Sendable {
     let signingSecret: @Sendable () async -> String?
     let data = DemoShopData()
     let returns = ReturnLedger()
+    /// What Kefu's SLA webhook posted (signed like every request here).
+    public let slaAlerts = WebhookInbox()
 
     public init(signingSecret: @escaping @Sendable () async -> String?) {
         self.signingSecret = signingSecret
@@ -24,6 +26,10 @@ public struct DemoShopBackend: Sendable {
         router.get("/api/accounts/:phone/balance") { _, context in try balance(context.parameters.require("phone")) }
         router.get("/api/accounts/:phone/bills") { _, context in try bills(context.parameters.require("phone")) }
         // For tests of the failure branches: a hang, a body that is not JSON, a redirect anywhere.
+        router.post("/api/webhooks/sla") { request, context -> HTTPResponse.Status in
+            slaAlerts.receive(Data(buffer: try await request.body.collect(upTo: 64 * 1024)))
+            return .noContent
+        }
         router.get("/api/slow") { _, _ -> String in
             try await Task.sleep(for: .seconds(30))
             return "late"

@@ -97,7 +97,9 @@ public struct AppDependencies: Sendable {
             router.offlineGrace = TimeInterval(config.routingOfflineGraceSeconds)
             let testClock = config.testClock ? TestClock() : nil
             router.calendar = testClock?.wallClock ?? clock
-            let tickets = TicketService(store: store, clock: router.calendar, alerts: SLAAlerts(events: events))
+            let tickets = TicketService(
+                store: store, clock: router.calendar,
+                alerts: SLAAlerts(events: events, webhook: SLAWebhook(actions: actions, logger: logger)))
             return AppDependencies(
                 config: config, store: store, events: events,
                 credentials: CredentialService(store: store, hasher: hasher, clock: clock, events: events, config: config),
@@ -110,7 +112,9 @@ public struct AppDependencies: Sendable {
                 portal: PortalService(store: store, clock: clock, runtime: runtime, secret: secret), templates: templates,
                 conversations: ConversationService(
                     store: store, clock: clock, events: events,
-                    bot: ConversationBot(runtime: runtime, catalogues: renderer.catalogues, actions: actions),
+                    bot: ConversationBot(
+                        runtime: runtime, catalogues: renderer.catalogues, actions: actions,
+                        tickets: ConversationTickets(tickets: tickets, links: TicketLinks(secret: secret))),
                     tokens: VisitorTokens(secret: secret),
                     files: AttachmentFiles(dataDirectory: config.dataDirectory, maxBytes: config.maxAttachmentBytes),
                     words: words, router: router),
@@ -259,7 +263,11 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     ConversationAPIController(conversations: deps.conversations).register(securedAPI)
     RoutingAPIController(routing: deps.routing).register(securedAPI)
     let ticketViews = TicketViewService(store: deps.store, clock: deps.clock)
-    TicketAPIController(tickets: deps.tickets, views: ticketViews).register(securedAPI)
+    TicketAPIController(
+        tickets: deps.tickets, views: ticketViews,
+        chatTickets: ConversationTickets(tickets: deps.tickets, links: deps.portalTickets.links),
+        conversations: deps.conversations
+    ).register(securedAPI)
     TicketViewAPIController(views: ticketViews).register(securedAPI)
     ActionAPIController(actions: deps.actions).register(securedAPI)
     SLAPolicyAPIController(policies: SLAPolicyService(store: deps.store, clock: deps.clock)).register(securedAPI)
@@ -280,6 +288,13 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     InvitationPagesController(members: deps.members, credentials: deps.credentials, pages: anonymous, cookies: cookies)
         .register(pages)
     AppPagesController(renderer: deps.renderer).register(securedPages)
+    TicketPages(
+        tickets: deps.tickets, views: ticketViews, links: deps.portalTickets.links, renderer: deps.renderer
+    ).register(securedPages)
+    SLASettingsPages(
+        policies: SLAPolicyService(store: deps.store, clock: deps.clock), actions: deps.actions, renderer: deps.renderer
+    ).register(securedPages)
+    ActionSettingsPages(actions: deps.actions, renderer: deps.renderer).register(securedPages)
     ChatSettingsPages(
         replies: deps.cannedReplies, words: deps.sensitiveWords, conversations: deps.conversations, renderer: deps.renderer
     ).register(securedPages)

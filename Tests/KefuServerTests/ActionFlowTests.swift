@@ -15,35 +15,15 @@ import Testing
 /// Flows call business actions against the demo shop's backend as a real HTTP server that checks signatures: the
 /// customer gets the real order status, failures take the flow's failure branch, agents see each call.
 @Suite(.timeLimit(.minutes(3))) struct ActionFlowTests {
-    /// Runs the demo shop's backend on a free loopback port, checking signatures with the workspace's secret.
-    private func withDemoShop(
-        secret: @escaping @Sendable () async -> String?, _ body: @escaping @Sendable (Int) async throws -> Void
-    ) async throws {
-        let port = try await DemoShopActions.freePort()
-        let shop = Application(
-            router: DemoShopBackend(signingSecret: secret).router(),
-            configuration: .init(address: .hostname("127.0.0.1", port: port)))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await shop.runService() }
-            // Until it answers.
-            for _ in 0..<200 {
-                let probe = HTTPClientRequest(url: "http://127.0.0.1:\(port)/health")
-                if (try? await outboundHTTP.execute(probe, timeout: .seconds(1))) != nil { break }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            try await body(port)
-            group.cancelAll()
-        }
-    }
-
     @Test func theOrderFlowAnswersFromTheBackendAndFailuresTakeTheFailureBranch() async throws {
         try await TestApp.run(live: true) { app, client in
             _ = try await app.member("owner@shop.example", workspace: "demo-shop", role: .owner, client: client)
             let deps = app.dependencies
             let shopActions = DemoShopActions(store: deps.store, actions: deps.actions, clock: deps.clock)
-            try await withDemoShop(secret: { await shopActions.secret() }) { port in
+            try await DemoShopServer.run(secret: { await shopActions.secret() }) { port, _ in
                 try await shopActions.point(at: port)
                 let workspace = try await app.workspaceID("demo-shop")
+                let owner = try #require(try await deps.store.unscoped.workspaces.workspace(slug: "demo-shop"))
                 let data = deps.store.scoped(to: workspace)
                 let conversation = try await data.conversations.start(
                     contact: try await data.contacts.create(name: nil, at: Date()).id, status: .bot, locale: .zhCN, team: nil,
@@ -54,7 +34,7 @@ import Testing
                     ))
                 func ask(_ text: String) async throws -> (FlowTurn, [NewMessage]) {
                     let runner = FlowActionRunner(
-                        actions: deps.actions, workspace: workspace, conversation: conversation.id, locale: .zhCN)
+                        actions: deps.actions, tickets: nil, workspace: owner, conversation: conversation.id, locale: .zhCN)
                     let turn = try await FlowRunner().start(flow, message: text, actions: runner)
                     return (turn, runner.lines)
                 }

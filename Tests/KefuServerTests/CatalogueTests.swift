@@ -61,6 +61,16 @@ import Testing
         used.formUnion(DomainError.Resource.allCases.map { "not_found.\($0.rawValue)" })
         used.formUnion(DomainError.Conflict.allCases.map { "conflict.\($0.rawValue)" })
         used.formUnion(DomainError.Refusal.allCases.map { "refused.\($0.rawValue)" })
+        // Labels looked up by an enum's raw value.
+        used.formUnion(TicketStatus.allCases.map { "ticket_status.\($0.rawValue)" })
+        used.formUnion(TicketPriority.allCases.map { "ticket_priority.\($0.rawValue)" })
+        used.formUnion(TicketType.allCases.map { "ticket_type.\($0.rawValue)" })
+        used.formUnion(TicketSource.allCases.map { "ticket_source.\($0.rawValue)" })
+        used.formUnion(TicketEvent.Kind.allCases.map { "ticket_event.\($0.rawValue)" })
+        used.formUnion(SLAMetric.allCases.map { "sla_metric.\($0.rawValue)" })
+        used.formUnion(TicketFilter.SLAState.allCases.map { "sla_state.\($0.rawValue)" })
+        used.formUnion(ActionOutcome.allCases.map { "action_outcome.\($0.rawValue)" })
+        used.formUnion(SLAMetric.allCases.map { "console.metric_\($0.rawValue)" })
         for section in ["conversations", "tickets", "kb", "reports"] { used.formUnion(["nav.\(section)", "section.\(section)"]) }
         used.formUnion(["login.title", "invite.title", "invite.name", "invite.password"])
         #expect(templateKeys > 40)

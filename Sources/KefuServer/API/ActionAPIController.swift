@@ -162,27 +162,56 @@ struct ActionAPIController {
         return Calls(data: try await actions.calls(context.identity, id, limit: limit).map { Call($0) })
     }
 
-    struct Settings: Codable, ResponseEncodable {
+    struct Settings: ResponseEncodable {
         enum CodingKeys: String, CodingKey {
             case allowlist
             case signingSecret = "signing_secret"
-            case rotateSecret = "rotate_secret"
+            case slaWebhookURL = "sla_webhook_url"
         }
 
         var allowlist: [String]
-        var signingSecret: String?
-        var rotateSecret: Bool?
+        var signingSecret: String
+        var slaWebhookURL: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(allowlist, forKey: .allowlist)
+            try c.encode(signingSecret, forKey: .signingSecret)
+            try c.encode(slaWebhookURL, forKey: .slaWebhookURL)
+        }
+    }
+
+    /// An absent `sla_webhook_url` keeps the webhook; null or "" removes it.
+    struct SettingsChange: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case allowlist
+            case rotateSecret = "rotate_secret"
+            case slaWebhookURL = "sla_webhook_url"
+        }
+
+        var allowlist: [String]
+        var rotateSecret: Bool
+        var slaWebhookURL: String??
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            allowlist = try c.decode([String].self, forKey: .allowlist)
+            rotateSecret = try c.decodeIfPresent(Bool.self, forKey: .rotateSecret) ?? false
+            if c.contains(.slaWebhookURL) { slaWebhookURL = .some(try c.decodeIfPresent(String.self, forKey: .slaWebhookURL)) }
+        }
     }
 
     @Sendable func settings(_ request: Request, context: AuthenticatedContext) async throws -> Settings {
         let (secret, allowlist) = try await actions.signingSecret(context.identity)
-        return Settings(allowlist: allowlist, signingSecret: secret)
+        return Settings(
+            allowlist: allowlist, signingSecret: secret, slaWebhookURL: try await actions.slaWebhook(context.identity))
     }
 
     @Sendable func setSettings(_ request: Request, context: AuthenticatedContext) async throws -> Settings {
-        let body = try await request.decodeJSON(Settings.self, context: context)
-        let (secret, allowlist) = try await actions.setSettings(
-            context.identity, allowlist: body.allowlist, rotate: body.rotateSecret ?? false, ip: context.clientIP)
-        return Settings(allowlist: allowlist, signingSecret: secret)
+        let body = try await request.decodeJSON(SettingsChange.self, context: context)
+        let saved = try await actions.setSettings(
+            context.identity, allowlist: body.allowlist, rotate: body.rotateSecret, slaWebhook: body.slaWebhookURL,
+            ip: context.clientIP)
+        return Settings(allowlist: saved.allowlist, signingSecret: saved.secret, slaWebhookURL: saved.slaWebhook)
     }
 }

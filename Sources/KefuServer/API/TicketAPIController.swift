@@ -17,6 +17,8 @@ extension HTTPField.Name {
 struct TicketAPIController {
     let tickets: TicketService
     let views: TicketViewService
+    let chatTickets: ConversationTickets
+    let conversations: ConversationService
 
     func register(_ routes: SecuredRoutes) {
         routes.on(.post, APIPath.tickets, .workTickets, use: create)
@@ -26,6 +28,24 @@ struct TicketAPIController {
         routes.on(.patch, APIPath.ticket, .workTickets, use: update)
         routes.on(.post, APIPath.ticketComments, .workTickets, use: comment)
         routes.on(.post, APIPath.ticketMerge, .workTickets, use: merge)
+        routes.on(.post, APIPath.conversationTicket, .workTickets, use: fromConversation)
+    }
+
+    struct FromConversation: Decodable {
+        var subject: String?
+        var priority: TicketPriority?
+    }
+
+    /// An agent's "make ticket": 201 with the chat's new ticket, or 200 with the open one it already has.
+    @Sendable func fromConversation(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let id = try context.parameters.require("conversationID", as: ConversationID.self)
+        let body = try await request.decodeJSON(FromConversation.self, context: context)
+        let conversation = try await conversations.conversation(context.identity, id)
+        let (stored, created) = try await chatTickets.make(
+            context.identity, conversation, subject: body.subject, priority: body.priority, conversations: conversations)
+        var response = try await detail(context.identity, stored).response(from: request, context: context)
+        response.status = created ? .created : .ok
+        return response
     }
 
     struct New: Decodable {

@@ -25,14 +25,15 @@ struct ActionCaller: Sendable {
         var milliseconds: Int
     }
 
+    /// `body` replaces the JSON of the action's inputs (the SLA webhook's event).
     func call(
-        _ action: BusinessAction, values: [String: String], signingSecret: String, allowlist: [String]
+        _ action: BusinessAction, values: [String: String], signingSecret: String, allowlist: [String], body: Data? = nil
     ) async -> Result {
         let started = ContinuousClock.now
-        var result = await attempt(action, values: values, signingSecret: signingSecret, allowlist: allowlist)
+        var result = await attempt(action, values: values, signingSecret: signingSecret, allowlist: allowlist, body: body)
         let retriable = result.outcome == .unavailable || (result.statusCode ?? 0) >= 500
         if action.method.isIdempotent && retriable && result.error != "url_not_allowed" {
-            result = await attempt(action, values: values, signingSecret: signingSecret, allowlist: allowlist)
+            result = await attempt(action, values: values, signingSecret: signingSecret, allowlist: allowlist, body: body)
         }
         let elapsed = ContinuousClock.now - started
         result.milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
@@ -40,11 +41,11 @@ struct ActionCaller: Sendable {
     }
 
     private func attempt(
-        _ action: BusinessAction, values: [String: String], signingSecret: String, allowlist: [String]
+        _ action: BusinessAction, values: [String: String], signingSecret: String, allowlist: [String], body given: Data?
     ) async -> Result {
         var url = ActionTemplate.url(action.url, values: values)
         var method = action.method
-        let body = method == .GET || method == .DELETE ? nil : Self.body(action, values: values)
+        let body = method == .GET || method == .DELETE ? nil : given ?? Self.body(action, values: values)
         let guardrail = OutboundGuard(allowlist: allowlist)
         let timeout = TimeAmount.milliseconds(Int64(action.timeoutMilliseconds))
         var deadline: NIODeadline?

@@ -117,9 +117,10 @@ struct ActionService: Sendable {
         return (try caller.box.open(settings.sealedSigningSecret), settings.allowlist)
     }
 
-    /// Replaces the allow-list (`host` or `host:port` entries), and makes a new signing secret when asked.
-    func setSettings(_ actor: Identity, allowlist: [String], rotate: Bool, ip: String?) async throws
-        -> (secret: String, allowlist: [String])
+    /// Replaces the allow-list (`host` or `host:port` entries), makes a new signing secret when asked, and sets the
+    /// SLA webhook when given (`.some(nil)` removes it); all or nothing.
+    func setSettings(_ actor: Identity, allowlist: [String], rotate: Bool, slaWebhook: String?? = nil, ip: String?)
+        async throws -> (secret: String, allowlist: [String], slaWebhook: String?)
     {
         let entries = allowlist.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
         let valid = entries.allSatisfy { entry in
@@ -129,6 +130,7 @@ struct ActionService: Sendable {
         let data = store.scoped(to: actor.workspace.id)
         var settings = try await settings(data)
         settings.allowlist = Array(Set(entries)).sorted()
+        if let slaWebhook { settings.slaWebhookURL = try await checkedWebhook(slaWebhook, allowlist: settings.allowlist) }
         if rotate { settings.sealedSigningSecret = try caller.box.seal(Secrets.token(prefix: "whsec_")) }
         let saved = settings
         try await data.transaction { [audit, clock] data in
@@ -136,9 +138,32 @@ struct ActionService: Sendable {
             try await data.audit.append(
                 audit.event(
                     .settingsChanged, actor: actor.user, target: "action_settings", ip: ip,
-                    after: saved.allowlist.joined(separator: ",") + (rotate ? " (secret rotated)" : "")))
+                    after: saved.allowlist.joined(separator: ",") + (rotate ? " (secret rotated)" : "")
+                        + " sla_webhook=" + (saved.slaWebhookURL ?? "none")))
         }
-        return (try caller.box.open(saved.sealedSigningSecret), saved.allowlist)
+        return (try caller.box.open(saved.sealedSigningSecret), saved.allowlist, saved.slaWebhookURL)
+    }
+
+    func slaWebhook(_ actor: Identity) async throws -> String? {
+        try await settings(store.scoped(to: actor.workspace.id)).slaWebhookURL
+    }
+
+    /// Where SLA warnings and breaches are posted (nil or empty: nowhere); the URL passes the same guard as actions.
+    func setSLAWebhook(_ actor: Identity, url: String?, ip: String?) async throws -> String? {
+        let current = try await settings(store.scoped(to: actor.workspace.id))
+        return try await setSettings(actor, allowlist: current.allowlist, rotate: false, slaWebhook: .some(url), ip: ip)
+            .slaWebhook
+    }
+
+    private func checkedWebhook(_ url: String?, allowlist: [String]) async throws -> String? {
+        let url = (url ?? "").trimmingCharacters(in: .whitespaces)
+        guard !url.isEmpty else { return nil }
+        guard url.count <= 2000, url.lowercased().hasPrefix("http") else { throw ValidationErrors("sla_webhook_url", .pattern) }
+        do { _ = try await OutboundGuard(allowlist: allowlist).check(url) } catch {
+            throw APIError(
+                .unprocessableContent, code: "url_not_allowed", issues: ValidationErrors("sla_webhook_url", .urlNotAllowed))
+        }
+        return url
     }
 
     private func apply(_ draft: Draft, to action: inout BusinessAction, allowlist: [String]) async throws {

@@ -73,6 +73,7 @@ struct DemoShopActions: Sendable {
         let data = store.scoped(to: workspace.id)
         var settings = try await actions.settings(data)
         settings.allowlist = ["127.0.0.1:\(port)"]
+        settings.slaWebhookURL = "http://127.0.0.1:\(port)/api/webhooks/sla"
         try await data.actions.setSettings(settings, at: clock.now())
         for definition in Self.definitions {
             let url = "http://127.0.0.1:\(port)" + definition.path

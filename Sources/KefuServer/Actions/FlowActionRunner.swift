@@ -5,19 +5,42 @@ import Synchronization
 
 /// Runs a flow's action steps as the workspace's business actions, for one bot turn in one conversation: the call's
 /// outcome is what the flow branches on, its mapped values (and the action's reply in the customer's language, as
-/// `reply`) join the slots, and each call becomes a line only agents see.
+/// `reply`) join the slots, and each call becomes a line only agents see. Ticket steps file a ticket for the chat.
 final class FlowActionRunner: FlowActions, Sendable {
     let actions: ActionService
-    let workspace: WorkspaceID
+    let tickets: ConversationTickets?
+    let owner: Workspace
     let conversation: ConversationID
     let locale: UILocale
     private let made = Mutex<[NewMessage]>([])
 
-    init(actions: ActionService, workspace: WorkspaceID, conversation: ConversationID, locale: UILocale) {
+    var workspace: WorkspaceID { owner.id }
+
+    init(
+        actions: ActionService, tickets: ConversationTickets?, workspace: Workspace, conversation: ConversationID,
+        locale: UILocale
+    ) {
         self.actions = actions
-        self.workspace = workspace
+        self.tickets = tickets
+        self.owner = workspace
         self.conversation = conversation
         self.locale = locale
+    }
+
+    /// A flow's ticket step: the ticket is filed for this chat (one per chat while it is open) and the customer gets
+    /// a line with its number and status link.
+    func createTicket(subject: String, priority: String?, slots: [String: String]) async throws -> ActionResult {
+        guard let tickets else { return ActionResult(outcome: "unavailable") }
+        do {
+            let stored = try await tickets.file(
+                workspace: owner, conversation: conversation, subject: subject,
+                priority: priority.flatMap { TicketPriority(rawValue: $0) } ?? .normal, slots: slots)
+            let line = tickets.line(stored, workspace: owner)
+            made.withLock { $0.append(line) }
+            return ActionResult(outcome: "created", values: ["ticket_number": String(stored.ticket.number)])
+        } catch {
+            return ActionResult(outcome: "failed")
+        }
     }
 
     func call(_ name: String, slots: [String: String]) async throws -> ActionResult {

@@ -39,6 +39,7 @@ struct ConversationBot: Sendable {
     let runtime: BotRuntime
     let catalogues: Catalogues
     let actions: ActionService
+    var tickets: ConversationTickets?
 
     /// The bot's turn for `text`. `recent` are the customer's last messages (newest last) for the hand-off summary.
     func turn(_ text: String, conversation: Conversation, workspace: Workspace, recent: [String], data: WorkspaceData)
@@ -52,7 +53,8 @@ struct ConversationBot: Sendable {
                 locale: locale)
         }
         let context = conversation.botState.flatMap { try? JSONDecoder().decode(ConversationContext.self, from: Data($0.utf8)) }
-        let calls = FlowActionRunner(actions: actions, workspace: workspace.id, conversation: conversation.id, locale: locale)
+        let calls = FlowActionRunner(
+            actions: actions, tickets: tickets, workspace: workspace, conversation: conversation.id, locale: locale)
         let (decision, next) = try await engine.handle(
             text, context: context ?? ConversationContext(), flows: bot.flows, actions: calls)
         let reasoning = Self.reasoning(decision, bot: bot, slug: workspace.slug)

@@ -69,6 +69,7 @@ enum APIPath {
     static let conversationAssign = "/api/v1/conversations/:conversationID/assign"
     static let conversationResolve = "/api/v1/conversations/:conversationID/resolve"
     static let conversationReopen = "/api/v1/conversations/:conversationID/reopen"
+    static let conversationTicket = "/api/v1/conversations/:conversationID/ticket"
     static let conversationAttachments = "/api/v1/conversations/:conversationID/attachments"
     static let messageSearch = "/api/v1/search/messages"
     static let cannedReplies = "/api/v1/canned-replies"
@@ -121,6 +122,23 @@ enum WebPath {
     static let settingsSensitiveWords = "/app/settings/sensitive-words"
     static let settingsBusinessHours = "/app/settings/business-hours"
     static let settingsSensitiveWordDelete = "/app/settings/sensitive-words/:sensitiveWordID/delete"
+    static let ticketNew = "/app/tickets/new"
+    static let ticketBulk = "/app/tickets/bulk"
+    static let ticketViewSave = "/app/tickets/views"
+    static let ticket = "/app/tickets/:ticketID"
+    static let ticketComment = "/app/tickets/:ticketID/comments"
+    static let ticketMerge = "/app/tickets/:ticketID/merge"
+    static let settingsSLA = "/app/settings/sla"
+    static let settingsSLANew = "/app/settings/sla/new"
+    static let settingsSLAPolicy = "/app/settings/sla/:slaPolicyID"
+    static let settingsSLAPolicyDelete = "/app/settings/sla/:slaPolicyID/delete"
+    static let settingsSLAWebhook = "/app/settings/sla/webhook"
+    static let settingsActions = "/app/settings/actions"
+    static let settingsActionNew = "/app/settings/actions/new"
+    static let settingsAction = "/app/settings/actions/:actionID"
+    static let settingsActionTest = "/app/settings/actions/:actionID/test"
+    static let settingsActionDelete = "/app/settings/actions/:actionID/delete"
+    static let settingsActionSecurity = "/app/settings/actions/security"
     static let invite = "/invite/:token"
     static let portal = "/help/:slug"
     static let portalArticle = "/help/:slug/articles/:articleID"
@@ -184,6 +202,14 @@ enum WebPath {
     static func botPhraseDelete(_ id: PhraseID) -> String { fill(botPhraseDelete, id.description) }
     static func botModelActivate(_ id: BotModelID) -> String { fill(botModelActivate, id.description) }
     static func botTemplateInstall(_ id: String) -> String { fill(botTemplateInstall, id) }
+    static func ticket(_ id: TicketID) -> String { fill(ticket, id.description) }
+    static func ticketComment(_ id: TicketID) -> String { fill(ticketComment, id.description) }
+    static func ticketMerge(_ id: TicketID) -> String { fill(ticketMerge, id.description) }
+    static func slaPolicy(_ id: SLAPolicyID) -> String { fill(settingsSLAPolicy, id.description) }
+    static func slaPolicyDelete(_ id: SLAPolicyID) -> String { fill(settingsSLAPolicyDelete, id.description) }
+    static func action(_ id: BusinessActionID) -> String { fill(settingsAction, id.description) }
+    static func actionTest(_ id: BusinessActionID) -> String { fill(settingsActionTest, id.description) }
+    static func actionDelete(_ id: BusinessActionID) -> String { fill(settingsActionDelete, id.description) }
 
     /// Puts `values` in place of the path's parameters, in order.
     private static func fill(_ path: String, _ values: String...) -> String {
@@ -205,6 +231,10 @@ enum WebPath {
         "bot_try": botTry, "bot_intents": botIntents, "bot_models": botModels, "bot_train": botTrain,
         "bot_templates": botTemplates, "console_script": consoleScript, "console_tools_script": consoleToolsScript,
         "settings_canned": settingsCannedReplies, "settings_words": settingsSensitiveWords,
-        "settings_hours": settingsBusinessHours,
+        "settings_hours": settingsBusinessHours, "ticket_new": ticketNew, "ticket_bulk": ticketBulk,
+        "ticket_view_save": ticketViewSave, "settings_sla": settingsSLA, "settings_sla_new": settingsSLANew,
+        "settings_sla_webhook": settingsSLAWebhook,
+        "settings_actions": settingsActions, "settings_action_new": settingsActionNew,
+        "settings_action_security": settingsActionSecurity,
     ]
 }

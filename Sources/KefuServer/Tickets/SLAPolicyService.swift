@@ -22,6 +22,15 @@ struct SLAPolicyService: Sendable {
         try await store.scoped(to: actor.workspace.id).slaPolicies.all()
     }
 
+    func policy(_ actor: Identity, _ id: SLAPolicyID) async throws -> SLAPolicy {
+        try await store.scoped(to: actor.workspace.id).slaPolicies.policy(id)
+    }
+
+    /// The teams a policy may be limited to.
+    func teams(_ actor: Identity) async throws -> [Team] {
+        try await store.scoped(to: actor.workspace.id).teams.list()
+    }
+
     func create(_ actor: Identity, _ draft: Draft, ip: String?) async throws -> SLAPolicy {
         let name = try validated(draft)
         return try await store.scoped(to: actor.workspace.id).transaction { [clock, audit] data in
@@ -70,9 +79,10 @@ struct SLAPolicyService: Sendable {
 
     private func validated(_ draft: Draft) throws -> String {
         var errors = SLAPolicy.issues(draft.targets, warnBeforeMinutes: draft.warnBeforeMinutes)
-        do { return try Validate.name(draft.name, field: "name") } catch { errors.add("name", .text) }
+        var name = draft.name
+        do { name = try Validate.name(draft.name, field: "name") } catch { errors.add("name", .text) }
         try errors.throwIfAny()
-        return draft.name
+        return name
     }
 
     private func checkTeam(_ team: TeamID?, data: WorkspaceData) async throws {

@@ -114,6 +114,17 @@ struct TicketService: Sendable {
         try await store.scoped(to: workspace).tickets.ticket(id)
     }
 
+    /// The ticket a person quotes by number; nil when there is none.
+    func ticket(_ workspace: WorkspaceID, number: Int) async throws -> StoredTicket? {
+        try await store.scoped(to: workspace).tickets.ticket(number: number)
+    }
+
+    /// Who a ticket can go to: the members and teams of the workspace.
+    func people(_ workspace: WorkspaceID) async throws -> (members: [Membership], teams: [Team]) {
+        let data = store.scoped(to: workspace)
+        return (try await data.members.list(after: nil, limit: 500), try await data.teams.list())
+    }
+
     func events(_ workspace: WorkspaceID, _ id: TicketID, includeNotes: Bool) async throws -> [TicketEvent] {
         let events = try await store.scoped(to: workspace).tickets.events(id)
         return includeNotes ? events : events.filter { $0.kind == .created || $0.kind == .reply }

@@ -49,6 +49,8 @@ struct ShellFrame {
         var edit: Bool
         /// Keeps the workspace's sensitive words and shared canned replies.
         var chat: Bool
+        /// Keeps business actions, their secrets and outgoing webhooks.
+        var actions: Bool
     }
 
     var title: String

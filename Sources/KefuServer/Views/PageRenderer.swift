@@ -73,6 +73,12 @@ enum PageTemplate: String, CaseIterable {
     case cannedReplies = "canned_replies"
     case sensitiveWords = "sensitive_words"
     case businessHours = "business_hours"
+    case tickets, ticket
+    case ticketNew = "ticket_new"
+    case slaPolicies = "sla_policies"
+    case slaPolicy = "sla_policy"
+    case actions
+    case actionEditor = "action_editor"
 }
 
 /// HTML escaping per Unicode scalar, for every `{{…}}` in the templates.

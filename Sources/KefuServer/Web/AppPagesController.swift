@@ -8,7 +8,6 @@ struct AppPagesController {
 
     func register(_ routes: SecuredRoutes) {
         routes.on(.get, WebPath.app, .viewAppShell, use: console)
-        routes.on(.get, WebPath.tickets, .viewAppShell) { request, context in section(request, context, "tickets") }
         routes.on(.get, WebPath.reports, .viewAppShell) { request, context in section(request, context, "reports") }
         routes.on(.get, WebPath.settings, .viewWorkspace) { _, _ in Response.redirect(to: WebPath.settingsWorkspace) }
     }

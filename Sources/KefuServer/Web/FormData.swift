@@ -1,9 +1,11 @@
 import Foundation
 import Hummingbird
 
-/// A decoded `application/x-www-form-urlencoded` body; the last value of a repeated key wins.
+/// A decoded `application/x-www-form-urlencoded` body; the last value of a repeated key wins, `all` has every one
+/// (checkbox lists).
 struct FormData: Sendable {
     private var values: [String: String] = [:]
+    private var lists: [String: [String]] = [:]
 
     init(_ body: String) {
         for pair in body.split(separator: "&") {
@@ -12,10 +14,13 @@ struct FormData: Sendable {
             let key = Self.decode(String(rawKey))
             let value = parts.count > 1 ? Self.decode(String(parts[1])) : ""
             values[key] = value
+            lists[key, default: []].append(value)
         }
     }
 
     subscript(_ key: String) -> String? { values[key] }
+
+    func all(_ key: String) -> [String] { lists[key] ?? [] }
 
     private static func decode(_ text: String) -> String {
         text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""

@@ -35,7 +35,7 @@ struct ShellPage {
             sub: sub.map { [$0: true] } ?? [:],
             can: .init(
                 audit: identity.can(.viewAudit), manage: identity.can(.manageMembers), edit: identity.can(.updateWorkspace),
-                chat: identity.can(.manageChatSettings)),
+                chat: identity.can(.manageChatSettings), actions: identity.can(.manageActions)),
             flash: flash)
         return renderer.render(template, content, frame: frame, locale: locale)
     }
@@ -61,10 +61,29 @@ struct ShellPage {
         "intent_created": ("bot", "intent_created"),
         "training_queued": ("bot", "training_queued"),
         "model_activated": ("bot", "model_activated"),
+        "view_saved": ("tickets", "view_saved"),
+        "tickets_updated": ("tickets", "updated_flash"),
+        "ticket_created": ("tickets", "created_flash"),
+        "ticket_saved": ("tickets", "saved_flash"),
+        "reply_sent": ("tickets", "reply_sent"),
+        "note_added": ("tickets", "note_added"),
+        "ticket_merged": ("tickets", "merged_flash"),
+        "sla_saved": ("sla", "saved"),
+        "sla_deleted": ("sla", "deleted"),
+        "webhook_saved": ("sla", "webhook_saved"),
+        "actions_saved": ("actions", "saved_settings"),
+        "secret_rotated": ("actions", "secret_rotated"),
+        "action_saved": ("actions", "saved"),
+        "action_deleted": ("actions", "deleted"),
     ]
 
     /// The flash key a redirect put in the URL.
     static func flash(_ request: Request) -> String? { request.uri.queryParameters["flash"].map(String.init) }
+
+    /// "2026-11-24 22:08" (UTC), for lists and histories.
+    static func short(_ date: Date?) -> String {
+        String(display(date).replacingOccurrences(of: "T", with: " ").prefix(16))
+    }
 
     static func display(_ date: Date?) -> String {
         guard let date else { return "" }

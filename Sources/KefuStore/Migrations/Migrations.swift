@@ -16,6 +16,7 @@ public enum Migrations {
         M0013CreateActions(),
         M0014CreateTicketDeflections(),
         M0015AddTicketCountIndex(),
+        M0016AddSLAWebhookAndChatTickets(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

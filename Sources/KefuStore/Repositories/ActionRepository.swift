@@ -8,10 +8,13 @@ import SQLKit
 public struct ActionSettings: Sendable, Equatable {
     public var sealedSigningSecret: String
     public var allowlist: [String]
+    /// Where SLA warnings and breaches are posted; nil for nowhere.
+    public var slaWebhookURL: String?
 
-    public init(sealedSigningSecret: String, allowlist: [String]) {
+    public init(sealedSigningSecret: String, allowlist: [String], slaWebhookURL: String? = nil) {
         self.sealedSigningSecret = sealedSigningSecret
         self.allowlist = allowlist
+        self.slaWebhookURL = slaWebhookURL
     }
 }
 
@@ -159,24 +162,27 @@ struct SQLActionRepository: ActionRepository {
         struct SettingsRow: Decodable {
             var signing_secret: String
             var allowlist: String
+            var sla_webhook_url: String?
         }
         guard
             let row = try await sql.raw(
-                "SELECT signing_secret, allowlist FROM action_settings WHERE workspace_id = \(bind: workspace)"
+                "SELECT signing_secret, allowlist, sla_webhook_url FROM action_settings WHERE workspace_id = \(bind: workspace)"
             ).first(decoding: SettingsRow.self)
         else { return nil }
         return ActionSettings(
             sealedSigningSecret: row.signing_secret,
-            allowlist: try StoredJSON.decode([String].self, row.allowlist, table: "action_settings", column: "allowlist"))
+            allowlist: try StoredJSON.decode([String].self, row.allowlist, table: "action_settings", column: "allowlist"),
+            slaWebhookURL: row.sla_webhook_url)
     }
 
     func setSettings(_ settings: ActionSettings, at: Date) async throws {
         try await sql.raw(
             """
-            INSERT INTO action_settings (id, workspace_id, signing_secret, allowlist, updated_at) VALUES (\(bind: UUID()), \
-            \(bind: workspace), \(bind: settings.sealedSigningSecret), \(bind: StoredJSON.encode(settings.allowlist)), \
-            \(bind: at)) ON CONFLICT (workspace_id) DO UPDATE SET signing_secret = excluded.signing_secret, \
-            allowlist = excluded.allowlist, updated_at = excluded.updated_at
+            INSERT INTO action_settings (id, workspace_id, signing_secret, allowlist, sla_webhook_url, updated_at) VALUES \
+            (\(bind: UUID()), \(bind: workspace), \(bind: settings.sealedSigningSecret), \
+            \(bind: StoredJSON.encode(settings.allowlist)), \(bind: settings.slaWebhookURL), \(bind: at)) \
+            ON CONFLICT (workspace_id) DO UPDATE SET signing_secret = excluded.signing_secret, \
+            allowlist = excluded.allowlist, sla_webhook_url = excluded.sla_webhook_url, updated_at = excluded.updated_at
             """
         ).run()
     }

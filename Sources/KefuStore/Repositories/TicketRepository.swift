@@ -28,6 +28,10 @@ public protocol TicketRepository: Sendable {
     func nextNumber() async throws -> Int
     func insert(_ ticket: StoredTicket) async throws
     func ticket(_ id: TicketID) async throws -> StoredTicket
+    /// The ticket with this number, if any.
+    func ticket(number: Int) async throws -> StoredTicket?
+    /// The newest ticket made from this conversation that is not closed, if any.
+    func ticket(conversation: ConversationID) async throws -> StoredTicket?
     /// The ticket, locked for a change until the transaction ends (PostgreSQL; SQLite has one writer).
     func lock(_ id: TicketID) async throws -> StoredTicket
     func tickets(ids: [TicketID]) async throws -> [StoredTicket]
@@ -85,6 +89,27 @@ struct SQLTicketRepository: TicketRepository {
     func ticket(_ id: TicketID) async throws -> StoredTicket { try await row(id, lock: false) }
 
     func lock(_ id: TicketID) async throws -> StoredTicket { try await row(id, lock: true) }
+
+    func ticket(conversation: ConversationID) async throws -> StoredTicket? {
+        guard
+            let row = try await sql.raw(
+                """
+                SELECT * FROM tickets WHERE workspace_id = \(bind: workspace) AND conversation_id = \(bind: conversation.uuid) \
+                AND status <> 'closed' ORDER BY number DESC LIMIT 1
+                """
+            ).first(decoding: TicketRow.self)
+        else { return nil }
+        return try await withTags([row])[0]
+    }
+
+    func ticket(number: Int) async throws -> StoredTicket? {
+        guard
+            let row = try await sql.raw(
+                "SELECT * FROM tickets WHERE workspace_id = \(bind: workspace) AND number = \(bind: number)"
+            ).first(decoding: TicketRow.self)
+        else { return nil }
+        return try await withTags([row])[0]
+    }
 
     private func row(_ id: TicketID, lock: Bool) async throws -> StoredTicket {
         let sql = try sql

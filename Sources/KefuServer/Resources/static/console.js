@@ -78,6 +78,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (e.event === "action") {
       return t("action_line", { name: e.name, outcome: e.outcome, detail: e.detail, values: e.values || "" });
     }
+    if (e.event === "ticket") return t("ticket_line", { number: e.number });
     if (e.event === "left_message") {
       return t("left_message_line", { contact: [e.name, e.email, e.phone].filter(Boolean).join(" · ") });
     }
@@ -110,7 +111,14 @@ document.addEventListener("DOMContentLoaded", () => {
     const item = el("li", "console-message " + m.sender + (m.private ? " private" : ""));
     item.dataset.seq = String(m.seq);
     if (m.kind === "event") {
-      item.appendChild(el("span", "line", eventLine(m)));
+      const e = m.event || {};
+      if (e.event === "ticket" && e.ticket) {
+        const link = el("a", "line", eventLine(m));
+        link.href = "/app/tickets/" + encodeURIComponent(e.ticket);
+        item.appendChild(link);
+      } else {
+        item.appendChild(el("span", "line", eventLine(m)));
+      }
     } else {
       item.appendChild(el("span", "who", m.private ? t("note") : t("sender_" + m.sender)));
       item.appendChild(m.attachment ? fileView(m.attachment) : el("p", "text", m.text));
@@ -147,6 +155,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const canReply = root.dataset.canReply === "1";
     $("take").hidden = !canReply || c.status === "resolved" || c.assignee_id === root.dataset.user;
     $("resolve").hidden = !canReply || c.status === "resolved";
+    $("make-ticket").hidden = !canReply;
     $("reopen").hidden = !canReply || c.status !== "resolved";
     $("composer").hidden = !canReply;
     $("transfer").hidden = !canReply || c.status === "resolved";
@@ -200,6 +209,8 @@ document.addEventListener("DOMContentLoaded", () => {
         refreshSoon();
       } else if (frame.type === "typing" && frame.conversation === current) {
         $("thread-typing").textContent = frame.typing ? t("sender_customer") + " " + t("typing") : "";
+      } else if (frame.type === "ticket_alert") {
+        ticketAlert(frame);
       } else if (frame.type === "presence") {
         document.dispatchEvent(new CustomEvent("kefu:presence", { detail: frame }));
       } else if (frame.type === "ack" && pending.has(frame.id)) {
@@ -300,6 +311,35 @@ document.addEventListener("DOMContentLoaded", () => {
     showState(Object.assign({}, currentState, state, { contact: currentState && currentState.contact }));
     refreshSoon();
   });
+  $("make-ticket").addEventListener("click", async () => {
+    if (!current) return;
+    const ticket = await api("POST", "/api/v1/conversations/" + current + "/ticket", {}).catch((e) => { alert(e.message); return null; });
+    if (ticket) location.assign("/app/tickets/" + encodeURIComponent(ticket.id));
+  });
+
+  // SLA warnings and breaches of any ticket, live: a note in the corner linking to the ticket.
+  function ticketAlert(frame) {
+    let box = $("console-alerts");
+    if (!box) {
+      box = el("div", "console-alerts");
+      box.id = "console-alerts";
+      box.setAttribute("role", "status");
+      document.body.appendChild(box);
+    }
+    const note = el("div", "console-alert " + frame.alert);
+    const link = el("a", null, t(frame.alert === "breach" ? "ticket_alert_breach" : "ticket_alert_warning",
+      { number: frame.number, metric: t("metric_" + frame.metric) }));
+    link.href = "/app/tickets/" + encodeURIComponent(frame.ticket);
+    note.appendChild(link);
+    const close = el("button", "link", "×");
+    close.type = "button";
+    close.setAttribute("aria-label", t("dismiss"));
+    close.addEventListener("click", () => note.remove());
+    note.appendChild(close);
+    box.prepend(note);
+    while (box.children.length > 5) box.lastChild.remove();
+  }
+
   for (const action of ["take", "resolve", "reopen"]) {
     $(action).addEventListener("click", async () => {
       if (!current) return;

@@ -207,6 +207,14 @@
       var event = message.event || {};
       if (event.event === "assigned") item.appendChild(el("span", "line", t("assigned").replace("{name}", event.name || t("agent"))));
       else if (event.event === "resolved") item.appendChild(el("span", "line", t("resolved")));
+      else if (event.event === "ticket" && event.link) {
+        item.appendChild(el("span", "line", t("ticket").replace("{number}", event.number || "") + " "));
+        var follow = el("a", "ticket-link", t("ticket_follow"));
+        follow.href = new URL(event.link, origin).href;
+        follow.target = "_blank";
+        follow.rel = "noopener";
+        item.appendChild(follow);
+      }
       else return;
     } else {
       var who = message.sender === "customer" ? t("you") : message.sender === "bot" ? t("bot") : t("agent");

@@ -1,0 +1,27 @@
+import AsyncHTTPClient
+import Hummingbird
+import KefuDemoShop
+
+@testable import KefuServer
+
+/// The demo shop's backend as a real HTTP server on a free loopback port, checking signatures with the secret given.
+enum DemoShopServer {
+    static func run(
+        secret: @escaping @Sendable () async -> String?, _ body: @escaping @Sendable (Int, DemoShopBackend) async throws -> Void
+    ) async throws {
+        let port = try await DemoShopActions.freePort()
+        let backend = DemoShopBackend(signingSecret: secret)
+        let shop = Application(router: backend.router(), configuration: .init(address: .hostname("127.0.0.1", port: port)))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await shop.runService() }
+            // Until it answers.
+            for _ in 0..<200 {
+                let probe = HTTPClientRequest(url: "http://127.0.0.1:\(port)/health")
+                if (try? await outboundHTTP.execute(probe, timeout: .seconds(1))) != nil { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try await body(port, backend)
+            group.cancelAll()
+        }
+    }
+}
