@@ -28,7 +28,8 @@ struct ContractValidationMiddleware<Context: RequestContext>: RouterMiddleware {
         if !parameterErrors.isEmpty {
             let pathNames = Set(operation.parameters.filter { $0.location == "path" }.map(\.name))
             if parameterErrors.issues.keys.contains(where: pathNames.contains) {
-                throw APIError.malformedRequest
+                // /teams/None is no team: a path naming nothing answers as missing, like one naming an unknown id.
+                throw APIError.notFound
             }
             throw parameterErrors
         }

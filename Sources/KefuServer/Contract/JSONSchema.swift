@@ -21,6 +21,7 @@ public indirect enum JSONSchema: Sendable {
         var minItems: Int?
         var maxItems: Int?
         var maxProperties: Int?
+        var minProperties: Int?
         /// Checked against each member name of an object.
         var propertyNames: JSONSchema?
         var pattern: NSRegularExpression?
@@ -81,6 +82,7 @@ public indirect enum JSONSchema: Sendable {
             case ("minItems", .number(let n)): node.minItems = Int(n)
             case ("maxItems", .number(let n)): node.maxItems = Int(n)
             case ("maxProperties", .number(let n)): node.maxProperties = Int(n)
+            case ("minProperties", .number(let n)): node.minProperties = Int(n)
             case ("propertyNames", .object): node.propertyNames = try compile(keyValue, document: document, at: here)
             case ("pattern", .string(let pattern)):
                 node.pattern = try NSRegularExpression(pattern: Self.strictEnd(pattern))
@@ -132,6 +134,9 @@ public indirect enum JSONSchema: Sendable {
         case .object(let members):
             for name in node.required where members[name] == nil { found.append((Self.join(path, name), .required)) }
             if let most = node.maxProperties, members.count > most { found.append((path, .itemCount(min: 0, max: most))) }
+            if let least = node.minProperties, members.count < least {
+                found.append((path, .itemCount(min: least, max: node.maxProperties ?? Int.max)))
+            }
             if let names = node.propertyNames {
                 for name in members.keys.sorted() where !names.violations(of: .string(name), at: path).isEmpty {
                     found.append((Self.join(path, name), .pattern))
