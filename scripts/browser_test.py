@@ -528,6 +528,93 @@ class Story:
         for driver in [self.customer, self.agent]:
             driver.quit()
 
+    # Tickets, SLA and business actions.
+
+    def a_customer_asks_for_their_order_status_and_the_bot_answers_from_the_shop(self):
+        self.customer = make_driver()
+        self.customer_wait = WebDriverWait(self.customer, 20, ignored_exceptions=[StaleElementReferenceException])
+        self.customer.get(self.base + "/demo")
+        self.customer_wait.until(lambda d: self.widget().find_element(By.CSS_SELECTOR, ".launcher").is_displayed())
+        self.widget().find_element(By.CSS_SELECTOR, ".launcher").click()
+        self.widget().find_element(By.CSS_SELECTOR, "textarea").send_keys("我的订单 123456 到哪了")
+        self.widget().find_element(By.CSS_SELECTOR, ".send").click()
+        # The order flow calls the demo shop's backend (a signed HTTP call) and answers with the real status.
+        answer = self.customer_wait.until(
+            lambda d: [li.text for li in self.widget().find_elements(By.CSS_SELECTOR, ".log li.bot") if "123456" in li.text])
+        assert "已发货" in answer[-1] and "2026-11-27" in answer[-1], answer
+        self.customer.save_screenshot(os.path.join(self.args.screenshots, "widget-order.png"))
+
+    def a_customer_files_a_request_after_suggestions_and_sees_the_agents_reply(self):
+        self.customer.get(self.base + "/help/demo-shop/tickets/new?lang=zh-CN")
+        subject = self.customer_wait.until(EC.presence_of_element_located((By.ID, "ticket-subject")))
+        subject.send_keys("退货")
+        # Articles are suggested while the subject is typed, before anything is filed.
+        self.customer_wait.until(lambda d: d.find_element(By.ID, "ticket-suggestions").is_displayed()
+                                 and d.find_elements(By.CSS_SELECTOR, "#ticket-suggestions li a"))
+        subject.send_keys(" 茶叶罐破损 " + secrets.token_hex(2))
+        self.customer.find_element(By.ID, "ticket-body").send_keys("收到的茶叶罐是破的 <b>请处理</b>")
+        self.customer.find_element(By.ID, "ticket-email").send_keys("buyer@example.com")
+        self.customer.execute_script("window.scrollTo(0, 0)")
+        self.customer.save_screenshot(os.path.join(self.args.screenshots, "portal-ticket.png"))
+        self.customer.find_element(By.ID, "ticket-submit").click()
+        self.customer_wait.until(EC.presence_of_element_located((By.ID, "ticket-created")))
+        status_link = self.customer.current_url.split("?")[0]
+        number = self.customer.find_element(By.TAG_NAME, "h1").text.split()[0].lstrip("#")
+
+        self.go("/app/tickets?q=%23" + number)
+        self.wait.until(EC.presence_of_element_located((By.ID, "ticket-comment")))
+        assert "<b>请处理</b>" in self.driver.find_element(By.ID, "ticket-history").text
+        self.driver.find_element(By.ID, "comment-body").send_keys("已为您安排换货，新茶叶罐今天发出。")
+        self.driver.find_element(By.ID, "comment-submit").click()
+        self.wait.until(EC.url_contains("flash=reply_sent"))
+        self.shot("ticket.png")
+
+        self.customer.get(status_link)
+        self.customer_wait.until(lambda d: "新茶叶罐今天发出" in d.find_element(By.ID, "ticket-status").text)
+
+    def the_admin_runs_a_test_call_in_the_action_editor(self):
+        self.go("/app/settings/actions")
+        self.wait.until(EC.element_to_be_clickable((By.LINK_TEXT, "query_order"))).click()
+        field = self.wait.until(EC.presence_of_element_located((By.ID, "test-order_number")))
+        field.send_keys("202405183379")
+        self.driver.find_element(By.ID, "action-test-run").click()
+        result = self.wait.until(EC.presence_of_element_located((By.ID, "action-test-result")))
+        assert "HTTP 200" in result.text and "已签收" in result.text, result.text
+        self.shot("action-editor.png")
+
+    def an_sla_warning_and_a_breach_appear_as_the_test_clock_passes_the_targets(self):
+        self.go("/app/settings/sla/new")
+        self.wait.until(EC.presence_of_element_located((By.ID, "sla-name"))).send_keys("Urgent 1h")
+        self.driver.find_element(By.ID, "first-urgent").send_keys("1h")
+        warn = self.driver.find_element(By.ID, "sla-warn")
+        warn.clear()
+        warn.send_keys("15")
+        self.driver.find_element(By.ID, "sla-save").click()
+        self.wait.until(EC.url_contains("flash=sla_saved"))
+        start = datetime.datetime.now(datetime.timezone.utc)
+        self.set_clock(start)
+        made = self.api("POST", "/api/v1/tickets", {"subject": "Payment failed twice", "body": "Card charged, no order",
+                                                      "requester_email": "payer@example.com", "priority": "urgent"})
+        assert made and made["status"] == 201, made
+        number = made["json"]["number"]
+        # The console hears warnings and breaches live over its socket.
+        self.go("/app")
+        self.wait.until(EC.presence_of_element_located((By.ID, "inbox")))
+        self.wait.until(lambda d: d.find_element(By.ID, "thread-typing").text == "")
+        self.set_clock(start + datetime.timedelta(minutes=50))
+        self.wait.until(lambda d: [a for a in d.find_elements(By.CSS_SELECTOR, ".console-alert.warning a") if f"#{number}" in a.text])
+        self.set_clock(start + datetime.timedelta(minutes=61))
+        self.wait.until(lambda d: [a for a in d.find_elements(By.CSS_SELECTOR, ".console-alert.breach a") if f"#{number}" in a.text])
+        self.shot("sla-alerts.png")
+        self.driver.find_element(By.CSS_SELECTOR, ".console-alert.breach a").click()
+        self.wait.until(lambda d: "SLA" in d.find_element(By.ID, "ticket-history").text)
+        assert self.driver.find_elements(By.CSS_SELECTOR, "#ticket-sla .badge.danger"), "the clock shows the breach"
+        self.set_clock(datetime.datetime.now(datetime.timezone.utc))
+        self.go("/app/tickets?sla=breached")
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f'tr[data-ticket="{number}"]'))
+        self.shot("tickets.png")
+        self.customer.quit()
+
     def unknown_pages_are_a_404_page(self):
         self.go("/nope")
         body = self.wait.until(EC.presence_of_element_located((By.TAG_NAME, "body")))
@@ -577,6 +664,10 @@ def main():
         story.a_closed_and_reopened_widget_misses_nothing_and_doubles_nothing,
         story.the_only_agent_at_capacity_leaves_the_next_customer_at_position_one,
         story.outside_business_hours_the_widget_offers_a_message_and_the_agent_sees_it_next_morning,
+        story.a_customer_asks_for_their_order_status_and_the_bot_answers_from_the_shop,
+        story.a_customer_files_a_request_after_suggestions_and_sees_the_agents_reply,
+        story.the_admin_runs_a_test_call_in_the_action_editor,
+        story.an_sla_warning_and_a_breach_appear_as_the_test_clock_passes_the_targets,
         story.unknown_pages_are_a_404_page,
         story.owner_signs_out,
     ]

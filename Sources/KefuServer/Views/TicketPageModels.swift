@@ -79,7 +79,7 @@ extension PageModel {
         var number: Int
         var subject: String
         var requester: String
-        var requesterEmail: String
+        var requesterEmail: String?
         var source: String
         var created: String
         var conversation: String?

@@ -21,10 +21,10 @@ extension TicketPages {
         let teamNames = Dictionary(people.teams.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let merged = try await ticket.mergedIntoID.asyncMap { try await tickets.ticket(workspace.id, $0) }
         let now = tickets.clock.now()
+        let name = requester?.name.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         let model = PageModel.TicketDetail(
             id: ticket.id.description, number: ticket.number, subject: ticket.subject,
-            requester: requester?.name ?? requester?.email ?? "—",
-            requesterEmail: requester?.name == nil ? "" : requester?.email ?? "",
+            requester: name ?? requester?.email ?? "—", requesterEmail: name == nil ? nil : requester?.email,
             source: labels.source(ticket.source), created: ShellPage.short(ticket.createdAt),
             conversation: ticket.conversationID.map { WebPath.app + "#" + $0.description },
             mergedInto: merged.map { "#\($0.ticket.number)" },
