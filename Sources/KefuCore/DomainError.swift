@@ -22,6 +22,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case ticketView = "ticket_view"
         case slaPolicy = "sla_policy"
         case action
+        case ticketField = "ticket_field"
     }
 
     /// Why a change clashes with what is stored.
@@ -64,6 +65,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case ticketClosed = "ticket_closed"
         case sameTicket = "same_ticket"
         case actionNameTaken = "action_name_taken"
+        case fieldKeyTaken = "field_key_taken"
     }
 
     /// Why a permitted route still refuses this particular change.

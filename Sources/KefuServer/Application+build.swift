@@ -269,6 +269,7 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
         conversations: deps.conversations
     ).register(securedAPI)
     TicketViewAPIController(views: ticketViews).register(securedAPI)
+    TicketFieldAPIController(fields: TicketFieldService(store: deps.store, clock: deps.clock)).register(securedAPI)
     ActionAPIController(actions: deps.actions).register(securedAPI)
     SLAPolicyAPIController(policies: SLAPolicyService(store: deps.store, clock: deps.clock)).register(securedAPI)
     let hours = BusinessHoursService(
@@ -295,6 +296,8 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
         policies: SLAPolicyService(store: deps.store, clock: deps.clock), actions: deps.actions, renderer: deps.renderer
     ).register(securedPages)
     ActionSettingsPages(actions: deps.actions, renderer: deps.renderer).register(securedPages)
+    TicketFieldPages(fields: TicketFieldService(store: deps.store, clock: deps.clock), renderer: deps.renderer).register(
+        securedPages)
     ChatSettingsPages(
         replies: deps.cannedReplies, words: deps.sensitiveWords, conversations: deps.conversations, renderer: deps.renderer
     ).register(securedPages)

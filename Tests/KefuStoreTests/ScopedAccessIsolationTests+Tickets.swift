@@ -4,12 +4,13 @@ import KefuStore
 import Testing
 
 /// The ticket tables' part of the isolation test: a ticket with a tag, a history line, a breach, a saved view, an
-/// SLA policy and an idempotency key per workspace.
+/// SLA policy, an idempotency key and a declared field per workspace.
 extension ScopedAccessIsolationTests {
     struct SeededTickets {
         var ticket: StoredTicket
         var view: TicketView
         var policy: SLAPolicy
+        var field: TicketField
     }
 
     func seedTickets(
@@ -42,7 +43,11 @@ extension ScopedAccessIsolationTests {
         try await data.slaPolicies.insert(policy)
         try await data.idempotency.remember(
             scope: "tickets.create", key: "same-key", requestHash: slug, resourceID: ticket.id.uuid, at: now)
-        return SeededTickets(ticket: stored, view: view, policy: policy)
+        let field = TicketField(
+            id: TicketFieldID(), workspaceID: data.workspaceID, key: "reason", name: "Reason \(slug)", kind: .select,
+            options: ["refund"], position: 0, createdAt: now)
+        try await data.ticketFields.insert(field)
+        return SeededTickets(ticket: stored, view: view, policy: policy, field: field)
     }
 
     func checkTickets(_ scopedA: WorkspaceData, a: Seeded, b: Seeded, at now: Date) async throws {
@@ -87,5 +92,12 @@ extension ScopedAccessIsolationTests {
         var policy = b.tickets.policy
         policy.name = "sneaky"
         try await scopedA.slaPolicies.save(policy)
+        // Both declared the same key; each sees its own.
+        #expect(try await scopedA.ticketFields.all().map(\.id) == [a.tickets.field.id])
+        await #expect(throws: DomainError.notFound(.ticketField)) { _ = try await scopedA.ticketFields.field(b.tickets.field.id) }
+        var field = b.tickets.field
+        field.name = "sneaky"
+        await #expect(throws: DomainError.notFound(.ticketField)) { try await scopedA.ticketFields.save(field) }
+        await #expect(throws: DomainError.notFound(.ticketField)) { try await scopedA.ticketFields.delete(field.id) }
     }
 }

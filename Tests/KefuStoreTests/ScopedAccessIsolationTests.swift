@@ -20,7 +20,7 @@ import Testing
         "conversation_reads", "attachments", "canned_replies", "sensitive_words", "agent_presence", "message_search",
         "agent_connections", "business_hours", "outbox", "tickets", "ticket_tags", "ticket_events", "ticket_views",
         "sla_policies", "sla_breaches", "idempotency_keys", "actions", "action_calls", "action_settings",
-        "ticket_deflections",
+        "ticket_deflections", "ticket_fields",
     ]
 
     struct Seeded {
@@ -348,6 +348,7 @@ import Testing
             #expect(try await scopedB.tickets.ticket(b.tickets.ticket.ticket.id).ticket.subject == "Ticket shop-b")
             #expect(try await scopedB.ticketViews.view(b.tickets.view.id).name == "View shop-b")
             #expect(try await scopedB.slaPolicies.policy(b.tickets.policy.id).name == "Policy shop-b")
+            #expect(try await scopedB.ticketFields.field(b.tickets.field.id).name == "Reason shop-b")
             #expect(try await scopedB.actions.action(b.action.id).url == "https://shop-b.example/orders/{{order}}")
             #expect(try await scopedB.routing.settings(b.user.id).maxChats == 5)
             #expect(try await store.unscoped.credentials.session(tokenHash: b.sessionHash, now: now) != nil)

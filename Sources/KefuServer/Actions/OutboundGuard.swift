@@ -58,7 +58,30 @@ struct OutboundGuard: Sendable {
         if host.contains(":"), inet_pton(AF_INET6, host, &v6) == 1 {
             return [Resolved(bytes: withUnsafeBytes(of: &v6) { Array($0) }, text: "[" + host + "]")]
         }
-        return try await lookupPool.runIfActive {
+        return try await Self.withinLookupLimit { try await lookup(host) }
+    }
+
+    /// A name that does not resolve within this time counts as not resolving (refused): a hung resolver must not hold
+    /// the customer past the action's own time-out.
+    static let lookupLimit: Duration = .seconds(3)
+
+    private static func withinLookupLimit(_ body: @escaping @Sendable () async throws -> [Resolved]) async throws
+        -> [Resolved]
+    {
+        try await withThrowingTaskGroup(of: [Resolved]?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: lookupLimit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            // The first to finish: the addresses, or nil when the limit came first (the lookup's thread finishes alone).
+            return try await group.next().flatMap { $0 } ?? []
+        }
+    }
+
+    private static func lookup(_ host: String) async throws -> [Resolved] {
+        try await lookupPool.runIfActive {
             var hints = addrinfo()
             hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
             var list: UnsafeMutablePointer<addrinfo>?

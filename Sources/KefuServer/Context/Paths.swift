@@ -35,6 +35,8 @@ enum APIPath {
     static let ticketMerge = "/api/v1/tickets/:ticketID/merge"
     static let ticketViews = "/api/v1/ticket-views"
     static let ticketView = "/api/v1/ticket-views/:ticketViewID"
+    static let ticketFields = "/api/v1/ticket-fields"
+    static let ticketField = "/api/v1/ticket-fields/:ticketFieldID"
     static let slaPolicies = "/api/v1/sla-policies"
     static let slaPolicy = "/api/v1/sla-policies/:slaPolicyID"
     static let actions = "/api/v1/actions"
@@ -134,6 +136,8 @@ enum WebPath {
     static let settingsSLAPolicyDelete = "/app/settings/sla/:slaPolicyID/delete"
     static let settingsSLAWebhook = "/app/settings/sla/webhook"
     static let settingsActions = "/app/settings/actions"
+    static let settingsTicketFields = "/app/settings/ticket-fields"
+    static let settingsTicketFieldDelete = "/app/settings/ticket-fields/:ticketFieldID/delete"
     static let settingsActionNew = "/app/settings/actions/new"
     static let settingsAction = "/app/settings/actions/:actionID"
     static let settingsActionTest = "/app/settings/actions/:actionID/test"
@@ -208,6 +212,7 @@ enum WebPath {
     static func slaPolicy(_ id: SLAPolicyID) -> String { fill(settingsSLAPolicy, id.description) }
     static func slaPolicyDelete(_ id: SLAPolicyID) -> String { fill(settingsSLAPolicyDelete, id.description) }
     static func action(_ id: BusinessActionID) -> String { fill(settingsAction, id.description) }
+    static func ticketFieldDelete(_ id: TicketFieldID) -> String { fill(settingsTicketFieldDelete, id.description) }
     static func actionTest(_ id: BusinessActionID) -> String { fill(settingsActionTest, id.description) }
     static func actionDelete(_ id: BusinessActionID) -> String { fill(settingsActionDelete, id.description) }
 
@@ -234,7 +239,8 @@ enum WebPath {
         "settings_hours": settingsBusinessHours, "ticket_new": ticketNew, "ticket_bulk": ticketBulk,
         "ticket_view_save": ticketViewSave, "settings_sla": settingsSLA, "settings_sla_new": settingsSLANew,
         "settings_sla_webhook": settingsSLAWebhook,
-        "settings_actions": settingsActions, "settings_action_new": settingsActionNew,
+        "settings_actions": settingsActions, "settings_ticket_fields": settingsTicketFields,
+        "settings_action_new": settingsActionNew,
         "settings_action_security": settingsActionSecurity,
     ]
 }

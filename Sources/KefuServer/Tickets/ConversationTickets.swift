@@ -42,7 +42,11 @@ struct ConversationTickets: Sendable {
         let conversation = try await data.conversations.conversation(id)
         if let open = try await data.tickets.ticket(conversation: id) { return open }
         let transcript = try await self.transcript(data, conversation)
-        let fields = slots.filter { (try? TicketRules.customFields([$0.key: $0.value])) != nil }
+        let declared = try await data.ticketFields.all()
+        let fields = slots.filter { slot in
+            (try? TicketRules.customFields([slot.key: slot.value])) != nil
+                && (try? TicketRules.check([slot.key: slot.value], declared: declared)) != nil
+        }
         let new = NewTicket(
             subject: String(subject.prefix(TicketRules.maxSubject)), body: transcript.text.isEmpty ? subject : transcript.text,
             requesterID: conversation.contactID, priority: priority, teamID: conversation.teamID, customFields: fields,

@@ -82,6 +82,22 @@ enum TicketRules {
         return fields.filter { !$0.value.isEmpty }
     }
 
+    /// Values of declared fields must fit their kind; undeclared keys stay free text.
+    static func check(_ fields: [String: String], declared: [TicketField]) throws {
+        var errors = ValidationErrors()
+        for field in declared {
+            guard let value = fields[field.key], !field.accepts(value) else { continue }
+            let name = "custom_fields." + field.key
+            switch field.kind {
+            case .select: errors.add(name, .oneOf(field.options))
+            case .checkbox: errors.add(name, .oneOf(["true", "false"]))
+            case .number: errors.add(name, .wrongType("number"))
+            case .date, .text: errors.add(name, .pattern)
+            }
+        }
+        try errors.throwIfAny()
+    }
+
     /// Printable ASCII, 1–255 characters (what clients send: UUIDs, random tokens).
     static func idempotencyKey(_ key: String?) throws -> String? {
         guard let key else { return nil }

@@ -62,6 +62,7 @@ extension TicketService {
             lines.append((.tags, ["from": before.tags.joined(separator: ","), "to": tags.joined(separator: ",")]))
         }
         if let fields = change.customFields {
+            try TicketRules.check(fields, declared: try await data.ticketFields.all())
             ticket.customFields = try TicketRules.customFields(before.customFields.merging(fields) { _, new in new })
             if ticket.customFields != before.customFields { lines.append((.fields, ticket.customFields)) }
         }

@@ -80,6 +80,7 @@ struct TicketService: Sendable {
             throw DomainError.notFound(.member)
         }
         if let conversation = new.conversationID { _ = try await data.conversations.conversation(conversation) }
+        try TicketRules.check(new.customFields, declared: try await data.ticketFields.all())
         let number = try await data.tickets.nextNumber()
         let status: TicketStatus = new.assigneeID == nil ? .new : .open
         let ticket = Ticket(

@@ -79,6 +79,7 @@ enum PageTemplate: String, CaseIterable {
     case slaPolicy = "sla_policy"
     case actions
     case actionEditor = "action_editor"
+    case ticketFields = "ticket_fields"
 }
 
 /// HTML escaping per Unicode scalar, for every `{{…}}` in the templates.

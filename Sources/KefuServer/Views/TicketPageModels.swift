@@ -89,7 +89,17 @@ extension PageModel {
         var types: [Option]
         var assignees: [Option]
         var teams: [Option]
+        struct DeclaredField {
+            var key: String
+            var name: String
+            var value: String
+            /// `text`, `number` or `date` for an input; nil for a choice (`options`).
+            var inputType: String?
+            var options: [Option]
+        }
+
         var tags: String
+        var declared: [DeclaredField]
         var fieldsText: String
         var clocks: [Clock]
         var events: [Event]

@@ -22,6 +22,8 @@ struct FormData: Sendable {
 
     func all(_ key: String) -> [String] { lists[key] ?? [] }
 
+    var keys: [String] { Array(values.keys).sorted() }
+
     private static func decode(_ text: String) -> String {
         text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
     }

@@ -75,6 +75,8 @@ struct ShellPage {
         "secret_rotated": ("actions", "secret_rotated"),
         "action_saved": ("actions", "saved"),
         "action_deleted": ("actions", "deleted"),
+        "field_saved": ("fields", "saved"),
+        "field_deleted": ("fields", "deleted"),
     ]
 
     /// The flash key a redirect put in the URL.

@@ -21,6 +21,8 @@ extension TicketPages {
         let teamNames = Dictionary(people.teams.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let merged = try await ticket.mergedIntoID.asyncMap { try await tickets.ticket(workspace.id, $0) }
         let now = tickets.clock.now()
+        let declared = try await tickets.store.scoped(to: workspace.id).ticketFields.all()
+        let declaredKeys = Set(declared.map(\.key))
         let name = requester?.name.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         let model = PageModel.TicketDetail(
             id: ticket.id.description, number: ticket.number, subject: ticket.subject,
@@ -41,8 +43,9 @@ extension TicketPages {
             teams: [.init(value: "", label: "—", selected: ticket.teamID == nil)]
                 + people.teams.map { .init(value: $0.id.description, label: $0.name, selected: $0.id == ticket.teamID) },
             tags: ticket.tags.joined(separator: ", "),
-            fieldsText: ticket.customFields.sorted { $0.key < $1.key }.map { $0.key + ": " + $0.value }
-                .joined(separator: "\n"),
+            declared: declared.map { Self.declaredField($0, value: ticket.customFields[$0.key] ?? "", labels) },
+            fieldsText: ticket.customFields.filter { !declaredKeys.contains($0.key) }.sorted { $0.key < $1.key }
+                .map { $0.key + ": " + $0.value }.joined(separator: "\n"),
             clocks: stored.timers.map { clock(labels, $0, now: now) },
             events: events.map { event(labels, $0, names: names, teams: teamNames) },
             updateAction: WebPath.ticket(id), commentAction: WebPath.ticketComment(id), mergeAction: WebPath.ticketMerge(id),
@@ -72,6 +75,25 @@ extension TicketPages {
             due: timer.state == .stopped ? nil : timer.dueAt.map { ShellPage.short($0) }, state: state,
             met: timer.state == .stopped && timer.breachedAt == nil, breached: timer.breachedAt != nil,
             warned: timer.warnedAt != nil && timer.breachedAt == nil && timer.state == .running)
+    }
+
+    static func declaredField(_ field: TicketField, value: String, _ labels: Labels) -> PageModel.TicketDetail.DeclaredField {
+        let choices: [(String, String)]
+        switch field.kind {
+        case .select: choices = field.options.map { ($0, $0) }
+        case .checkbox:
+            choices = [
+                ("true", labels.renderer.text("tickets", "yes", labels.locale)),
+                ("false", labels.renderer.text("tickets", "no", labels.locale)),
+            ]
+        case .text, .number, .date: choices = []
+        }
+        let isChoice = field.kind == .select || field.kind == .checkbox
+        return .init(
+            key: field.key, name: field.name, value: value, inputType: isChoice ? nil : field.kind.rawValue,
+            options: isChoice
+                ? [.init(value: "", label: "—", selected: value.isEmpty)]
+                    + choices.map { .init(value: $0.0, label: $0.1, selected: $0.0 == value) } : [])
     }
 
     static func minutes(_ total: Int) -> String {
@@ -133,7 +155,13 @@ extension TicketPages {
         let id = try context.parameters.require("ticketID", as: TicketID.self)
         let form = try await FormData.read(request, context)
         do {
-            _ = try await tickets.update(context.identity, id, try Self.change(form))
+            var change = try Self.change(form)
+            // The form shows every value: a line taken out of the free-text box clears that field.
+            if form["custom_fields"] != nil {
+                let current = try await tickets.ticket(context.identity.workspace.id, id).ticket.customFields
+                for key in current.keys where change.customFields?[key] == nil { change.customFields?[key] = "" }
+            }
+            _ = try await tickets.update(context.identity, id, change)
             return .redirect(to: WebPath.ticket(id) + "?flash=ticket_saved")
         } catch {
             guard let text = message(error, request, context) else { throw error }
@@ -198,6 +226,11 @@ extension TicketPages {
                     line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }
             change.customFields = fields
+        }
+        // Declared fields arrive one input each (`field_<key>`); an emptied one clears the value.
+        for key in form.keys where key.hasPrefix("field_") {
+            change.customFields = change.customFields ?? [:]
+            change.customFields?[String(key.dropFirst("field_".count))] = form[key] ?? ""
         }
         try errors.throwIfAny()
         return change

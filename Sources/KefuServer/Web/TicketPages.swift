@@ -90,7 +90,8 @@ struct TicketPages {
             let requester = requesters[ticket.requesterID]
             return .init(
                 id: ticket.id.description, number: ticket.number, subject: ticket.subject, href: WebPath.ticket(ticket.id),
-                requester: requester?.name.flatMap { $0.isEmpty ? nil : $0 } ?? requester?.email ?? "—", status: labels.status(ticket.status),
+                requester: requester?.name.flatMap { $0.isEmpty ? nil : $0 } ?? requester?.email ?? "—",
+                status: labels.status(ticket.status),
                 statusKey: ticket.status.rawValue, priority: labels.priority(ticket.priority),
                 urgent: ticket.priority == .urgent || ticket.priority == .high,
                 assignee: ticket.assigneeID.flatMap { names[$0] } ?? "—", sla: slaSummary(stored, now: now, page.locale),

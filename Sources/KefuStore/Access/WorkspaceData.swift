@@ -41,6 +41,7 @@ public struct WorkspaceData: Sendable {
     public var tickets: any TicketRepository { SQLTicketRepository(scope: scope) }
     public var slaPolicies: any SLAPolicyRepository { SQLSLAPolicyRepository(scope: scope) }
     public var ticketViews: any TicketViewRepository { SQLTicketViewRepository(scope: scope) }
+    public var ticketFields: any TicketFieldRepository { SQLTicketFieldRepository(scope: scope) }
     public var idempotency: any IdempotencyRepository { SQLIdempotencyRepository(scope: scope) }
     public var actions: any ActionRepository { SQLActionRepository(scope: scope) }
 

@@ -17,6 +17,7 @@ public enum Migrations {
         M0014CreateTicketDeflections(),
         M0015AddTicketCountIndex(),
         M0016AddSLAWebhookAndChatTickets(),
+        M0017CreateTicketFields(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }
