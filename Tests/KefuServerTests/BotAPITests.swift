@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import KefuBot
 import KefuCore
 import KefuTestSupport
 import Logging
@@ -168,8 +169,25 @@ import Testing
                     as? [String: Any])
             #expect(twice["phrases"] as? Int == 0)
             #expect(twice["articles"] as? Int == 0)
+            // The flows' actions arrive switched off, pointing at the documented example endpoints; once only.
+            #expect(installed["actions"] as? Int == 2 && twice["actions"] as? Int == 0)
+            let actions = try await app.dependencies.store.scoped(to: try await app.workspaceID("tea-shop")).actions.all()
+            #expect(Set(actions.map(\.name)) == ["query_balance", "schedule_repayment"])
+            #expect(actions.allSatisfy { !$0.enabled && $0.url.hasPrefix("https://api.example.com/kefu/") })
             let missing = try await client.post(APIBody.json([:]), to: "/api/v1/bot/templates/nope/install", token: token)
             #expect(missing.status == .notFound)
+        }
+    }
+
+    /// Every action a template's flow calls is one the template ships (else its flows could only fail).
+    @Test func everyTemplatesFlowsCallActionsItShips() throws {
+        for template in try TemplateCatalog.load().templates {
+            let shipped = Set((template.manifest.actions ?? []).map(\.name))
+            for definition in template.flows.values {
+                let flow = try Flow.load(json: Data(definition.utf8))
+                let called = Set(flow.steps.values.compactMap(\.action))
+                #expect(called.isSubset(of: shipped), "\(template.id): \(called.subtracting(shipped))")
+            }
         }
     }
 }

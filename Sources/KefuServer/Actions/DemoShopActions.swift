@@ -79,7 +79,13 @@ struct DemoShopActions: Sendable {
             let url = "http://127.0.0.1:\(port)" + definition.path
             let now = clock.now()
             if var existing = try await data.actions.action(named: definition.name) {
+                // The demo's own definition wins over the template's example (switched off, pointing elsewhere).
                 existing.url = url
+                existing.method = definition.method
+                existing.inputs = definition.inputs
+                existing.mapping = definition.mapping
+                existing.reply = definition.reply
+                existing.enabled = true
                 existing.updatedAt = now
                 try await data.actions.save(existing)
             } else {

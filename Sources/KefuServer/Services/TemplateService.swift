@@ -3,8 +3,8 @@ import KefuCore
 import KefuStore
 
 /// Installs a scenario template into a workspace in one transaction. What the workspace already has (a category
-/// key, an intent label, a phrase, an FAQ question, an article title) is kept as it is; installing twice adds
-/// nothing the second time.
+/// key, an intent label, a phrase, an FAQ question, an article title, an action's name) is kept as it is; installing
+/// twice adds nothing the second time. The template's actions arrive switched off, pointing at example endpoints.
 public struct TemplateService: Sendable {
     let store: Store
     let clock: WallClock
@@ -19,6 +19,7 @@ public struct TemplateService: Sendable {
         var faqs = 0
         var articles = 0
         var flows = 0
+        var actions = 0
     }
 
     var templates: [ScenarioTemplate] { catalog.templates }
@@ -89,6 +90,15 @@ public struct TemplateService: Sendable {
         for (flowID, definition) in template.flows {
             try await data.bot.saveFlow(id: flowID, definition: definition, at: now)
             installed.flows += 1
+        }
+        for action in template.manifest.actions ?? [] where try await data.actions.action(named: action.name) == nil {
+            try await data.actions.insert(
+                BusinessAction(
+                    id: BusinessActionID(), workspaceID: data.workspaceID, name: action.name, method: action.method,
+                    url: action.url, headers: [], inputs: action.inputs, mapping: action.mapping, reply: action.reply,
+                    timeoutMilliseconds: BusinessAction.defaultTimeoutMilliseconds, enabled: false, createdAt: now,
+                    updatedAt: now))
+            installed.actions += 1
         }
         return installed
     }

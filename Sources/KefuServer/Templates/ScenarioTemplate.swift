@@ -31,17 +31,29 @@ struct ScenarioTemplate: Sendable {
             var name: Names
         }
 
+        /// A business action the template's flows call, pointing at a documented example endpoint (docs/ACTIONS.md):
+        /// installed switched off until an admin points it at the business's own system.
+        struct Action: Codable, Sendable {
+            var name: String
+            var method: BusinessAction.Method
+            var url: String
+            var inputs: [BusinessAction.Input]
+            var mapping: [String: String]
+            var reply: [String: String]
+        }
+
         var id: String
         var name: Names
         var description: Names
         var outOfScopeLabel: String?
         var intents: [Intent]
         var categories: [Category]
+        var actions: [Action]?
 
         enum CodingKeys: String, CodingKey {
             case id, name, description
             case outOfScopeLabel = "out_of_scope_label"
-            case intents, categories
+            case intents, categories, actions
         }
     }
 
