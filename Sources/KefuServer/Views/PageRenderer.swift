@@ -41,6 +41,12 @@ public struct PageRenderer: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// What a refused form shows, in the reader's language; nil for errors a form does not explain (404, 5xx).
+    func formMessage(_ error: any Error, _ request: Request, _ context: AuthenticatedContext) -> String? {
+        catalogues.formMessage(
+            error, PageLocale.resolve(identity: context.identity, acceptLanguage: request.headers[.acceptLanguage]))
+    }
+
     func errorPage(status: HTTPResponse.Status, message: String, locale: UILocale) -> Response {
         let title =
             switch status {

@@ -49,14 +49,9 @@ struct ActionSettingsPages {
             _ = try await actions.setSettings(context.identity, allowlist: entries, rotate: rotate, ip: context.clientIP)
             return .redirect(to: WebPath.settingsActions + (rotate ? "?reveal=1&flash=secret_rotated" : "?flash=actions_saved"))
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             return try await renderList(request, context, error: text)
         }
-    }
-
-    private func message(_ error: any Error, _ request: Request, _ context: AuthenticatedContext) -> String? {
-        renderer.catalogues.formMessage(
-            error, PageLocale.resolve(identity: context.identity, acceptLanguage: request.headers[.acceptLanguage]))
     }
 
     // MARK: Editor
@@ -169,7 +164,7 @@ struct ActionSettingsPages {
             let action = try await actions.create(context.identity, try Self.draft(form), ip: context.clientIP)
             return .redirect(to: WebPath.action(action.id) + "?flash=action_saved")
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             return try await editor(request, context, action: nil, form: form, error: text)
         }
     }
@@ -186,7 +181,7 @@ struct ActionSettingsPages {
             _ = try await actions.update(context.identity, id, try Self.draft(form), ip: context.clientIP)
             return .redirect(to: WebPath.action(id) + "?flash=action_saved")
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             let action = try await actions.action(context.identity, id)
             return try await editor(request, context, action: action, form: form, error: text)
         }

@@ -96,12 +96,6 @@ struct KnowledgePages {
             translationOf: form["translation_of"].flatMap { ArticleID($0) })
     }
 
-    /// A refused save shows the form again with what was typed and the reason.
-    private func message(_ error: any Error, _ request: Request, _ context: AuthenticatedContext) -> String? {
-        renderer.catalogues.formMessage(
-            error, PageLocale.resolve(identity: context.identity, acceptLanguage: request.headers[.acceptLanguage]))
-    }
-
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let form = try await FormData.read(request, context)
         let draft = draft(form)
@@ -109,7 +103,7 @@ struct KnowledgePages {
             let article = try await knowledge.createArticle(context.identity, draft)
             return .redirect(to: WebPath.kbArticleEdit(article.id) + "?flash=article_saved")
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             return try await editor(request, context, article: nil, draft: draft, error: text)
         }
     }
@@ -129,7 +123,7 @@ struct KnowledgePages {
                 context.identity, id: id, draft, expectedVersion: Int(form["version"] ?? "") ?? 0)
             return .redirect(to: WebPath.kbArticleEdit(article.id) + "?flash=article_saved")
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             let current = try await knowledge.article(context.identity, id: id)
             return try await editor(request, context, article: current, draft: draft, error: text)
         }
@@ -144,7 +138,7 @@ struct KnowledgePages {
                 context.identity, article: id, revision: revision, expectedVersion: Int(form["version"] ?? "") ?? 0)
             return .redirect(to: WebPath.kbArticleEdit(id) + "?flash=article_saved")
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             let current = try await knowledge.article(context.identity, id: id)
             return try await editor(request, context, article: current, draft: nil, error: text)
         }
@@ -183,7 +177,7 @@ struct KnowledgePages {
                 intent: form["intent"], locale: ContentLocale(rawValue: form["locale"] ?? "") ?? .en)
             return .redirect(to: WebPath.kbFAQs + "?flash=faq_saved")
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             return try await renderFAQs(request, context, error: text)
         }
     }
@@ -214,7 +208,7 @@ struct KnowledgePages {
                 expectedVersion: Int(form["version"] ?? "") ?? 0)
             return .redirect(to: WebPath.kbFAQs + "?flash=faq_saved")
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             return renderFAQ(request, context, try await knowledge.faq(context.identity, id: id), error: text)
         }
     }

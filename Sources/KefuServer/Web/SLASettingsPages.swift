@@ -127,11 +127,6 @@ struct SLASettingsPages {
             warnBeforeMinutes: warn ?? 0, targets: targets, enabled: form["enabled"] == "on")
     }
 
-    private func message(_ error: any Error, _ request: Request, _ context: AuthenticatedContext) -> String? {
-        renderer.catalogues.formMessage(
-            error, PageLocale.resolve(identity: context.identity, acceptLanguage: request.headers[.acceptLanguage]))
-    }
-
     @Sendable func newPolicy(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         try await editor(request, context, policy: nil, form: nil, error: nil)
     }
@@ -142,7 +137,7 @@ struct SLASettingsPages {
             _ = try await policies.create(context.identity, try Self.draft(form), ip: context.clientIP)
             return .redirect(to: WebPath.settingsSLA + "?flash=sla_saved")
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             return try await editor(request, context, policy: nil, form: form, error: text)
         }
     }
@@ -159,7 +154,7 @@ struct SLASettingsPages {
             _ = try await policies.update(context.identity, id, try Self.draft(form), ip: context.clientIP)
             return .redirect(to: WebPath.settingsSLA + "?flash=sla_saved")
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             let policy = try await policies.policy(context.identity, id)
             return try await editor(request, context, policy: policy, form: form, error: text)
         }
@@ -177,7 +172,7 @@ struct SLASettingsPages {
             _ = try await actions.setSLAWebhook(context.identity, url: form["url"], ip: context.clientIP)
             return .redirect(to: WebPath.settingsSLA + "?flash=webhook_saved")
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             return try await renderList(request, context, webhookError: text)
         }
     }

@@ -55,8 +55,7 @@ struct TicketFieldPages {
                     position: nil), ip: context.clientIP)
             return .redirect(to: WebPath.settingsTicketFields + "?flash=field_saved")
         } catch {
-            let locale = PageLocale.resolve(identity: context.identity, acceptLanguage: request.headers[.acceptLanguage])
-            guard let text = renderer.catalogues.formMessage(error, locale) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             return try await render(request, context, form: form, error: text)
         }
     }

@@ -164,7 +164,7 @@ extension TicketPages {
             _ = try await tickets.update(context.identity, id, change)
             return .redirect(to: WebPath.ticket(id) + "?flash=ticket_saved")
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             return try await renderTicket(request, context, id, error: text)
         }
     }
@@ -249,7 +249,7 @@ extension TicketPages {
             }
             return .redirect(to: WebPath.ticket(id) + "?flash=" + (isPublic ? "reply_sent" : "note_added"))
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             return try await renderTicket(request, context, id, error: text)
         }
     }
@@ -265,7 +265,7 @@ extension TicketPages {
             _ = try await tickets.merge(context.identity, id, into: target.ticket.id)
             return .redirect(to: WebPath.ticket(target.ticket.id) + "?flash=ticket_merged")
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             return try await renderTicket(request, context, id, error: text)
         }
     }

@@ -194,7 +194,7 @@ struct TicketPages {
                 context.identity, name: form["name"] ?? "", shared: form["shared"] == "on", filter: try TicketQuery.filter(query))
             return .redirect(to: WebPath.tickets + "?view=" + view.id.description + "&flash=view_saved")
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             return try await renderList(request, context, error: text)
         }
     }
@@ -211,14 +211,9 @@ struct TicketPages {
             _ = try await tickets.bulkUpdate(context.identity, ids, change)
             return .redirect(to: back + (back.contains("?") ? "&" : "?") + "flash=tickets_updated")
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             return try await renderList(request, context, error: text)
         }
-    }
-
-    func message(_ error: any Error, _ request: Request, _ context: AuthenticatedContext) -> String? {
-        renderer.catalogues.formMessage(
-            error, PageLocale.resolve(identity: context.identity, acceptLanguage: request.headers[.acceptLanguage]))
     }
 
     // MARK: New ticket
@@ -253,7 +248,7 @@ struct TicketPages {
                 identity.workspace, actor: identity.user, new, idempotencyKey: form["idempotency_key"])
             return .redirect(to: WebPath.ticket(stored.ticket.id) + "?flash=ticket_created")
         } catch {
-            guard let text = message(error, request, context) else { throw error }
+            guard let text = renderer.formMessage(error, request, context) else { throw error }
             return renderNew(request, context, form, error: text)
         }
     }
