@@ -127,7 +127,7 @@ public struct AppDependencies: Sendable {
                 portalTickets: PortalTicketService(
                     tickets: tickets, links: TicketLinks(secret: secret),
                     // Visitors' writes: 10 at once, then one every 5 s per address.
-                    limiter: AddressFrameLimiter(perSecond: 0.2, burst: 10, limitsLoopback: false)),
+                    limiter: AddressFrameLimiter(perSecond: 0.2, burst: 10, limitsLoopback: !config.exemptLoopback)),
                 actions: actions,
                 slaSweeper: SLASweeper(store: store, tickets: tickets, interval: .seconds(15), logger: logger),
                 addressFrames: AddressFrameLimiter(
@@ -159,7 +159,9 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
     let router = buildRouter(dependencies, catalog: catalog)
     let config = dependencies.config
     // Slow or idle clients are dropped and connections are capped, so that a pile of sockets cannot starve the rest.
-    let connections = ConnectionCounter(limit: config.maxConnections, logger: logger)
+    let connections = ConnectionCounter(
+        limit: config.maxConnections, perAddressLimit: config.trustProxy ? 0 : config.maxConnectionsPerAddress,
+        limitsLoopback: !config.exemptLoopback, logger: logger)
     let readTimeout = TimeAmount.seconds(Int64(config.httpReadTimeoutSeconds))
     let http = HTTP1Channel.Configuration(
         additionalChannelHandlers: [ConnectionGuard(readTimeout: readTimeout)],

@@ -14,7 +14,7 @@ import Testing
 
 /// Flows call business actions against the demo shop's backend as a real HTTP server that checks signatures: the
 /// customer gets the real order status, failures take the flow's failure branch, agents see each call.
-@Suite(.timeLimit(.minutes(3))) struct ActionFlowTests {
+@Suite(.timeLimit(.minutes(30))) struct ActionFlowTests {
     @Test func theOrderFlowAnswersFromTheBackendAndFailuresTakeTheFailureBranch() async throws {
         try await TestApp.run(live: true) { app, client in
             _ = try await app.member("owner@shop.example", workspace: "demo-shop", role: .owner, client: client)

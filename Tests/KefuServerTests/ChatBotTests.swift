@@ -11,7 +11,7 @@ import Testing
 
 /// Bot first in live chat: the workspace's active bot answers with its sources, hands off when asked, and stays
 /// silent after; the agent sees its reasoning and the hand-off summary; agents outside the team see nothing.
-@Suite(.timeLimit(.minutes(3))) struct ChatBotTests {
+@Suite(.timeLimit(.minutes(30))) struct ChatBotTests {
     /// A small bot: three intents, an FAQ entry, trained through the job queue.
     private func trainBot(_ app: TestApp, _ client: any TestClientProtocol, token: String, workspace: String) async throws {
         for (label, texts) in BotAPITests.phrases.sorted(by: { $0.key < $1.key }) {

@@ -10,7 +10,7 @@ import Testing
 
 /// The chat protocol end to end over real sockets: a widget visitor and an agent, resends stored once, resume by
 /// sequence number, and refusals that never reveal what is not the caller's.
-@Suite(.timeLimit(.minutes(2))) struct ChatSocketTests {
+@Suite(.timeLimit(.minutes(30))) struct ChatSocketTests {
     private func widgetKey(_ app: TestApp, _ slug: String) async throws -> String {
         try await TestSocket.widgetKey(app, slug)
     }

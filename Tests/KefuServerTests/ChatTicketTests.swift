@@ -14,7 +14,7 @@ import Testing
 /// Tickets from chats (an agent's "make ticket", a flow's ticket step) with the line that lets the customer follow
 /// them, and the SLA webhook posting warnings and breaches, signed, to a real HTTP server (the demo shop's backend,
 /// which refuses unsigned requests).
-@Suite(.timeLimit(.minutes(3))) struct ChatTicketTests {
+@Suite(.timeLimit(.minutes(30))) struct ChatTicketTests {
     static func chat(_ data: WorkspaceData, saying text: String, status: ConversationStatus) async throws -> Conversation {
         let contact = try await data.contacts.create(name: "Li Lei", at: Date())
         let conversation = try await data.conversations.start(

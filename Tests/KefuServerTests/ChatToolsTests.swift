@@ -11,7 +11,7 @@ import Testing
 
 /// The agent's tools around a conversation: canned replies with slots, the sensitive-word filter, message search,
 /// contacts, presence.
-@Suite(.timeLimit(.minutes(2))) struct ChatToolsTests {
+@Suite(.timeLimit(.minutes(30))) struct ChatToolsTests {
     /// A customer's conversation holding `text`, and the agent socket that saw it.
     private func customerSays(_ text: String, app: TestApp, client: any TestClientProtocol, workspace: String = "tea-shop")
         async throws -> (conversation: String, customer: TestSocket)

@@ -10,7 +10,7 @@ import Testing
 @testable import KefuServer
 
 /// Several instances on one PostgreSQL: events cross between them over LISTEN/NOTIFY, any instance serves anyone.
-@Suite(.timeLimit(.minutes(3))) struct InstancesTests {
+@Suite(.timeLimit(.minutes(30))) struct InstancesTests {
     private func texts(_ client: any TestClientProtocol, _ conversation: String, token: String) async throws -> [String] {
         let body = try #require(
             try await client.get("/api/v1/conversations/\(conversation)/messages", token: token).json() as? [String: Any])

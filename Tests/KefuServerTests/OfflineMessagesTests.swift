@@ -11,7 +11,7 @@ import Testing
 
 /// Business hours and messages left while nobody answers: the customer is told at once, leaves a way back, the
 /// conversation waits for the next agent, and replies also wait in the outbox for e-mail.
-@Suite(.timeLimit(.minutes(3))) struct OfflineMessagesTests {
+@Suite(.timeLimit(.minutes(30))) struct OfflineMessagesTests {
     static var weekdays: [[String: Any]] {
         ["mon", "tue", "wed", "thu", "fri"].map {
             ["day": $0, "open": "09:00", "close": "18:00"]

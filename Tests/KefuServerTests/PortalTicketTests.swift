@@ -11,7 +11,7 @@ import Testing
 
 /// The help center's ticket form and status page: one ticket per submitted form (its key), the signed link as the
 /// only way back (forged or expired: not found), markup shown as text, replies both ways, deflections counted.
-@Suite(.timeLimit(.minutes(3))) struct PortalTicketTests {
+@Suite(.timeLimit(.minutes(30))) struct PortalTicketTests {
     typealias Browser = PagesTests.Browser
 
     @Test func aVisitorFilesARequestFollowsItAndRepliesThroughTheSignedLink() async throws {

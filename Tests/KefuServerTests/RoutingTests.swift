@@ -11,7 +11,7 @@ import Testing
 @testable import KefuServer
 
 /// Routing: capacity, the live queue and its order, seats that free, and atomic assignment across instances.
-@Suite(.timeLimit(.minutes(3))) struct RoutingTests {
+@Suite(.timeLimit(.minutes(30))) struct RoutingTests {
     private func userID(_ app: TestApp, _ email: String) async throws -> UserID {
         try #require(try await app.dependencies.store.unscoped.users.credentials(email: email)?.0).id
     }

@@ -8,6 +8,7 @@ import KefuStore
 import KefuTestSupport
 import Logging
 import NIOCore
+import Testing
 
 /// A real application on a fresh database (SQLite in memory, or a new PostgreSQL database), driven in-process.
 struct TestApp: Sendable {
@@ -16,8 +17,23 @@ struct TestApp: Sendable {
 
     static let password = "correct horse battery"
 
+    /// Each run waits for a slot (`TestSlots.servers`), then has `limit` to finish; a test that hangs fails naming
+    /// where it was started instead of holding the whole run.
     static func run(
-        _ db: TestDatabase = .sqlite, live: Bool = false, configure: (inout AppConfig) -> Void = { _ in },
+        _ db: TestDatabase = .sqlite, live: Bool = false, within limit: Duration = .seconds(240),
+        configure: @escaping @Sendable (inout AppConfig) -> Void = { _ in },
+        sourceLocation: SourceLocation = #_sourceLocation,
+        _ body: @escaping @Sendable (TestApp, any TestClientProtocol) async throws -> Void
+    ) async throws {
+        try await TestSlots.servers.withSlot {
+            try await withDeadline(limit, "the test server started at \(sourceLocation)") {
+                try await serve(db, live: live, configure: configure, body)
+            }
+        }
+    }
+
+    private static func serve(
+        _ db: TestDatabase, live: Bool, configure: (inout AppConfig) -> Void,
         _ body: @escaping @Sendable (TestApp, any TestClientProtocol) async throws -> Void
     ) async throws {
         try await db.withURL { url in
@@ -49,9 +65,20 @@ struct TestApp: Sendable {
     /// Two instances on one fresh PostgreSQL database, both serving on ports of their own, as behind a load
     /// balancer. Skipped (returns at once) without `KEFU_TEST_POSTGRES_URL`.
     static func runPair(
+        within limit: Duration = .seconds(240), sourceLocation: SourceLocation = #_sourceLocation,
         _ body: @escaping @Sendable (TestApp, any TestClientProtocol, TestApp, any TestClientProtocol) async throws -> Void
     ) async throws {
         guard TestDatabase.all.contains(.postgres) else { return }
+        try await TestSlots.servers.withSlot {
+            try await withDeadline(limit, "the two test servers started at \(sourceLocation)") {
+                try await servePair(body)
+            }
+        }
+    }
+
+    private static func servePair(
+        _ body: @escaping @Sendable (TestApp, any TestClientProtocol, TestApp, any TestClientProtocol) async throws -> Void
+    ) async throws {
         try await TestDatabase.postgres.withURL { url in
             var config = AppConfig()
             config.databaseURL = url

@@ -11,7 +11,7 @@ import Testing
 
 /// Tickets over the API: opening them idempotently, replies and notes, changes with history, SLA clocks that pause,
 /// stop and breach as the test clock moves, merges, bulk changes and list filters.
-@Suite(.timeLimit(.minutes(3))) struct TicketAPITests {
+@Suite(.timeLimit(.minutes(30))) struct TicketAPITests {
     private func open(
         _ client: any TestClientProtocol, _ body: [String: Any], token: String, key: String? = nil
     ) async throws -> TestResponse {

@@ -8,7 +8,7 @@ import Testing
 
 /// Declared ticket fields: supervisors and up declare them; values for declared keys must fit their kind on every way
 /// in (API, page), undeclared keys stay free text; the ticket page shows each declared field as its own input.
-@Suite(.timeLimit(.minutes(3))) struct TicketFieldTests {
+@Suite(.timeLimit(.minutes(30))) struct TicketFieldTests {
     typealias Browser = PagesTests.Browser
 
     @Test func declaredFieldsCheckTheirValuesOnEveryWayIn() async throws {

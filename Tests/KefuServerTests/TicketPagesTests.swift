@@ -10,7 +10,7 @@ import Testing
 /// The agents' ticket pages, SLA settings and the action editor through the router as a browser uses them: views
 /// with counts, search by number, replies and notes, property changes with history, bulk changes, merging, saved
 /// views; who may change what; markup shown as text; bad input answered on the page and changing nothing.
-@Suite(.timeLimit(.minutes(3))) struct TicketPagesTests {
+@Suite(.timeLimit(.minutes(30))) struct TicketPagesTests {
     typealias Browser = PagesTests.Browser
 
     static func signIn(_ email: String, _ client: any TestClientProtocol) async throws -> (Browser, String) {

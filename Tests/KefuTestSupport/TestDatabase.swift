@@ -62,8 +62,12 @@ public enum TestDatabase: String, CaseIterable, Sendable {
         await admin.shutdown()
     }
 
-    /// Runs `body` with a fresh, empty store.
+    /// Runs `body` with a fresh, empty store, in one of the process's test slots (`TestSlots.servers`).
     public func withStore<T>(_ body: (Store) async throws -> T) async throws -> T {
+        try await TestSlots.servers.withSlot { try await openStore(body) }
+    }
+
+    private func openStore<T>(_ body: (Store) async throws -> T) async throws -> T {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         switch self {

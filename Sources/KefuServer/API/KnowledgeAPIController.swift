@@ -83,7 +83,9 @@ struct KnowledgeAPIController {
             categoryID: query["category_id"].flatMap { CategoryID(String($0)) })
         let offset =
             try page.cursor.map { cursor in
-                guard let value = Int(cursor), value >= 0 else { throw APIError.validation(ValidationErrors("cursor", .cursor)) }
+                guard let value = NumberInput.int(cursor, in: 0...999_999_999) else {
+                    throw APIError.validation(ValidationErrors("cursor", .cursor))
+                }
                 return value
             } ?? 0
         let articles = try await knowledge.articles(context.identity, filter: filter, offset: offset, limit: page.limit + 1)

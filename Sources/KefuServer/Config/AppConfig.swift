@@ -40,6 +40,12 @@ public struct AppConfig: Sendable {
     public var httpReadTimeoutSeconds: Int = 30
     /// Open connections beyond this are closed at once (with a log line), keeping file descriptors for the rest.
     public var maxConnections: Int = 10_000
+    /// Connections one client address may hold open (0: no limit). Off behind a proxy (`trustProxy`), where every
+    /// connection comes from the proxy's address.
+    public var maxConnectionsPerAddress: Int = 256
+    /// Whether loopback clients are exempt from the per-address limits on connections, uploads, widget sign-ups and
+    /// help-center forms (a same-host proxy without `trust.proxy` makes every visitor look like 127.0.0.1).
+    public var exemptLoopback = false
     /// Background job workers on this instance; 0 makes a web-only instance that leaves jobs to the others.
     public var jobWorkers: Int = 1
     /// Lets an owner or admin move business-hours time (`PUT /api/v1/test-clock`), for tests of what happens after
@@ -74,6 +80,8 @@ public struct AppConfig: Sendable {
         public static let httpReadTimeoutSeconds = "http.read.timeout.seconds"
         public static let maxConnections = "max.connections"
         public static let jobWorkers = "job.workers"
+        public static let maxConnectionsPerAddress = "max.connections.per.address"
+        public static let exemptLoopback = "limits.exempt.loopback"
     }
 
     /// Resolves the configuration. `cli` holds only flags the user actually gave, by key.
@@ -128,6 +136,9 @@ public struct AppConfig: Sendable {
         config.httpReadTimeoutSeconds = try Self.int(
             reader, Key.httpReadTimeoutSeconds, default: config.httpReadTimeoutSeconds, range: 1...3600)
         config.maxConnections = try Self.int(reader, Key.maxConnections, default: config.maxConnections, range: 1...1_000_000)
+        config.maxConnectionsPerAddress = try Self.int(
+            reader, Key.maxConnectionsPerAddress, default: config.maxConnectionsPerAddress, range: 0...1_000_000)
+        config.exemptLoopback = Self.bool(reader.string(forKey: ConfigKey(Key.exemptLoopback))) ?? config.exemptLoopback
         config.jobWorkers = try Self.int(reader, Key.jobWorkers, default: config.jobWorkers, range: 0...16)
         config.testClock = Self.bool(reader.string(forKey: ConfigKey(Key.testClock))) ?? config.testClock
         return config

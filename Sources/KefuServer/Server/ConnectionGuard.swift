@@ -3,37 +3,82 @@ import NIOCore
 import NIOHTTPTypes
 import Synchronization
 
-/// Counts open connections across the server and closes those beyond the limit, logging when the limit is first
-/// reached (and again once it has cleared), so that file descriptors stay available for the connections served.
+/// Counts open connections across the server and per client address, and closes those beyond either limit, logging
+/// when a limit is first reached (and again once it has cleared), so that file descriptors stay available for the
+/// connections served and one address cannot take them all.
 final class ConnectionCounter: Sendable {
     let limit: Int
+    /// Connections one address may hold; 0: no per-address limit (behind a proxy every client has its address).
+    let perAddressLimit: Int
+    let limitsLoopback: Bool
     let logger: Logger
-    private let state = Mutex((open: 0, warned: false))
 
-    init(limit: Int, logger: Logger) {
+    private struct State {
+        var open = 0
+        var warned = false
+        var byAddress: [String: Int] = [:]
+        var warnedAddresses: Set<String> = []
+    }
+
+    private let state = Mutex(State())
+
+    init(limit: Int, perAddressLimit: Int = 0, limitsLoopback: Bool = true, logger: Logger) {
         self.limit = limit
+        self.perAddressLimit = perAddressLimit
+        self.limitsLoopback = limitsLoopback
         self.logger = logger
     }
 
-    /// Counts a new connection; false when it is over the limit (and was not counted).
-    func admit() -> Bool {
-        let (admitted, warn) = state.withLock { state -> (Bool, Bool) in
+    /// The key a connection from `address` is counted under, nil when it has no per-address limit.
+    func key(for address: SocketAddress?) -> String? {
+        guard perAddressLimit > 0, let ip = address?.ipAddress, limitsLoopback || !AddressFrameLimiter.isLoopback(ip)
+        else { return nil }
+        return ip
+    }
+
+    /// Counts a new connection; false when it is over the server's or its address's limit (and was not counted).
+    func admit(key: String? = nil) -> Bool {
+        enum Warning { case server, address }
+        let (admitted, warning) = state.withLock { state -> (Bool, Warning?) in
             guard state.open < limit else {
                 let first = !state.warned
                 state.warned = true
-                return (false, first)
+                return (false, first ? .server : nil)
+            }
+            if let key {
+                let held = state.byAddress[key, default: 0]
+                guard held < perAddressLimit else {
+                    return (false, state.warnedAddresses.insert(key).inserted ? .address : nil)
+                }
+                state.byAddress[key] = held + 1
             }
             state.open += 1
             if state.open < limit * 9 / 10 { state.warned = false }
-            return (true, false)
+            return (true, nil)
         }
-        if warn {
-            logger.warning("connection limit reached; closing new connections", metadata: ["limit": "\(limit)"])
+        switch warning {
+        case .server: logger.warning("connection limit reached; closing new connections", metadata: ["limit": "\(limit)"])
+        case .address:
+            logger.warning(
+                "connection limit of one address reached; closing its new connections",
+                metadata: ["limit.per.address": "\(perAddressLimit)", "address": "\(key ?? "-")"])
+        case nil: break
         }
         return admitted
     }
 
-    func release() { state.withLock { $0.open -= 1 } }
+    func release(key: String? = nil) {
+        state.withLock { state in
+            state.open -= 1
+            guard let key, let held = state.byAddress[key] else { return }
+            if held <= 1 {
+                state.byAddress[key] = nil
+                state.warnedAddresses.remove(key)
+            } else {
+                state.byAddress[key] = held - 1
+            }
+        }
+    }
 
     var open: Int { state.withLock { $0.open } }
 }

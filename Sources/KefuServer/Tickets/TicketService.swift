@@ -136,7 +136,7 @@ struct TicketService: Sendable {
     {
         let data = store.scoped(to: actor.workspace.id)
         let perPage = min(max(perPage, 1), 100)
-        let offset = (max(page, 1) - 1) * perPage
+        let offset = (min(max(page, NumberInput.page.lowerBound), NumberInput.page.upperBound) - 1) * perPage
         async let tickets = data.tickets.tickets(filter, me: actor.user.id, offset: offset, limit: perPage)
         async let total = data.tickets.count(filter, me: actor.user.id)
         return (try await tickets, try await total)

@@ -59,6 +59,11 @@ public struct Catalogues: Sendable {
         errors.issues.mapValues { issue($0, locale) }
     }
 
+    /// A bound as a person writes it: whole numbers without ".0", anything an `Int` cannot hold as it is.
+    static func whole(_ value: Double) -> String {
+        value.isFinite && abs(value) < 1e15 && value == value.rounded() ? String(Int(value)) : "\(value)"
+    }
+
     func issue(_ issue: ValidationIssue, _ locale: UILocale) -> String {
         switch issue {
         case .required: text("validation", "required", locale)
@@ -78,7 +83,7 @@ public struct Catalogues: Sendable {
         case .number(let min, let max):
             text(
                 "validation", "number", locale,
-                ["min": min.map { String(Int($0)) } ?? "-∞", "max": max.map { String(Int($0)) } ?? "∞"])
+                ["min": min.map(Self.whole) ?? "-∞", "max": max.map(Self.whole) ?? "∞"])
         case .cursor: text("validation", "cursor", locale)
         case .weakPassword: text("validation", "weak_password", locale)
         case .tooFewPhrases(let min): text("validation", "too_few_phrases", locale, ["min": "\(min)"])

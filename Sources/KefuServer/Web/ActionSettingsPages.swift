@@ -73,7 +73,8 @@ struct ActionSettingsPages {
         let mapping = (action?.mapping ?? [:]).sorted { $0.key < $1.key }.map { $0.key + " = " + $0.value }
             .joined(separator: "\n")
         let timeout =
-            form.flatMap { Int($0["timeout_ms"] ?? "") } ?? action?.timeoutMilliseconds
+            form.flatMap { NumberInput.int($0["timeout_ms"], in: 0...BusinessAction.maxTimeoutMilliseconds) } ?? action?
+            .timeoutMilliseconds
             ?? BusinessAction.defaultTimeoutMilliseconds
         // The test-call form has only the values: the action's own setting shows.
         let enabled = form.flatMap { $0["name"] == nil ? nil : $0["enabled"] == "on" } ?? action?.enabled ?? true
@@ -145,7 +146,7 @@ struct ActionSettingsPages {
             errors.add("method", .pattern)
             throw errors
         }
-        let timeout = Int(form["timeout_ms"] ?? "")
+        let timeout = NumberInput.int(form["timeout_ms"], in: 0...BusinessAction.maxTimeoutMilliseconds)
         if form["timeout_ms"] != nil && timeout == nil { errors.add("timeout_ms", .pattern) }
         try errors.throwIfAny()
         return ActionService.Draft(

@@ -120,7 +120,8 @@ struct KnowledgePages {
         let draft = draft(form)
         do {
             let article = try await knowledge.updateArticle(
-                context.identity, id: id, draft, expectedVersion: Int(form["version"] ?? "") ?? 0)
+                context.identity, id: id, draft,
+                expectedVersion: NumberInput.int(form["version"], in: NumberInput.articleVersion) ?? 0)
             return .redirect(to: WebPath.kbArticleEdit(article.id) + "?flash=article_saved")
         } catch {
             guard let text = renderer.formMessage(error, request, context) else { throw error }
@@ -135,7 +136,8 @@ struct KnowledgePages {
         let form = try await FormData.read(request, context)
         do {
             _ = try await knowledge.restore(
-                context.identity, article: id, revision: revision, expectedVersion: Int(form["version"] ?? "") ?? 0)
+                context.identity, article: id, revision: revision,
+                expectedVersion: NumberInput.int(form["version"], in: NumberInput.articleVersion) ?? 0)
             return .redirect(to: WebPath.kbArticleEdit(id) + "?flash=article_saved")
         } catch {
             guard let text = renderer.formMessage(error, request, context) else { throw error }
@@ -205,7 +207,7 @@ struct KnowledgePages {
             _ = try await knowledge.updateFAQ(
                 context.identity, id: id, questions: Self.lines(form["questions"]), answer: form["answer"] ?? "",
                 intent: form["intent"], locale: ContentLocale(rawValue: form["locale"] ?? "") ?? .en,
-                expectedVersion: Int(form["version"] ?? "") ?? 0)
+                expectedVersion: NumberInput.int(form["version"], in: NumberInput.articleVersion) ?? 0)
             return .redirect(to: WebPath.kbFAQs + "?flash=faq_saved")
         } catch {
             guard let text = renderer.formMessage(error, request, context) else { throw error }

@@ -85,7 +85,7 @@ struct MemberSettingsPages {
     @Sendable func changeRouting(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let userID = try context.parameters.require("userID", as: UserID.self)
         let form = try await FormData.read(request, context)
-        guard let maxChats = Int(form["max_chats"] ?? "") else {
+        guard let maxChats = NumberInput.int(form["max_chats"], in: 0...AgentRouting.maxCapacity) else {
             throw ValidationErrors("max_chats", .number(min: 0, max: Double(AgentRouting.maxCapacity)))
         }
         let skills = (form["skills"] ?? "").split(whereSeparator: { $0 == "," || $0 == "，" })

@@ -68,7 +68,8 @@ struct SLASettingsPages {
             teams: [.init(value: "", label: text("all_teams", page), selected: team == nil)]
                 + teams.map { .init(value: $0.id.description, label: $0.name, selected: $0.id == team) },
             businessHours: form.map { $0["business_hours"] == "on" } ?? policy?.businessHours ?? true,
-            warnBefore: form.flatMap { Int($0["warn_before"] ?? "") } ?? policy?.warnBeforeMinutes ?? 30,
+            warnBefore: form.flatMap { NumberInput.int($0["warn_before"], in: 0...SLAPolicy.maxMinutes) } ?? policy?
+                .warnBeforeMinutes ?? 30,
             targets: TicketPriority.allCases.map { priority in
                 let target = policy?.targets.first { $0.priority == priority }
                 return .init(
@@ -86,24 +87,8 @@ struct SLASettingsPages {
             flashKey: ShellPage.flash(request))
     }
 
-    /// "90", "90m", "4h", "1d", "1h30m" → minutes; empty → no target; anything else is a validation error.
-    static func minutes(_ text: String?) -> Int?? {
-        let text = (text ?? "").lowercased().replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "min", with: "m")
-        guard !text.isEmpty else { return .some(nil) }
-        if let plain = Int(text) { return plain }
-        var total = 0
-        var digits = ""
-        for character in text {
-            if character.isASCII && character.isNumber {
-                digits.append(character)
-                continue
-            }
-            guard let value = Int(digits), let unit = ["d": 1440, "h": 60, "m": 1][String(character)] else { return nil }
-            total += value * unit
-            digits = ""
-        }
-        return digits.isEmpty ? total : nil
-    }
+    /// "90", "90m", "4h", "1d", "1h30m" → minutes; empty → no target; anything else (or over a year) is a validation error.
+    static func minutes(_ text: String?) -> Int?? { NumberInput.minutes(text, limit: SLAPolicy.maxMinutes) }
 
     static func draft(_ form: FormData) throws -> SLAPolicyService.Draft {
         var errors = ValidationErrors()
@@ -119,7 +104,7 @@ struct SLASettingsPages {
                 targets.append(.init(priority: priority, firstResponseMinutes: first, resolutionMinutes: resolution))
             }
         }
-        let warn = Int(form["warn_before"] ?? "")
+        let warn = NumberInput.int(form["warn_before"], in: 0...SLAPolicy.maxMinutes)
         if warn == nil { errors.add("warn_before_minutes", .pattern) }
         try errors.throwIfAny()
         return SLAPolicyService.Draft(

@@ -79,7 +79,7 @@ struct TicketPages {
         {
             return .redirect(to: WebPath.ticket(found.ticket.id))
         }
-        let pageNumber = max(query.get("page", as: Int.self) ?? 1, 1)
+        let pageNumber = NumberInput.page(query["page"])
         let (found, total) = try await tickets.list(identity, filter, page: pageNumber, perPage: Self.perPage)
         let requesters = try await tickets.requesters(identity.workspace.id, found)
         let people = try await tickets.people(identity.workspace.id)
@@ -177,8 +177,7 @@ struct TicketPages {
     static func ticketNumber(_ text: String?) -> Int? {
         guard var text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         if text.hasPrefix("#") { text.removeFirst() }
-        guard text.count <= 9, text.allSatisfy(\.isASCII), let number = Int(text), number > 0 else { return nil }
-        return number
+        return NumberInput.int(text, in: NumberInput.ticketNumber)
     }
 
     // MARK: Save a view, bulk change

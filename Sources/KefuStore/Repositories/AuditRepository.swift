@@ -34,7 +34,9 @@ public struct AuditCursor: Sendable, Equatable {
 
     public init?(encoded: String) {
         let parts = encoded.split(separator: "_")
-        guard parts.count == 2, let t = Double(parts[0]), t.isFinite, let id = AuditEventID(String(parts[1])) else {
+        // Seconds within the contract's twelve digits: a date every database can store.
+        guard parts.count == 2, let t = Double(parts[0]), t.isFinite, t >= 0, t < 1e12, let id = AuditEventID(String(parts[1]))
+        else {
             return nil
         }
         self.init(createdAt: Date(timeIntervalSince1970: t), id: id)
