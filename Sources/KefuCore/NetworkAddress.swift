@@ -42,15 +42,34 @@ public enum NetworkAddress {
         }
     }
 
-    /// Parses a dotted IPv4 address ("192.168.0.1"); nil for anything else.
+    /// Parses a dotted IPv4 address in its one strict spelling ("192.168.0.1": four decimal parts 0–255, no leading
+    /// zeros, no sign); nil for anything else, including the octal, hex, integer and short forms other parsers accept.
     public static func ipv4(_ text: String) -> [UInt8]? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
         var bytes: [UInt8] = []
         for part in parts {
-            guard (1...3).contains(part.count), part.allSatisfy(\.isASCII), let value = UInt8(part) else { return nil }
+            let digits = Array(part.utf8)
+            guard (1...3).contains(digits.count), digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                digits.count == 1 || digits[0] != 0x30, let value = UInt8(part)
+            else { return nil }
             bytes.append(value)
         }
         return bytes
     }
+
+    /// Whether some parser could read `host` as an IPv4 address although `ipv4` does not: its last label (a trailing
+    /// dot aside) is a number, decimal, octal or hex (`012.0.0.1`, `0x7f.1`, `2130706433`, `127.1`, `1.2.3.4.`), as
+    /// `inet_aton` and the URL standard read it. Such a host is refused, never looked up.
+    public static func looksLikeIPv4(_ host: String) -> Bool {
+        var labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        if labels.count > 1, labels.last?.isEmpty == true { labels.removeLast() }
+        guard let last = labels.last.map({ Array($0.utf8) }), !last.isEmpty else { return false }
+        let isHex = last.count >= 2 && last[0] == 0x30 && (last[1] | 0x20) == 0x78
+        let digits = isHex ? Array(last.dropFirst(2)) : last
+        return digits.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || (isHex && ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x66) }
+    }
+
+    /// The canonical text of four IPv4 bytes.
+    public static func text(ipv4 bytes: [UInt8]) -> String { bytes.map(String.init).joined(separator: ".") }
 }

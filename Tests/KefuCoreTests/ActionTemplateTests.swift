@@ -44,6 +44,16 @@ import Testing
         #expect(NetworkAddress.classify([0xfd, 0] + [UInt8](repeating: 0, count: 14)) == .private)
         #expect(NetworkAddress.classify([0xfe, 0x80] + [UInt8](repeating: 0, count: 14)) == .linkLocal)
         #expect(NetworkAddress.classify([0x24, 0x08] + [UInt8](repeating: 1, count: 14)) == .public)
-        for bad in ["1.2.3", "256.1.1.1", "1.2.3.4.5", "01234.1.1.1", "a.b.c.d"] { #expect(NetworkAddress.ipv4(bad) == nil) }
+        for bad in [
+            "1.2.3", "256.1.1.1", "1.2.3.4.5", "01234.1.1.1", "a.b.c.d", "012.255.255.1", "172.032.0.1", "00.0.0.0",
+            "+1.2.3.4", "1.2.3.4.", "0x7f.0.0.1", "1.2.3.-4", "1.2.3. 4", "１.2.3.4",
+        ] { #expect(NetworkAddress.ipv4(bad) == nil, "\(bad)") }
+        #expect(NetworkAddress.ipv4("0.10.100.255") == [0, 10, 100, 255])
+        for numeric in ["0x0a.0.0.1", "0xA.1", "167772161", "10.1", "127.1", "1.1.1.1.", "012.255.255.1", "0x7F"] {
+            #expect(NetworkAddress.looksLikeIPv4(numeric), "\(numeric)")
+        }
+        for name in ["example.com", "example.com.", "1a.example", "shop.example", "x1", "1.2.3.4.nip.io"] {
+            #expect(!NetworkAddress.looksLikeIPv4(name), "\(name)")
+        }
     }
 }

@@ -24,6 +24,10 @@ import Testing
                 "http://127.0.0.1:8080/orders/{{order}}", "http://localhost/x", "http://10.0.0.5/x", "http://192.168.1.1/x",
                 "http://169.254.169.254/latest/meta-data/", "http://[::1]/x", "http://0.0.0.0/x", "ftp://example.com/x",
                 "http://172.16.0.1/x",
+                // Spellings another parser reads as a private address (octal, hex, integer, short, trailing dot).
+                "http://012.255.255.1/x", "http://172.032.0.1/x", "http://0x7f.0.0.1/x", "http://2130706433/x",
+                "http://127.1/x", "http://10.0.0.1./x", "http://0177.0.0.1/x", "http://[::ffff:10.0.0.1]/x",
+                "http://[::ffff:a00:1]/x", "http://[64:ff9b::a9fe:a9fe]/x",
             ] {
                 let response = try await define(
                     client,

@@ -1,5 +1,6 @@
 import Foundation
 import KefuCore
+import NIOCore
 import NIOPosix
 
 #if canImport(Glibc)
@@ -32,7 +33,9 @@ struct OutboundGuard: Sendable {
         let port = url.port ?? (scheme == "https" ? 443 : 80)
         let allowListed = allowlist.contains { $0 == host || $0 == "\(host):\(port)" }
         let addresses = try await Self.resolve(host)
-        guard let first = addresses.first else { throw ValidationErrors("url", .urlNotAllowed) }
+        // The connector is handed the canonical text of the very bytes classified here, which every parser reads the
+        // same way (no second lookup, no other reading of the spelling).
+        guard let first = addresses.first, Self.readsBack(first) else { throw ValidationErrors("url", .urlNotAllowed) }
         // An allow-list opens private and loopback hosts a business runs on purpose; never link-local (cloud
         // metadata), unspecified or multicast addresses.
         let kinds = addresses.map { NetworkAddress.classify($0.bytes) }
@@ -50,15 +53,41 @@ struct OutboundGuard: Sendable {
         var text: String
     }
 
-    /// Every address of the host; an IP literal is itself (no lookup). Names go through getaddrinfo on a pool of
-    /// their own: on the process-wide pool a lookup waited behind password hashing and spent the call's time-out.
+    /// Every address of the host, each with the canonical text of its bytes; an IP literal in its strict spelling
+    /// is itself (no lookup); any other spelling a parser could read as an address (`012.0.0.1`, `0x7f.1`,
+    /// `2130706433`, a zone id) is refused (no addresses). Names go through getaddrinfo on a pool of their own: on the
+    /// process-wide pool a lookup waited behind password hashing and spent the call's time-out.
     static func resolve(_ host: String) async throws -> [Resolved] {
-        if let v4 = NetworkAddress.ipv4(host) { return [Resolved(bytes: v4, text: host)] }
-        var v6 = in6_addr()
-        if host.contains(":"), inet_pton(AF_INET6, host, &v6) == 1 {
-            return [Resolved(bytes: withUnsafeBytes(of: &v6) { Array($0) }, text: "[" + host + "]")]
+        guard !host.isEmpty, !host.contains("%") else { return [] }
+        if let v4 = NetworkAddress.ipv4(host) { return [Resolved(bytes: v4, text: NetworkAddress.text(ipv4: v4))] }
+        if NetworkAddress.looksLikeIPv4(host) { return [] }
+        if host.contains(":") {
+            var v6 = in6_addr()
+            guard inet_pton(AF_INET6, host, &v6) == 1 else { return [] }
+            return [Resolved(bytes: withUnsafeBytes(of: &v6) { Array($0) }, text: "[" + Self.text(&v6) + "]")]
         }
         return try await Self.withinLookupLimit { try await lookup(host) }
+    }
+
+    /// Whether the address's text, read the way the HTTP client reads a host, gives back exactly the classified bytes.
+    static func readsBack(_ resolved: Resolved) -> Bool {
+        let bare = resolved.text.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        guard let address = try? SocketAddress(ipAddress: bare, port: 0) else { return false }
+        switch address {
+        case .v4(let v4):
+            var raw = v4.address.sin_addr
+            return withUnsafeBytes(of: &raw) { Array($0) } == resolved.bytes
+        case .v6(let v6):
+            var raw = v6.address.sin6_addr
+            return withUnsafeBytes(of: &raw) { Array($0) } == resolved.bytes
+        default: return false
+        }
+    }
+
+    static func text(_ v6: inout in6_addr) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        inet_ntop(AF_INET6, &v6, &buffer, socklen_t(buffer.count))
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// A name that does not resolve within this time counts as not resolving (refused): a hung resolver must not hold
@@ -94,14 +123,11 @@ struct OutboundGuard: Sendable {
                     if info.pointee.ai_family == AF_INET {
                         var v4 = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
                         let bytes = withUnsafeBytes(of: &v4) { Array($0) }
-                        found.append(Resolved(bytes: bytes, text: bytes.map(String.init).joined(separator: ".")))
+                        found.append(Resolved(bytes: bytes, text: NetworkAddress.text(ipv4: bytes)))
                     } else if info.pointee.ai_family == AF_INET6 {
                         var v6 = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
                         let bytes = withUnsafeBytes(of: &v6) { Array($0) }
-                        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-                        inet_ntop(AF_INET6, &v6, &buffer, socklen_t(buffer.count))
-                        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                        found.append(Resolved(bytes: bytes, text: "[" + text + "]"))
+                        found.append(Resolved(bytes: bytes, text: "[" + Self.text(&v6) + "]"))
                     }
                 }
                 cursor = info.pointee.ai_next
