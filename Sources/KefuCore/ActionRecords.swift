@@ -102,7 +102,8 @@ public struct ActionCall: Sendable, Codable, Equatable {
     public var outcome: ActionOutcome
     public var statusCode: Int?
     public var durationMilliseconds: Int
-    /// Why it failed, as a stable code (`timeout`, `url_not_allowed`, `not_json`, `missing_field`, `http_error` …).
+    /// Why it failed, as a stable code (`timeout`, `url_not_allowed`, `not_json`, `missing_field`, `http_error`,
+    /// `invalid_value` …).
     public var error: String?
     /// Host and path called (no query string: it may carry the customer's data).
     public var target: String
@@ -133,6 +134,27 @@ public enum ActionTemplate {
         return substitute(template) { name in
             (values[name] ?? "").addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
         }
+    }
+
+    /// Whether the URL's path has a `.` or `..` segment (also spelled `%2e`): a value that made one would reach
+    /// another resource than the template names, so such a call is refused, never sent.
+    public static func hasDotSegments(_ url: String) -> Bool {
+        let afterScheme = url.range(of: "://").map { url[$0.upperBound...] } ?? url[...]
+        let path = afterScheme.drop { $0 != "/" }.prefix { $0 != "?" && $0 != "#" }
+        return path.split(separator: "/", omittingEmptySubsequences: false).contains { segment in
+            let dots = segment.lowercased().replacingOccurrences(of: "%2e", with: ".")
+            return dots == "." || dots == ".."
+        }
+    }
+
+    /// Whether placeholders appear only after the scheme, host and port (in the path, query or fragment): a value
+    /// never chooses where the call goes, nor where its secret headers are sent.
+    public static func placeholdersOnlyAfterAuthority(_ template: String) -> Bool {
+        guard let firstPlaceholder = template.range(of: "{{") else { return true }
+        guard let scheme = template.range(of: "://") else { return false }
+        guard let pathStart = template[scheme.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" })
+        else { return false }
+        return pathStart < firstPlaceholder.lowerBound
     }
 
     /// Replaces `{{name}}` in text with the raw value.

@@ -12,6 +12,29 @@ import Testing
         #expect(ActionTemplate.text("订单 {{n}}：{{missing}}", values: ["n": "1"]) == "订单 1：")
     }
 
+    /// A value is data in every part of the URL: it never makes a dot segment, a new path segment, a query or a
+    /// fragment, and never names the host.
+    @Test func valuesNeverChangeTheURLsShape() {
+        let template = "https://shop.example/kefu/customers/{{id}}/bill?q={{id}}"
+        for value in [".", "..", "%2e%2e", "../x?#", "a/b", "..%2F", "."] {
+            let url = ActionTemplate.url(template, values: ["id": value])
+            let dotted = value == "." || value == ".."
+            #expect(ActionTemplate.hasDotSegments(url) == dotted, "\(value) → \(url)")
+            #expect(url.hasPrefix("https://shop.example/kefu/customers/"), "\(url)")
+            #expect(url.filter { $0 == "/" }.count == 6 && url.filter { $0 == "?" }.count == 1 && !url.contains("#"), "\(url)")
+        }
+        #expect(ActionTemplate.url(template, values: ["id": "a.b"]) == "https://shop.example/kefu/customers/a.b/bill?q=a.b")
+        #expect(ActionTemplate.hasDotSegments(ActionTemplate.url("https://x.example/a.{{v}}/b", values: ["v": "."])) == false)
+        #expect(ActionTemplate.hasDotSegments(ActionTemplate.url("https://x.example/.{{v}}/b", values: ["v": "."])))
+        #expect(ActionTemplate.hasDotSegments("https://x.example/a/%2E%2e/b"))
+        #expect(!ActionTemplate.hasDotSegments("https://x.example/a/b?q=.."))
+        #expect(ActionTemplate.placeholdersOnlyAfterAuthority("https://shop.example/orders/{{n}}"))
+        #expect(ActionTemplate.placeholdersOnlyAfterAuthority("https://shop.example?q={{n}}"))
+        for template in ["https://{{h}}/x", "https://api.{{h}}.example/", "https://shop.example:{{p}}/", "{{u}}"] {
+            #expect(!ActionTemplate.placeholdersOnlyAfterAuthority(template), "\(template)")
+        }
+    }
+
     @Test func jsonPathsFindScalarsOnly() throws {
         let json = try JSONSerialization.jsonObject(
             with: Data(#"{"order":{"status":"已发货","items":[{"name":"Tea","qty":2}],"paid":true,"total":12.5},"n":null}"#.utf8))

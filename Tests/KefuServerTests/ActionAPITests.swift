@@ -93,6 +93,20 @@ import Testing
             #expect(metrics["outcome"] as? String == "failed" && metrics["error"] as? String == "not_json")
             let ready = try await run("ready")  // JSON without `status`? it has one; the mapping needs $.status only
             #expect(ready["outcome"] as? String == "found")
+            // A value is data: one that would climb the path is refused before anything is sent.
+            for climb in ["..", "."] {
+                let refused = try await run(climb)
+                #expect(refused["outcome"] as? String == "failed" && refused["error"] as? String == "invalid_value")
+                #expect(refused["status_code"] == nil, "nothing was sent")
+            }
+            // A value never names the host (nor where the secret header goes).
+            for template in ["http://{{path}}/x", "http://127.0.0.1:\(port)/a/../{{path}}"] {
+                let refused = try await define(
+                    client,
+                    ["name": "elsewhere", "method": "GET", "url": template, "inputs": [["name": "path", "kind": "text"]]],
+                    token: owner)
+                #expect(refused.status == .unprocessableContent, "\(template)")
+            }
 
             // Pointed elsewhere, a kept secret must be typed again.
             let moved = try await client.post(
@@ -104,7 +118,7 @@ import Testing
 
             let calls = try #require(try await client.get("/api/v1/actions/\(id)/calls", token: owner).json() as? [String: Any])
             let logged = try #require(calls["data"] as? [[String: Any]])
-            #expect(logged.count == 4)
+            #expect(logged.count == 6)
             #expect(logged.allSatisfy { ($0["target"] as? String)?.hasPrefix("127.0.0.1:\(port)/") == true })
         }
     }

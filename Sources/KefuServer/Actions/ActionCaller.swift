@@ -44,6 +44,10 @@ struct ActionCaller: Sendable {
         _ action: BusinessAction, values: [String: String], signingSecret: String, allowlist: [String], body given: Data?
     ) async -> Result {
         var url = ActionTemplate.url(action.url, values: values)
+        // A value that would make a dot segment (`..`) points the call elsewhere: refused, never sent.
+        if ActionTemplate.hasDotSegments(url) {
+            return Result(outcome: .failed, values: [:], error: "invalid_value", target: Self.describe(action.url))
+        }
         var method = action.method
         let body = method == .GET || method == .DELETE ? nil : given ?? Self.body(action, values: values)
         let guardrail = OutboundGuard(allowlist: allowlist)

@@ -183,6 +183,9 @@ struct ActionService: Sendable {
         if ActionTemplate.placeholders(draft.url).contains(where: { !inputNames.contains($0) }) {
             errors.add("url", .unknownReference)
         }
+        if !ActionTemplate.placeholdersOnlyAfterAuthority(draft.url) || ActionTemplate.hasDotSegments(draft.url) {
+            errors.add("url", .pattern)
+        }
         for (name, path) in draft.mapping where !namePattern(name) || path.isEmpty || path.count > 200 {
             errors.add("mapping", .pattern)
         }
