@@ -201,6 +201,14 @@ public struct NewMessage: Sendable, Equatable {
     }
 }
 
+extension NewMessage {
+    /// Whose ids `clientID` is unique among: the conversation's customer (this zero id; also for the left-message
+    /// line, which carries the customer's id) or an agent (their user id).
+    public static let customerClientSender = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+    public var clientSender: UUID { sender == .agent ? senderID?.uuid ?? Self.customerClientSender : Self.customerClientSender }
+}
+
 /// The result of an append: the stored message, and whether this call stored it or found an earlier copy.
 public struct AppendResult: Sendable, Equatable {
     public var message: ChatMessage

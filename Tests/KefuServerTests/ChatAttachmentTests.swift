@@ -142,6 +142,44 @@ import Testing
         }
     }
 
+    /// A client id is the sender's own: a customer who reuses an agent's id gets a message of their own (never the
+    /// agent's private note back), and a customer who takes an id first does not make the agent's reply vanish.
+    @Test(arguments: TestDatabase.all)
+    func aClientIDBelongsToItsSender(_ db: TestDatabase) async throws {
+        try await TestApp.run(db, live: true) { app, client in
+            let token = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let key = try await TestSocket.widgetKey(app, "tea-shop")
+            var customer = try TestSocket.open(port: client.port, path: "/ws/v1/widget")
+            customer.send(["type": "hello", "v": 1, "widget_key": key])
+            let visitorToken = try #require(try await customer.next("welcome")["visitor_token"] as? String)
+            customer.send(["type": "send", "id": "taken-first", "text": "你好"])
+            let conversation = try #require(try await customer.next("ack")["conversation"] as? String)
+            let messages = "/api/v1/conversations/\(conversation)/messages"
+
+            let note = try await client.post(
+                APIBody.json(["text": "VIP, refund secretly", "client_id": "n-1", "private": true]), to: messages, token: token)
+            #expect(note.status == .created, "\(String(buffer: note.body))")
+            let uri = "/api/v1/widget/\(key)/attachments?name=r.png&client_id=n-1&conversation=\(conversation)"
+            let upload = try await upload(client, uri, Self.png, headers: [.kefuVisitor: visitorToken])
+            #expect(upload.status == .created, "the customer's own new message, not a duplicate")
+            #expect(!String(buffer: upload.body).contains("refund secretly"))
+            #expect((try upload.json() as? [String: Any])?["sender"] as? String == "customer")
+
+            let reply = try await client.post(
+                APIBody.json(["text": "We are on it", "client_id": "taken-first"]), to: messages, token: token)
+            #expect(reply.status == .created, "the agent's reply is stored, not taken for the customer's message")
+            let again = try await client.post(
+                APIBody.json(["text": "We are on it", "client_id": "taken-first"]), to: messages, token: token)
+            #expect(again.status == .ok, "the agent's own resend is still a duplicate")
+            let transcript = try #require(
+                try await client.get(messages, token: token).json() as? [String: Any])
+            let bodies = (transcript["messages"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+            #expect(bodies.filter { $0 == "We are on it" }.count == 1)
+            #expect(bodies.contains("VIP, refund secretly") && bodies.contains("你好"))
+            customer.close()
+        }
+    }
+
     @Test func sniffingReadsTheBytesAndFileNamesAreCleaned() {
         #expect(ContentSniffer.contentType(of: Array("GIF89a....".utf8)) == "image/gif")
         #expect(ContentSniffer.contentType(of: Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8)) == "image/webp")

@@ -42,10 +42,10 @@ enum PresentedCredential: Sendable, Equatable {
 }
 
 extension CredentialService {
-    func identify(_ presented: PresentedCredential) async throws -> Identity? {
+    func identify(_ presented: PresentedCredential, fresh: Bool = false) async throws -> Identity? {
         switch presented {
-        case .bearer(let token): try await identify(bearer: token)
-        case .session(let token): try await identify(sessionToken: token)
+        case .bearer(let token): try await identify(bearer: token, fresh: fresh)
+        case .session(let token): try await identify(sessionToken: token, fresh: fresh)
         }
     }
 }

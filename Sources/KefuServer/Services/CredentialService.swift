@@ -85,9 +85,11 @@ public struct CredentialService: Sendable {
         return (token, expiresAt)
     }
 
-    public func identify(sessionToken: String) async throws -> Identity? {
+    /// `fresh` reads past the cache: a socket rechecking after an access change must not meet the identity the
+    /// change is about to clear (subscribers hear the change in no set order).
+    public func identify(sessionToken: String, fresh: Bool = false) async throws -> Identity? {
         let hash = Secrets.hash(sessionToken)
-        if let cached = cache.value("session:" + hash, as: Identity.self) { return cached }
+        if !fresh, let cached = cache.value("session:" + hash, as: Identity.self) { return cached }
         let epoch = cache.epoch
         guard let session = try await store.unscoped.credentials.session(tokenHash: hash, now: clock.now()) else {
             return nil
@@ -101,9 +103,9 @@ public struct CredentialService: Sendable {
         return found
     }
 
-    public func identify(bearer token: String) async throws -> Identity? {
+    public func identify(bearer token: String, fresh: Bool = false) async throws -> Identity? {
         let hash = Secrets.hash(token)
-        if let cached = cache.value("bearer:" + hash, as: Identity.self) { return cached }
+        if !fresh, let cached = cache.value("bearer:" + hash, as: Identity.self) { return cached }
         let epoch = cache.epoch
         guard let info = try await store.unscoped.credentials.useToken(tokenHash: hash, now: clock.now()) else {
             return nil

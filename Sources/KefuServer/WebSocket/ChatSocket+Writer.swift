@@ -89,7 +89,7 @@ extension ChatSocket {
         guard case .agent = peer, let presented = connection.credential.withLock({ $0 }) else { return true }
         let identity: Identity
         do {
-            identity = try await agent(presented)
+            identity = try await agent(presented, fresh: true)
         } catch let error as DomainError {
             if case .unauthenticated = error { return false }
             if case .forbidden = error { return false }

@@ -142,8 +142,8 @@ struct ChatSocket: Sendable {
     }
 
     /// The agent behind a credential, if it still signs in and may read conversations.
-    func agent(_ presented: PresentedCredential) async throws -> Identity {
-        guard let identity = try await credentials.identify(presented) else { throw DomainError.unauthenticated }
+    func agent(_ presented: PresentedCredential, fresh: Bool = false) async throws -> Identity {
+        guard let identity = try await credentials.identify(presented, fresh: fresh) else { throw DomainError.unauthenticated }
         guard identity.can(.viewConversations) else { throw DomainError.forbidden(.cannotChangeConversation) }
         return identity
     }

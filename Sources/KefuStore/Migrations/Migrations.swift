@@ -18,6 +18,7 @@ public enum Migrations {
         M0015AddTicketCountIndex(),
         M0016AddSLAWebhookAndChatTickets(),
         M0017CreateTicketFields(),
+        M0018KeyClientIDsBySender(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -82,7 +82,7 @@ final class MessageModel: Model, @unchecked Sendable {
     @Field(key: "workspace_id") var workspaceID: UUID
     @Field(key: "conversation_id") var conversationID: UUID
     @Field(key: "seq") var seq: Int64
-    @OptionalField(key: "client_msg_id") var clientID: String?
+    @OptionalField(key: "client_id") var clientID: String?
     @Field(key: "sender_kind") var sender: String
     @OptionalField(key: "sender_id") var senderID: UUID?
     @Field(key: "kind") var kind: String

@@ -30,9 +30,13 @@ extension SQLConversationRepository {
         // The row lock orders appends to one conversation: the dedupe check and the next sequence number are read
         // under it.
         var conversation = try await row(id, lock: true)
+        // A resend is the same sender's id again: another sender's message is never found (nor returned) here.
         if let clientID = message.clientID,
             let earlier = try await sql.raw(
-                "SELECT * FROM messages WHERE conversation_id = \(bind: id.uuid) AND client_msg_id = \(bind: clientID)"
+                """
+                SELECT * FROM messages WHERE conversation_id = \(bind: id.uuid) \
+                AND client_sender = \(bind: message.clientSender) AND client_id = \(bind: clientID)
+                """
             ).first(decoding: MessageRow.self)
         {
             return AppendResult(
@@ -45,9 +49,10 @@ extension SQLConversationRepository {
             isPrivate: message.isPrivate, botDetail: message.botDetail, attachmentID: message.attachmentID?.uuid,
             flags: message.flags.isEmpty ? nil : StoredJSON.encode(message.flags), createdAt: at)
         let insert: SQLQueryString = """
-            INSERT INTO messages (id, workspace_id, conversation_id, seq, client_msg_id, sender_kind, sender_id, kind, body, \
-            private, bot_detail, attachment_id, flags, created_at) VALUES (\(bind: stored.id), \(bind: scope.workspaceID.uuid), \
-            \(bind: stored.conversationID), \(bind: stored.seq), \(bind: stored.clientID), \(bind: stored.sender), \
+            INSERT INTO messages (id, workspace_id, conversation_id, seq, client_id, client_sender, sender_kind, sender_id, \
+            kind, body, private, bot_detail, attachment_id, flags, created_at) VALUES (\(bind: stored.id), \
+            \(bind: scope.workspaceID.uuid), \(bind: stored.conversationID), \(bind: stored.seq), \(bind: stored.clientID), \
+            \(bind: message.clientID.map { _ in message.clientSender }), \(bind: stored.sender), \
             \(bind: stored.senderID), \(bind: stored.kind), \(bind: stored.body), \(bind: stored.isPrivate), \
             \(bind: stored.botDetail), \(bind: stored.attachmentID), \(bind: stored.flags), \(bind: at))
             """

@@ -60,7 +60,7 @@ struct MessageRow: Decodable {
     enum CodingKeys: String, CodingKey {
         case id, seq, kind, body
         case conversationID = "conversation_id"
-        case clientID = "client_msg_id"
+        case clientID = "client_id"
         case sender = "sender_kind"
         case senderID = "sender_id"
         case isPrivate = "private"
