@@ -85,7 +85,8 @@ struct TicketAPIController {
         let body = try await request.decodeJSON(New.self, context: context)
         let identity = context.identity
         let (stored, created) = try await tickets.create(
-            identity.workspace, actor: identity.user, body.ticket, idempotencyKey: request.headers[.idempotencyKey])
+            identity.workspace, actor: identity.user, body.ticket, idempotencyKey: request.headers[.idempotencyKey],
+            visibleTo: try await tickets.visibility(identity))
         var response = try await detail(identity, stored).response(from: request, context: context)
         response.status = .created
         if !created { response.headers[.idempotentReplayed] = "true" }
@@ -113,7 +114,7 @@ struct TicketAPIController {
 
     @Sendable func get(_ request: Request, context: AuthenticatedContext) async throws -> Detail {
         let id = try context.parameters.require("ticketID", as: TicketID.self)
-        return try await detail(context.identity, try await tickets.ticket(context.identity.workspace.id, id))
+        return try await detail(context.identity, try await tickets.ticket(context.identity, id))
     }
 
     struct List: ResponseEncodable {

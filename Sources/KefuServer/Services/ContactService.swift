@@ -16,20 +16,35 @@ struct ContactService: Sendable {
         let query = matching?.trimmingCharacters(in: .whitespaces)
         if let query, query.count > 100 { throw DomainError.invalid(ValidationErrors("q", .length(min: 0, max: 100))) }
         let data = store.scoped(to: actor.workspace.id)
-        let teams = actor.can(.viewAllConversations) ? nil : try await data.teams.teams(of: actor.user.id)
         return try await data.contacts.recent(
-            matching: query, before: before, visibleTo: ConversationVisibility(teams: teams, user: actor.user.id),
-            limit: min(max(limit, 1), 100))
+            matching: query, before: before, visibleTo: try await actor.visibility(data), limit: min(max(limit, 1), 100))
     }
 
     /// The contact and the conversations of theirs the agent may see, newest first.
     func contact(_ actor: Identity, _ id: ContactID) async throws -> (Contact, [Conversation]) {
         let data = store.scoped(to: actor.workspace.id)
         let contact = try await data.contacts.contact(id)
-        let teams = try await data.teams.teams(of: actor.user.id)
-        let conversations = try await visibleConversations(actor, contact, data: data, teams: teams)
-        guard actor.can(.viewAllConversations) || !conversations.isEmpty else { throw DomainError.notFound(.contact) }
+        let visibility = try await actor.visibility(data)
+        let conversations = try await visibleConversations(actor, contact, data: data, teams: visibility.teams ?? [])
+        guard try await Self.sees(contact.id, visibility, conversations: conversations, data: data) else {
+            throw DomainError.notFound(.contact)
+        }
         return (contact, conversations)
+    }
+
+    /// A contact is visible with any conversation or ticket of theirs the reader sees.
+    static func sees(
+        _ contact: ContactID, _ visibility: ConversationVisibility, conversations: [Conversation]? = nil, data: WorkspaceData
+    ) async throws -> Bool {
+        if visibility.seesEverything { return true }
+        if let conversations, !conversations.isEmpty { return true }
+        if conversations == nil,
+            try await data.conversations.conversations(ConversationFilter(contact: contact), limit: 100)
+                .contains(where: { visibility.sees(team: $0.teamID, assignee: $0.assigneeID) })
+        {
+            return true
+        }
+        return try await data.tickets.count(TicketFilter(requesterID: contact), me: nil, visibleTo: visibility) > 0
     }
 
     private func visibleConversations(_ actor: Identity, _ contact: Contact, data: WorkspaceData, teams: [TeamID])

@@ -71,9 +71,11 @@ public struct ConversationService: Sendable {
     static func mayView(_ actor: Identity, _ conversation: Conversation, teams: () async throws -> [TeamID]) async throws
         -> Bool
     {
-        if actor.can(.viewAllConversations) || conversation.assigneeID == actor.user.id { return true }
-        guard let team = conversation.teamID else { return true }
-        return try await teams().contains(team)
+        if actor.can(.viewAllConversations) || conversation.assigneeID == actor.user.id || conversation.teamID == nil {
+            return true
+        }
+        return ConversationVisibility(teams: try await teams(), user: actor.user.id)
+            .sees(team: conversation.teamID, assignee: conversation.assigneeID)
     }
 
     func details(_ actor: Identity, _ id: ConversationID) async throws -> (Conversation, Contact, [String: Int64]) {

@@ -14,8 +14,9 @@ struct RaisedSLAAlert: Sendable, Equatable {
 extension TicketService {
     /// Changes one ticket; every field that moved gets a history line, the SLA clocks follow.
     func update(_ actor: Identity, _ id: TicketID, _ change: TicketChange) async throws -> StoredTicket {
+        let visibility = try await visibility(actor)
         let (stored, raised) = try await store.scoped(to: actor.workspace.id).transaction { [clock] data in
-            try await apply(change, to: id, actor: actor, data: data, at: clock.now())
+            try await apply(change, to: id, actor: actor, visibility: visibility, data: data, at: clock.now())
         }
         alerts.raise(actor.workspace.id, raised)
         return stored
@@ -24,12 +25,14 @@ extension TicketService {
     /// The same change on up to 100 tickets, all or none.
     func bulkUpdate(_ actor: Identity, _ ids: [TicketID], _ change: TicketChange) async throws -> [StoredTicket] {
         guard (1...100).contains(Set(ids).count) else { throw ValidationErrors("ids", .itemCount(min: 1, max: 100)) }
+        let visibility = try await visibility(actor)
         let (tickets, raised) = try await store.scoped(to: actor.workspace.id).transaction { [clock] data in
             var tickets: [StoredTicket] = []
             var raised: [RaisedSLAAlert] = []
             let now = clock.now()
             for id in Set(ids).sorted(by: { $0.uuid.uuidString < $1.uuid.uuidString }) {
-                let (ticket, alerts) = try await apply(change, to: id, actor: actor, data: data, at: now)
+                let (ticket, alerts) = try await apply(
+                    change, to: id, actor: actor, visibility: visibility, data: data, at: now)
                 tickets.append(ticket)
                 raised += alerts
             }
@@ -39,10 +42,12 @@ extension TicketService {
         return tickets
     }
 
-    private func apply(_ change: TicketChange, to id: TicketID, actor: Identity, data: WorkspaceData, at now: Date)
-        async throws -> (StoredTicket, [RaisedSLAAlert])
-    {
+    private func apply(
+        _ change: TicketChange, to id: TicketID, actor: Identity, visibility: ConversationVisibility, data: WorkspaceData,
+        at now: Date
+    ) async throws -> (StoredTicket, [RaisedSLAAlert]) {
         var stored = try await data.tickets.lock(id)
+        try Self.check(stored, visibleTo: visibility)
         let before = stored.ticket
         var ticket = stored.ticket
         guard before.status != .closed else { throw DomainError.conflict(.ticketClosed) }

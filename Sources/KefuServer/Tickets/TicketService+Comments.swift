@@ -6,9 +6,11 @@ extension TicketService {
     /// An agent's public reply (to the requester: history, outbox e-mail, first response) or internal note.
     func comment(_ actor: Identity, _ id: TicketID, body: String, isPublic: Bool) async throws -> TicketEvent {
         let text = try TicketRules.body(body)
+        let visibility = try await visibility(actor)
         let (event, raised) = try await store.scoped(to: actor.workspace.id).transaction { [clock] data in
             let now = clock.now()
             var stored = try await data.tickets.lock(id)
+            try Self.check(stored, visibleTo: visibility)
             guard stored.ticket.status != .closed else { throw DomainError.conflict(.ticketClosed) }
             let event = TicketEvent(
                 id: TicketEventID(), ticketID: id, kind: isPublic ? .reply : .note, author: .agent, authorID: actor.user.id,
@@ -77,10 +79,13 @@ extension TicketService {
     /// duplicate's request as an internal note.
     func merge(_ actor: Identity, _ sourceID: TicketID, into targetID: TicketID) async throws -> StoredTicket {
         guard sourceID != targetID else { throw DomainError.conflict(.sameTicket) }
+        let visibility = try await visibility(actor)
         return try await store.scoped(to: actor.workspace.id).transaction { [clock] data in
             let now = clock.now()
             var source = try await data.tickets.lock(sourceID)
             var target = try await data.tickets.lock(targetID)
+            try Self.check(source, visibleTo: visibility)
+            try Self.check(target, visibleTo: visibility)
             guard source.ticket.status != .closed, target.ticket.status != .closed else {
                 throw DomainError.conflict(.ticketClosed)
             }

@@ -14,9 +14,12 @@ struct TicketService: Sendable {
 
     /// Opens a ticket; with an idempotency key, a request already made answers its ticket (`created` false) and the
     /// same key with another request is refused.
-    func create(_ workspace: Workspace, actor: UserAccount?, _ wanted: NewTicket, idempotencyKey: String?) async throws
-        -> (ticket: StoredTicket, created: Bool)
-    {
+    /// `visibleTo` is what the member opening it sees (nil for the help center, the bot and the system): they cannot
+    /// file a ticket for a customer, or link a conversation, they may not see.
+    func create(
+        _ workspace: Workspace, actor: UserAccount?, _ wanted: NewTicket, idempotencyKey: String?,
+        visibleTo: ConversationVisibility? = nil
+    ) async throws -> (ticket: StoredTicket, created: Bool) {
         let key = try TicketRules.idempotencyKey(idempotencyKey)
         let new = try validated(wanted)
         let data = store.scoped(to: workspace.id)
@@ -25,7 +28,7 @@ struct TicketService: Sendable {
             let stored = try await data.transaction { [clock] data in
                 if let key, let replay = try await replayed(data, key: key, new) { return (replay, false) }
                 let now = clock.now()
-                let stored = try await insert(data, new, actor: actor, at: now)
+                let stored = try await insert(data, new, actor: actor, visibleTo: visibleTo, at: now)
                 if let key {
                     try await data.idempotency.remember(
                         scope: Self.idempotencyScope, key: key, requestHash: new.fingerprint, resourceID: stored.ticket.id.uuid,
@@ -71,15 +74,22 @@ struct TicketService: Sendable {
         return new
     }
 
-    private func insert(_ data: WorkspaceData, _ new: NewTicket, actor: UserAccount?, at now: Date) async throws -> StoredTicket {
-        let requester = try await requester(data, new, at: now)
+    private func insert(
+        _ data: WorkspaceData, _ new: NewTicket, actor: UserAccount?, visibleTo: ConversationVisibility?, at now: Date
+    ) async throws -> StoredTicket {
+        let requester = try await requester(data, new, visibleTo: visibleTo, at: now)
         if let team = new.teamID, try await !data.teams.list().contains(where: { $0.id == team }) {
             throw DomainError.notFound(.team)
         }
         if let assignee = new.assigneeID, try await data.members.membership(userID: assignee) == nil {
             throw DomainError.notFound(.member)
         }
-        if let conversation = new.conversationID { _ = try await data.conversations.conversation(conversation) }
+        if let id = new.conversationID {
+            let conversation = try await data.conversations.conversation(id)
+            if let visibleTo, !visibleTo.sees(team: conversation.teamID, assignee: conversation.assigneeID) {
+                throw DomainError.notFound(.conversation)
+            }
+        }
         try TicketRules.check(new.customFields, declared: try await data.ticketFields.all())
         let number = try await data.tickets.nextNumber()
         let status: TicketStatus = new.assigneeID == nil ? .new : .open
@@ -102,22 +112,61 @@ struct TicketService: Sendable {
         return stored
     }
 
-    /// The contact named by id, else the one owning the e-mail, else a new contact with it.
-    private func requester(_ data: WorkspaceData, _ new: NewTicket, at now: Date) async throws -> ContactID {
-        if let id = new.requesterID { return try await data.contacts.contact(id).id }
+    /// The contact named by id, else the one owning the e-mail, else a new contact with it. A member who may not see
+    /// the contact that owns the id or e-mail gets "not found" or a refused e-mail, never that contact's ticket.
+    private func requester(_ data: WorkspaceData, _ new: NewTicket, visibleTo: ConversationVisibility?, at now: Date)
+        async throws -> ContactID
+    {
+        if let id = new.requesterID {
+            let contact = try await data.contacts.contact(id)
+            if let visibleTo, try await !ContactService.sees(contact.id, visibleTo, data: data) {
+                throw DomainError.notFound(.contact)
+            }
+            return contact.id
+        }
         guard let email = new.requesterEmail else { throw ValidationErrors("requester_email", .required) }
-        if let known = try await data.contacts.contact(email: email) { return known.id }
+        if let known = try await data.contacts.contact(email: email) {
+            if let visibleTo, try await !ContactService.sees(known.id, visibleTo, data: data) {
+                throw ValidationErrors("requester_email", .unknownReference)
+            }
+            return known.id
+        }
         let contact = try await data.contacts.create(name: new.requesterName, at: now)
         return try await data.contacts.update(contact.id, ContactChange(email: email), at: now).id
     }
 
+    /// Any ticket of the workspace, for the requester's own status page and the system; members go through
+    /// `ticket(_:_:)` with their identity.
     func ticket(_ workspace: WorkspaceID, _ id: TicketID) async throws -> StoredTicket {
         try await store.scoped(to: workspace).tickets.ticket(id)
     }
 
-    /// The ticket a person quotes by number; nil when there is none.
-    func ticket(_ workspace: WorkspaceID, number: Int) async throws -> StoredTicket? {
-        try await store.scoped(to: workspace).tickets.ticket(number: number)
+    /// The ticket if the member may see it (the conversations' rule: their teams', the team-less, their own); any other
+    /// is "not found", so its existence is not revealed.
+    func ticket(_ actor: Identity, _ id: TicketID) async throws -> StoredTicket {
+        let data = store.scoped(to: actor.workspace.id)
+        let stored = try await data.tickets.ticket(id)
+        try await Self.check(stored, visibleTo: try await actor.visibility(data))
+        return stored
+    }
+
+    /// The ticket a member quotes by number; nil when there is none they may see.
+    func ticket(_ actor: Identity, number: Int) async throws -> StoredTicket? {
+        let data = store.scoped(to: actor.workspace.id)
+        guard let stored = try await data.tickets.ticket(number: number) else { return nil }
+        return try await actor.visibility(data).sees(team: stored.ticket.teamID, assignee: stored.ticket.assigneeID)
+            ? stored : nil
+    }
+
+    /// What the member sees of the workspace's tickets.
+    func visibility(_ actor: Identity) async throws -> ConversationVisibility {
+        try await actor.visibility(store.scoped(to: actor.workspace.id))
+    }
+
+    static func check(_ stored: StoredTicket, visibleTo visibility: ConversationVisibility) throws {
+        guard visibility.sees(team: stored.ticket.teamID, assignee: stored.ticket.assigneeID) else {
+            throw DomainError.notFound(.ticket)
+        }
     }
 
     /// Who a ticket can go to: the members and teams of the workspace.
@@ -137,8 +186,10 @@ struct TicketService: Sendable {
         let data = store.scoped(to: actor.workspace.id)
         let perPage = min(max(perPage, 1), 100)
         let offset = (min(max(page, NumberInput.page.lowerBound), NumberInput.page.upperBound) - 1) * perPage
-        async let tickets = data.tickets.tickets(filter, me: actor.user.id, offset: offset, limit: perPage)
-        async let total = data.tickets.count(filter, me: actor.user.id)
+        let visibility = try await actor.visibility(data)
+        async let tickets = data.tickets.tickets(
+            filter, me: actor.user.id, visibleTo: visibility, offset: offset, limit: perPage)
+        async let total = data.tickets.count(filter, me: actor.user.id, visibleTo: visibility)
         return (try await tickets, try await total)
     }
 

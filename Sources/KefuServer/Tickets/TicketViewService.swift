@@ -36,7 +36,10 @@ struct TicketViewService: Sendable {
             }
         }
         var counted: [(TicketView, count: Int)] = []
-        for view in views { counted.append((view, try await data.tickets.count(view.filter, me: actor.user.id))) }
+        let visibility = try await actor.visibility(data)
+        for view in views {
+            counted.append((view, try await data.tickets.count(view.filter, me: actor.user.id, visibleTo: visibility)))
+        }
         return counted
     }
 

@@ -12,14 +12,15 @@ extension TicketPages {
         let page = ShellPage(context, request: request, renderer: renderer)
         let labels = Labels(renderer: renderer, locale: page.locale)
         let workspace = context.identity.workspace
-        let stored = try await tickets.ticket(workspace.id, id)
+        let stored = try await tickets.ticket(context.identity, id)
         let ticket = stored.ticket
         let (requester, events, authors) = try await tickets.context(workspace.id, stored, includeNotes: true)
         let people = try await tickets.people(workspace.id)
         var names = authors
         for member in people.members { names[member.user.id] = member.user.displayName }
         let teamNames = Dictionary(people.teams.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let merged = try await ticket.mergedIntoID.asyncMap { try await tickets.ticket(workspace.id, $0) }
+        var merged: StoredTicket?
+        if let into = ticket.mergedIntoID { merged = try? await tickets.ticket(context.identity, into) }
         let now = tickets.clock.now()
         let declared = try await tickets.store.scoped(to: workspace.id).ticketFields.all()
         let declaredKeys = Set(declared.map(\.key))
@@ -158,7 +159,7 @@ extension TicketPages {
             var change = try Self.change(form)
             // The form shows every value: a line taken out of the free-text box clears that field.
             if form["custom_fields"] != nil {
-                let current = try await tickets.ticket(context.identity.workspace.id, id).ticket.customFields
+                let current = try await tickets.ticket(context.identity, id).ticket.customFields
                 for key in current.keys where change.customFields?[key] == nil { change.customFields?[key] = "" }
             }
             _ = try await tickets.update(context.identity, id, change)
@@ -260,7 +261,7 @@ extension TicketPages {
         let workspace = context.identity.workspace.id
         do {
             guard let number = Self.ticketNumber(form["into"]),
-                let target = try await tickets.ticket(workspace, number: number)
+                let target = try await tickets.ticket(context.identity, number: number)
             else { throw ValidationErrors("into", .pattern) }
             _ = try await tickets.merge(context.identity, id, into: target.ticket.id)
             return .redirect(to: WebPath.ticket(target.ticket.id) + "?flash=ticket_merged")

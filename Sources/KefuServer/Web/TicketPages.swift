@@ -75,7 +75,7 @@ struct TicketPages {
         let activeView = viewID ?? (Self.hasFilters(query) ? nil : counted.first?.0.id)
         // "#12" or "12" in the search box opens that ticket.
         if let number = Self.ticketNumber(query.get("q")),
-            let found = try await tickets.ticket(identity.workspace.id, number: number)
+            let found = try await tickets.ticket(identity, number: number)
         {
             return .redirect(to: WebPath.ticket(found.ticket.id))
         }
@@ -244,7 +244,8 @@ struct TicketPages {
         do {
             let identity = context.identity
             let (stored, _) = try await tickets.create(
-                identity.workspace, actor: identity.user, new, idempotencyKey: form["idempotency_key"])
+                identity.workspace, actor: identity.user, new, idempotencyKey: form["idempotency_key"],
+                visibleTo: try await tickets.visibility(identity))
             return .redirect(to: WebPath.ticket(stored.ticket.id) + "?flash=ticket_created")
         } catch {
             guard let text = renderer.formMessage(error, request, context) else { throw error }

@@ -33,7 +33,7 @@ public protocol ContactRepository: Sendable {
     /// Moves `source`'s conversations and identities to `target` and marks `source` merged into it.
     func merge(_ source: ContactID, into target: ContactID, at: Date) async throws -> Contact
     /// Contacts (not merged away) seen most recently first, before `before`; `matching` filters by a part of the name,
-    /// e-mail or phone number; `visibleTo` keeps those with a conversation that reader may see.
+    /// e-mail or phone number; `visibleTo` keeps those with a conversation or a ticket that reader may see.
     func recent(matching: String?, before: Date?, visibleTo: ConversationVisibility?, limit: Int) async throws -> [Contact]
 }
 
@@ -132,13 +132,12 @@ struct SQLContactRepository: ContactRepository {
                 conditions
                 + " AND (lower(coalesce(name, '')) LIKE \(bind: pattern) ESCAPE '\\' OR lower(coalesce(email, '')) LIKE \(bind: pattern) ESCAPE '\\' OR coalesce(phone, '') LIKE \(bind: pattern) ESCAPE '\\')"
         }
-        if let visibleTo, let teams = visibleTo.teams {
-            var seen: SQLQueryString =
-                "c.team_id IS NULL OR c.assignee_id = \(bind: visibleTo.user.uuid)"
-            for team in teams { seen = seen + " OR c.team_id = \(bind: team.uuid)" }
+        if let visibleTo, let seen = visibleTo.condition("c"), let seenTicket = visibleTo.condition("t") {
+            let workspace = scope.workspaceID.uuid
             conditions =
                 conditions
-                + " AND EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = contacts.id AND c.workspace_id = \(bind: scope.workspaceID.uuid) AND (\(seen)))"
+                + " AND (EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = contacts.id AND c.workspace_id = \(bind: workspace) AND \(seen))"
+                + " OR EXISTS (SELECT 1 FROM tickets t WHERE t.requester_id = contacts.id AND t.workspace_id = \(bind: workspace) AND \(seenTicket)))"
         }
         struct Row: Decodable { var id: UUID }
         let ids = try await sql.raw(

@@ -95,14 +95,32 @@ public protocol ConversationRepository: Sendable {
     func search(_ query: String, visibleTo: ConversationVisibility, limit: Int) async throws -> [ChatMessage]
 }
 
-/// Which conversations a reader sees: those of `teams` (nil: every team), those without a team, and their own.
-public struct ConversationVisibility: Sendable {
+/// Which conversations and tickets a reader sees — those of `teams` (nil: every team), those without a team, and
+/// their own — and so which contacts: those with a conversation or a ticket they see. The one rule for all three.
+public struct ConversationVisibility: Sendable, Equatable {
     public var teams: [TeamID]?
     public var user: UserID
 
     public init(teams: [TeamID]?, user: UserID) {
         self.teams = teams
         self.user = user
+    }
+
+    public var seesEverything: Bool { teams == nil }
+
+    /// Whether the reader sees a conversation or ticket of `team` assigned to `assignee`.
+    public func sees(team: TeamID?, assignee: UserID?) -> Bool {
+        guard let teams, let team else { return true }
+        return assignee == user || teams.contains(team)
+    }
+
+    /// The same rule in SQL over rows (conversations or tickets) named `alias`; nil when the reader sees everything.
+    func condition(_ alias: String) -> SQLQueryString? {
+        guard let teams else { return nil }
+        var condition: SQLQueryString =
+            "(\(unsafeRaw: alias).team_id IS NULL OR \(unsafeRaw: alias).assignee_id = \(bind: user.uuid)"
+        for team in teams { condition = condition + " OR \(unsafeRaw: alias).team_id = \(bind: team.uuid)" }
+        return condition + ")"
     }
 }
 

@@ -70,12 +70,7 @@ enum MessageSearchIndex {
         let terms = SearchTerms.query(query)
         guard !terms.isEmpty else { return [] }
         let all = [workspaceTerm(workspace)] + terms
-        var visible: SQLQueryString = ""
-        if let teams = visibleTo.teams {
-            visible = " AND (c.team_id IS NULL OR c.assignee_id = \(bind: visibleTo.user.uuid)"
-            for team in teams { visible = visible + " OR c.team_id = \(bind: team.uuid)" }
-            visible = visible + ")"
-        }
+        let visible: SQLQueryString = visibleTo.condition("c").map { " AND " + $0 } ?? ""
         struct Hit: Decodable { var message_id: UUID }
         if sql.dialect.name == "sqlite" {
             let match = all.map { "\"\($0)\"" }.joined(separator: " ")

@@ -42,8 +42,10 @@ public protocol TicketRepository: Sendable {
     /// Several tickets, locked for a change until the transaction ends (PostgreSQL, in id order).
     func lock(ids: [TicketID]) async throws -> [StoredTicket]
     /// Newest activity first; `me` is who `assignee: .me` means.
-    func tickets(_ filter: TicketFilter, me: UserID?, offset: Int, limit: Int) async throws -> [StoredTicket]
-    func count(_ filter: TicketFilter, me: UserID?) async throws -> Int
+    /// Tickets matching the filter that `visibleTo` sees (nil: all), newest change first.
+    func tickets(_ filter: TicketFilter, me: UserID?, visibleTo: ConversationVisibility?, offset: Int, limit: Int)
+        async throws -> [StoredTicket]
+    func count(_ filter: TicketFilter, me: UserID?, visibleTo: ConversationVisibility?) async throws -> Int
     func addEvent(_ event: TicketEvent) async throws
     func events(_ ticket: TicketID) async throws -> [TicketEvent]
     /// Records a breach for reports (once per clock and due instant).
@@ -52,6 +54,17 @@ public protocol TicketRepository: Sendable {
     /// A help-center article a visitor opened from the ticket form's suggestions (a ticket perhaps not filed).
     func recordDeflection(article: ArticleID, at: Date) async throws
     func deflectionCount(since: Date) async throws -> Int
+}
+
+extension TicketRepository {
+    /// Every ticket matching the filter, whoever reads (the sweep, reports, tests).
+    public func tickets(_ filter: TicketFilter, me: UserID?, offset: Int, limit: Int) async throws -> [StoredTicket] {
+        try await tickets(filter, me: me, visibleTo: nil, offset: offset, limit: limit)
+    }
+
+    public func count(_ filter: TicketFilter, me: UserID?) async throws -> Int {
+        try await count(filter, me: me, visibleTo: nil)
+    }
 }
 
 struct SQLTicketRepository: TicketRepository {
@@ -177,15 +190,19 @@ struct SQLTicketRepository: TicketRepository {
         try await writeTags(t.id, t.tags, replacing: true)
     }
 
-    func tickets(_ filter: TicketFilter, me: UserID?, offset: Int, limit: Int) async throws -> [StoredTicket] {
+    func tickets(_ filter: TicketFilter, me: UserID?, visibleTo: ConversationVisibility?, offset: Int, limit: Int)
+        async throws -> [StoredTicket]
+    {
         let query =
-            "SELECT t.* FROM " + from(filter) + " WHERE " + where_(filter, me: me)
+            "SELECT t.* FROM " + from(filter) + " WHERE " + where_(filter, me: me, visibleTo: visibleTo)
             + " ORDER BY t.updated_at DESC, t.number DESC LIMIT \(literal: limit) OFFSET \(literal: offset)"
         return try await withTags(try await sql.raw(query).all(decoding: TicketRow.self))
     }
 
-    func count(_ filter: TicketFilter, me: UserID?) async throws -> Int {
-        let row = try await sql.raw("SELECT COUNT(*) AS n FROM " + from(filter) + " WHERE " + where_(filter, me: me)).first()
+    func count(_ filter: TicketFilter, me: UserID?, visibleTo: ConversationVisibility?) async throws -> Int {
+        let row = try await sql.raw(
+            "SELECT COUNT(*) AS n FROM " + from(filter) + " WHERE " + where_(filter, me: me, visibleTo: visibleTo)
+        ).first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
@@ -194,8 +211,9 @@ struct SQLTicketRepository: TicketRepository {
         filter.tag == nil ? "tickets t" : "ticket_tags g JOIN tickets t ON t.id = g.ticket_id"
     }
 
-    private func where_(_ filter: TicketFilter, me: UserID?) -> SQLQueryString {
+    private func where_(_ filter: TicketFilter, me: UserID?, visibleTo: ConversationVisibility?) -> SQLQueryString {
         var query: SQLQueryString = "t.workspace_id = \(bind: workspace)"
+        if let seen = visibleTo?.condition("t") { query = query + " AND " + seen }
         if !filter.statuses.isEmpty { query = query + " AND t.status IN (\(binds: filter.statuses.map(\.rawValue)))" }
         if !filter.priorities.isEmpty { query = query + " AND t.priority IN (\(binds: filter.priorities.map(\.rawValue)))" }
         switch filter.assignee {
