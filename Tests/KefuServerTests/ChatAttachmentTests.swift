@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import KefuCore
+import KefuStore
 import KefuTestSupport
 import NIOCore
 import Testing
@@ -177,6 +178,56 @@ import Testing
             #expect(bodies.filter { $0 == "We are on it" }.count == 1)
             #expect(bodies.contains("VIP, refund secretly") && bodies.contains("你好"))
             customer.close()
+        }
+    }
+
+    /// Twenty visitors uploading at the same moment (each a token check, a new conversation, a file and a message) all
+    /// get their file stored: every write on the widget's path queues at the SQLite write gate instead of meeting a
+    /// locked database.
+    @Test func twentyVisitorsUploadingAtOnceAllSucceed() async throws {
+        try await TestApp.run(.sqlite) { app, client in
+            _ = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let key = try await TestSocket.widgetKey(app, "tea-shop")
+            let data = app.dependencies.store.scoped(to: try await app.workspaceID("tea-shop"))
+            var tokens: [String] = []
+            for _ in 0..<20 {
+                let (visitor, token) = try await app.dependencies.conversations.visitor(widgetKey: key, token: nil)
+                // Seen long ago: the next token check writes the contact's last-seen time.
+                try await data.transaction { tx in
+                    try await tx.contacts.touch(visitor.contactID, at: Date(timeIntervalSince1970: 1_700_000_000))
+                }
+                tokens.append(token)
+            }
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for (index, token) in tokens.enumerated() {
+                    group.addTask {
+                        let uri = "/api/v1/widget/\(key)/attachments?name=r\(index).png&client_id=f-\(index)"
+                        return Int(try await upload(client, uri, Self.png, headers: [.kefuVisitor: token]).status.code)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.sorted() == Array(repeating: 201, count: 20), "\(statuses.sorted())")
+            #expect(try await data.conversations.conversations(ConversationFilter(), limit: 100).count == 20)
+
+            // A writer holding the database longer than SQLite's own wait (5 s): the upload queues behind it at the gate
+            // and is stored once it is done, where an ungated write would have failed as "database is locked".
+            let late = tokens[0]
+            let (visitor, _) = try await app.dependencies.conversations.visitor(widgetKey: key, token: late)
+            try await data.transaction { tx in
+                try await tx.contacts.touch(visitor.contactID, at: Date(timeIntervalSince1970: 1_700_000_000))
+            }
+            let (began, holding) = AsyncStream.makeStream(of: Void.self)
+            async let held: Void = data.transaction { tx in
+                try await tx.contacts.touch(visitor.contactID, at: Date(timeIntervalSince1970: 1_700_000_000))
+                holding.yield()
+                try await Task.sleep(for: .milliseconds(5_500))
+            }
+            for await _ in began { break }
+            let queued = try await upload(
+                client, "/api/v1/widget/\(key)/attachments?name=late.png&client_id=late", Self.png, headers: [.kefuVisitor: late])
+            try await held
+            #expect(queued.status == .created, "\(String(buffer: queued.body))")
         }
     }
 

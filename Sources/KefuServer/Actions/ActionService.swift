@@ -93,7 +93,7 @@ struct ActionService: Sendable {
             id: UUID(), actionID: action.id, conversationID: conversation, outcome: result.outcome,
             statusCode: result.statusCode, durationMilliseconds: result.milliseconds, error: result.error,
             target: result.target, createdAt: clock.now())
-        try await data.actions.log(call)
+        try await data.transaction { tx in try await tx.actions.log(call) }
         return (result, call)
     }
 
@@ -106,10 +106,13 @@ struct ActionService: Sendable {
     /// The workspace's signing secret (made on first use) and allow-list.
     func settings(_ data: WorkspaceData) async throws -> ActionSettings {
         if let settings = try await data.actions.settings() { return settings }
-        let settings = ActionSettings(
-            sealedSigningSecret: try caller.box.seal(Secrets.token(prefix: "whsec_")), allowlist: [])
-        try await data.actions.setSettings(settings, at: clock.now())
-        return settings
+        let made = ActionSettings(sealedSigningSecret: try caller.box.seal(Secrets.token(prefix: "whsec_")), allowlist: [])
+        let now = clock.now()
+        return try await data.transaction { tx in
+            if let settings = try await tx.actions.settings() { return settings }
+            try await tx.actions.setSettings(made, at: now)
+            return made
+        }
     }
 
     func signingSecret(_ actor: Identity) async throws -> (secret: String, allowlist: [String]) {

@@ -43,7 +43,7 @@ struct ChatRouter: Sendable {
         let data = store.scoped(to: workspace)
         let now = clock.now()
         do {
-            try await data.routing.forgetConnections(before: now.addingTimeInterval(-86400))
+            try await data.transaction { tx in try await tx.routing.forgetConnections(before: now.addingTimeInterval(-86400)) }
             let orphans = try await data.routing.orphaned(
                 offlineBefore: now.addingTimeInterval(-offlineGrace), connectedSince: connectedSince)
             for id in orphans {

@@ -17,7 +17,11 @@ extension ConversationService {
             guard let id = tokens.verify(token, workspace: workspace.id) else { throw DomainError.unauthenticated }
             // A merged contact answers as the one it was merged into; the widget keeps a token for that one.
             let contact = try await data.contacts.contact(id)
-            try await data.contacts.touch(contact.id, at: clock.now())
+            // Seen at most once a minute, through the write gate like every other write of the widget's path.
+            let now = clock.now()
+            if now.timeIntervalSince(contact.lastSeenAt) >= 60 {
+                try await data.groupedTransaction { tx in try await tx.contacts.touch(contact.id, at: now) }
+            }
             return (
                 Visitor(workspace: workspace, contactID: contact.id), tokens.issue(workspace: workspace.id, contact: contact.id)
             )
@@ -207,8 +211,10 @@ extension ConversationService {
 
     func customerRead(_ visitor: Visitor, _ id: ConversationID, seq: Int64) async throws -> Int64 {
         _ = try await conversation(visitor, id)
-        let mark = try await store.scoped(to: visitor.workspace.id).conversations.markRead(
-            id, participant: "customer", seq: seq, at: clock.now())
+        let now = clock.now()
+        let mark = try await store.scoped(to: visitor.workspace.id).groupedTransaction { tx in
+            try await tx.conversations.markRead(id, participant: "customer", seq: seq, at: now)
+        }
         publish(visitor.workspace.id, .read(id, participant: "customer", seq: mark))
         return mark
     }

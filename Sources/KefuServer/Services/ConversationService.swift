@@ -210,8 +210,10 @@ public struct ConversationService: Sendable {
     func markRead(_ actor: Identity, _ id: ConversationID, seq: Int64) async throws -> Int64 {
         _ = try await conversation(actor, id)
         let participant = "agent:" + actor.user.id.description
-        let mark = try await store.scoped(to: actor.workspace.id).conversations.markRead(
-            id, participant: participant, seq: seq, at: clock.now())
+        let now = clock.now()
+        let mark = try await store.scoped(to: actor.workspace.id).groupedTransaction { tx in
+            try await tx.conversations.markRead(id, participant: participant, seq: seq, at: now)
+        }
         publish(actor.workspace.id, .read(id, participant: participant, seq: mark))
         return mark
     }

@@ -38,7 +38,8 @@ struct PresenceService: Sendable {
 
     func set(_ actor: Identity, _ status: AgentStatus) async throws {
         let data = store.scoped(to: actor.workspace.id)
-        try await data.presence.set(actor.user.id, status, at: clock.now())
+        let now = clock.now()
+        try await data.transaction { tx in try await tx.presence.set(actor.user.id, status, at: now) }
         guard try await data.routing.connectedAgents(since: router.connectedSince).contains(actor.user.id) else { return }
         events.publish(.presence(actor.workspace.id, actor.user.id, status: status.rawValue))
         if status == .online { await router.drainAll(actor.workspace.id) }
@@ -51,7 +52,7 @@ struct PresenceService: Sendable {
         do {
             let data = store.scoped(to: workspace)
             let wasConnected = try await data.routing.connectedAgents(since: router.connectedSince).contains(actor.user.id)
-            try await data.routing.connections(actor.user.id, instance: router.instance, delta: 1, at: clock.now())
+            try await recordConnection(data, actor, delta: 1)
             guard isFirstHere, !wasConnected else { return }
             let chosen = try await data.presence.statuses()[actor.user.id] ?? .online
             events.publish(.presence(workspace, actor.user.id, status: chosen.rawValue))
@@ -66,7 +67,7 @@ struct PresenceService: Sendable {
         _ = hub.agentLeft(workspace, actor.user.id)
         do {
             let data = store.scoped(to: workspace)
-            try await data.routing.connections(actor.user.id, instance: router.instance, delta: -1, at: clock.now())
+            try await recordConnection(data, actor, delta: -1)
             guard !(try await data.routing.connectedAgents(since: router.connectedSince).contains(actor.user.id)) else {
                 return
             }
@@ -84,6 +85,14 @@ struct PresenceService: Sendable {
             } catch {
                 router.logger.warning("presence heartbeat failed", metadata: ["error": "\(error)"])
             }
+        }
+    }
+
+    /// Through the write gate, like every write: an ungated write meets a busy SQLite file as "database is locked".
+    private func recordConnection(_ data: WorkspaceData, _ actor: Identity, delta: Int) async throws {
+        let (instance, now) = (router.instance, clock.now())
+        try await data.groupedTransaction { tx in
+            try await tx.routing.connections(actor.user.id, instance: instance, delta: delta, at: now)
         }
     }
 }

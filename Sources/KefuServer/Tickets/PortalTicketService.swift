@@ -52,6 +52,9 @@ struct PortalTicketService: Sendable {
     func deflected(slug: String, article: ArticleID, address: String) async throws {
         guard limiter.admit(address) else { throw DomainError.rateLimited(retryAfterSeconds: 60) }
         let workspace = try await workspace(slug: slug)
-        try await store.scoped(to: workspace.id).tickets.recordDeflection(article: article, at: tickets.clock.now())
+        let now = tickets.clock.now()
+        try await store.scoped(to: workspace.id).transaction { tx in
+            try await tx.tickets.recordDeflection(article: article, at: now)
+        }
     }
 }
