@@ -98,7 +98,7 @@ public struct AppDependencies: Sendable {
             let testClock = config.testClock ? TestClock() : nil
             router.calendar = testClock?.wallClock ?? clock
             let tickets = TicketService(
-                store: store, clock: router.calendar,
+                store: store, clock: router.calendar, words: words,
                 alerts: SLAAlerts(events: events, webhook: SLAWebhook(actions: actions, logger: logger)))
             return AppDependencies(
                 config: config, store: store, events: events,

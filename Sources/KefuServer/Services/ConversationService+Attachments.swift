@@ -17,7 +17,9 @@ extension ConversationService {
     {
         _ = try await conversation(actor, id)
         let clientID = try Self.clientID(upload.clientID)
-        let (file, message) = try checked(upload, clientID: clientID, conversation: id, sender: .agent)
+        let (file, message) = try await checked(
+            upload, clientID: clientID, conversation: id, sender: .agent, workspace: actor.workspace.id,
+            isPrivate: isPrivate)
         var sent = message
         sent.senderID = actor.user.id
         sent.isPrivate = isPrivate
@@ -43,7 +45,8 @@ extension ConversationService {
     {
         let clientID = try Self.requiredClientID(upload.clientID)
         let target = try await targetConversation(visitor, id, locale: locale)
-        let (file, message) = try checked(upload, clientID: clientID, conversation: target.id, sender: .customer)
+        let (file, message) = try await checked(
+            upload, clientID: clientID, conversation: target.id, sender: .customer, workspace: visitor.workspace.id)
         return try await storing(file, upload.bytes, workspace: visitor.workspace.id) { stored in
             try await self.customerAppend(visitor, target.id, message) { data in
                 try await data.conversations.addAttachment(stored, storageKey: stored.path)
@@ -51,12 +54,18 @@ extension ConversationService {
         }
     }
 
-    /// Validates the upload: a name, a size within the limit, a type we accept.
-    private func checked(_ upload: Upload, clientID: String?, conversation: ConversationID, sender: SenderKind) throws
-        -> (ChatAttachment, NewMessage)
-    {
-        let name = AttachmentFiles.cleanName(upload.fileName)
-        guard !name.isEmpty else { throw DomainError.invalid(ValidationErrors("name", .required)) }
+    /// Validates the upload: a name, a size within the limit, a type we accept. The name is published text: an
+    /// agent's shared file name is masked or refused like their messages, a customer's is flagged.
+    private func checked(
+        _ upload: Upload, clientID: String?, conversation: ConversationID, sender: SenderKind, workspace: WorkspaceID,
+        isPrivate: Bool = false
+    ) async throws -> (ChatAttachment, NewMessage) {
+        let cleaned = AttachmentFiles.cleanName(upload.fileName)
+        guard !cleaned.isEmpty else { throw DomainError.invalid(ValidationErrors("name", .required)) }
+        let (name, flags) =
+            isPrivate
+            ? (cleaned, [])
+            : try await words.screen(workspace, cleaned, by: sender == .agent ? .agent : .customer, field: "name")
         guard !upload.bytes.isEmpty else { throw DomainError.invalid(ValidationErrors("file", .required)) }
         guard upload.bytes.count <= files.maxBytes else { throw APIError.bodyTooLarge }
         guard let type = ContentSniffer.contentType(of: upload.bytes) else { throw APIError.unsupportedMediaType }
@@ -64,7 +73,9 @@ extension ConversationService {
             id: AttachmentID(UUID()), conversationID: conversation, fileName: name, contentType: type,
             size: upload.bytes.count, sha256: "", createdAt: clock.now())
         let kind: MessageKind = ContentSniffer.isInlineImage(type) ? .image : .file
-        return (file, NewMessage(clientID: clientID, sender: sender, kind: kind, body: name, attachmentID: file.id))
+        return (
+            file, NewMessage(clientID: clientID, sender: sender, kind: kind, body: name, attachmentID: file.id, flags: flags)
+        )
     }
 
     /// Writes the file, then runs `body` with the attachment (its storage key in `path`). When the message turns out

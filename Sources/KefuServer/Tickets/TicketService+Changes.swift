@@ -14,6 +14,7 @@ struct RaisedSLAAlert: Sendable, Equatable {
 extension TicketService {
     /// Changes one ticket; every field that moved gets a history line, the SLA clocks follow.
     func update(_ actor: Identity, _ id: TicketID, _ change: TicketChange) async throws -> StoredTicket {
+        let change = try await screened(change, actor)
         let visibility = try await visibility(actor)
         let (stored, raised) = try await store.scoped(to: actor.workspace.id).transaction { [clock] data in
             try await apply(change, to: id, actor: actor, visibility: visibility, data: data, at: clock.now())
@@ -25,6 +26,7 @@ extension TicketService {
     /// The same change on up to 100 tickets, all or none.
     func bulkUpdate(_ actor: Identity, _ ids: [TicketID], _ change: TicketChange) async throws -> [StoredTicket] {
         guard (1...100).contains(Set(ids).count) else { throw ValidationErrors("ids", .itemCount(min: 1, max: 100)) }
+        let change = try await screened(change, actor)
         let visibility = try await visibility(actor)
         let (tickets, raised) = try await store.scoped(to: actor.workspace.id).transaction { [clock] data in
             var tickets: [StoredTicket] = []
@@ -40,6 +42,14 @@ extension TicketService {
         }
         alerts.raise(actor.workspace.id, raised)
         return tickets
+    }
+
+    /// A new subject is published text (the requester sees it): masked or refused like an agent's reply.
+    private func screened(_ change: TicketChange, _ actor: Identity) async throws -> TicketChange {
+        guard let subject = change.subject else { return change }
+        var change = change
+        change.subject = try await words.screen(actor.workspace.id, subject, by: .agent, field: "subject").text
+        return change
     }
 
     private func apply(

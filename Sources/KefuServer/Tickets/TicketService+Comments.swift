@@ -5,7 +5,10 @@ import KefuStore
 extension TicketService {
     /// An agent's public reply (to the requester: history, outbox e-mail, first response) or internal note.
     func comment(_ actor: Identity, _ id: TicketID, body: String, isPublic: Bool) async throws -> TicketEvent {
-        let text = try TicketRules.body(body)
+        // A public reply is published text (masked or refused like a chat reply); an internal note is not.
+        let written = try TicketRules.body(body)
+        let (text, flags) =
+            isPublic ? try await words.screen(actor.workspace.id, written, by: .agent, field: "body") : (written, [])
         let visibility = try await visibility(actor)
         let (event, raised) = try await store.scoped(to: actor.workspace.id).transaction { [clock] data in
             let now = clock.now()
@@ -14,7 +17,7 @@ extension TicketService {
             guard stored.ticket.status != .closed else { throw DomainError.conflict(.ticketClosed) }
             let event = TicketEvent(
                 id: TicketEventID(), ticketID: id, kind: isPublic ? .reply : .note, author: .agent, authorID: actor.user.id,
-                body: text, details: [:], createdAt: now)
+                body: text, details: Self.flagged([:], flags), createdAt: now)
             try await data.tickets.addEvent(event)
             var raised: [RaisedSLAAlert] = []
             if isPublic {
@@ -43,13 +46,14 @@ extension TicketService {
     /// resolution clock resumes where it stopped).
     func requesterReply(_ workspace: WorkspaceID, _ id: TicketID, body: String) async throws -> TicketEvent {
         let text = try TicketRules.body(body)
+        let flags = try await words.screen(workspace, text, by: .customer).flags
         let (event, raised) = try await store.scoped(to: workspace).transaction { [clock] data in
             let now = clock.now()
             var stored = try await data.tickets.lock(id)
             guard stored.ticket.status != .closed else { throw DomainError.conflict(.ticketClosed) }
             let event = TicketEvent(
-                id: TicketEventID(), ticketID: id, kind: .reply, author: .requester, authorID: nil, body: text, details: [:],
-                createdAt: now)
+                id: TicketEventID(), ticketID: id, kind: .reply, author: .requester, authorID: nil, body: text,
+                details: Self.flagged([:], flags), createdAt: now)
             try await data.tickets.addEvent(event)
             var ticket = stored.ticket
             var raised: [RaisedSLAAlert] = []

@@ -8,6 +8,8 @@ import KefuStore
 struct TicketService: Sendable {
     let store: Store
     let clock: WallClock
+    /// The sensitive-word list every published subject, body and reply passes.
+    let words: SensitiveWordFilter
     let alerts: SLAAlerts
 
     static let idempotencyScope = "tickets.create"
@@ -21,14 +23,14 @@ struct TicketService: Sendable {
         visibleTo: ConversationVisibility? = nil
     ) async throws -> (ticket: StoredTicket, created: Bool) {
         let key = try TicketRules.idempotencyKey(idempotencyKey)
-        let new = try validated(wanted)
+        let (new, flags) = try await screened(validated(wanted), workspace: workspace.id, byAgent: actor != nil)
         let data = store.scoped(to: workspace.id)
         if let key, let replay = try await replayed(data, key: key, new) { return (replay, false) }
         do {
             let stored = try await data.transaction { [clock] data in
                 if let key, let replay = try await replayed(data, key: key, new) { return (replay, false) }
                 let now = clock.now()
-                let stored = try await insert(data, new, actor: actor, visibleTo: visibleTo, at: now)
+                let stored = try await insert(data, new, actor: actor, visibleTo: visibleTo, flags: flags, at: now)
                 if let key {
                     try await data.idempotency.remember(
                         scope: Self.idempotencyScope, key: key, requestHash: new.fingerprint, resourceID: stored.ticket.id.uuid,
@@ -75,7 +77,8 @@ struct TicketService: Sendable {
     }
 
     private func insert(
-        _ data: WorkspaceData, _ new: NewTicket, actor: UserAccount?, visibleTo: ConversationVisibility?, at now: Date
+        _ data: WorkspaceData, _ new: NewTicket, actor: UserAccount?, visibleTo: ConversationVisibility?, flags: [String],
+        at now: Date
     ) async throws -> StoredTicket {
         let requester = try await requester(data, new, visibleTo: visibleTo, at: now)
         if let team = new.teamID, try await !data.teams.list().contains(where: { $0.id == team }) {
@@ -108,8 +111,29 @@ struct TicketService: Sendable {
         try await data.tickets.addEvent(
             TicketEvent(
                 id: TicketEventID(), ticketID: ticket.id, kind: .created, author: author, authorID: actor?.id, body: new.body,
-                details: ["source": new.source.rawValue], createdAt: now))
+                details: Self.flagged(["source": new.source.rawValue], flags), createdAt: now))
         return stored
+    }
+
+    /// The subject and body as they may be published: written by a member (not a chat's or the bot's transcript, which
+    /// is the customer's words) they are masked or refused like an agent's chat message; a customer's are flagged.
+    private func screened(_ new: NewTicket, workspace: WorkspaceID, byAgent: Bool) async throws -> (NewTicket, [String]) {
+        let author: SensitiveWordFilter.Author =
+            byAgent && new.source != .chat && new.source != .bot ? .agent : .customer
+        var new = new
+        let subject = try await words.screen(workspace, new.subject, by: author, field: "subject")
+        let body = try await words.screen(workspace, new.body, by: author, field: "body")
+        new.subject = subject.text
+        new.body = body.text
+        return (new, Array(NSOrderedSet(array: subject.flags + body.flags)).compactMap { $0 as? String })
+    }
+
+    /// A history line's details with the listed words its text held (agents see them; the requester never does).
+    static func flagged(_ details: [String: String], _ flags: [String]) -> [String: String] {
+        guard !flags.isEmpty else { return details }
+        var details = details
+        details["flags"] = flags.joined(separator: "、")
+        return details
     }
 
     /// The contact named by id, else the one owning the e-mail, else a new contact with it. A member who may not see
