@@ -33,6 +33,8 @@ public struct AppDependencies: Sendable {
     let actions: ActionService
     let slaSweeper: SLASweeper
     let addressFrames: AddressFrameLimiter
+    let newVisitors: AddressFrameLimiter
+    let uploads: UploadAllowance
     let hub: ChatHub
     let runtime: BotRuntime
     let jobWakeUp: JobWakeUp
@@ -116,7 +118,9 @@ public struct AppDependencies: Sendable {
                         runtime: runtime, catalogues: renderer.catalogues, actions: actions,
                         tickets: ConversationTickets(tickets: tickets, links: TicketLinks(secret: secret))),
                     tokens: VisitorTokens(secret: secret),
-                    files: AttachmentFiles(dataDirectory: config.dataDirectory, maxBytes: config.maxAttachmentBytes),
+                    files: AttachmentFiles(
+                        dataDirectory: config.dataDirectory, maxBytes: config.maxAttachmentBytes,
+                        workspaceQuota: config.maxAttachmentStorageBytes),
                     words: words, router: router),
                 cannedReplies: CannedReplyService(store: store, clock: clock),
                 sensitiveWords: SensitiveWordService(store: store, clock: clock, filter: words),
@@ -132,6 +136,12 @@ public struct AppDependencies: Sendable {
                 slaSweeper: SLASweeper(store: store, tickets: tickets, interval: .seconds(15), logger: logger),
                 addressFrames: AddressFrameLimiter(
                     perSecond: config.maxFramesPerAddress, limitsLoopback: config.limitLoopbackFrames),
+                // New widget visitors per address: 30 at once, then one every 2 s (each makes a contact row).
+                newVisitors: AddressFrameLimiter(perSecond: 0.5, burst: 30, limitsLoopback: !config.exemptLoopback),
+                uploads: UploadAllowance(
+                    addressBytesPerMinute: config.maxUploadBytesPerAddressPerMinute,
+                    contactBytesPerMinute: config.maxUploadBytesPerContactPerMinute, largestFile: config.maxAttachmentBytes,
+                    exemptLoopback: config.exemptLoopback),
                 hub: hub,
                 runtime: runtime, jobWakeUp: wakeUp, clock: clock, testClock: testClock,
                 renderer: renderer, assets: try StaticAssetsController.load(), secret: secret,
@@ -283,7 +293,8 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     SensitiveWordAPIController(words: deps.sensitiveWords).register(securedAPI)
     ContactAPIController(contacts: deps.contacts).register(securedAPI)
     PresenceAPIController(presence: deps.presence).register(securedAPI)
-    AttachmentAPIController(conversations: deps.conversations).register(secured: securedAPI, public: api, pages: pages)
+    AttachmentAPIController(conversations: deps.conversations, uploads: deps.uploads).register(
+        secured: securedAPI, public: api, pages: pages)
     ChatSocketRefusals(socket: ChatSocket(deps)).register(pages)
     let anonymous = AnonymousPages(renderer: deps.renderer, secret: deps.secret, cookies: cookies)
     SessionPagesController(credentials: deps.credentials, pages: anonymous, cookies: cookies)

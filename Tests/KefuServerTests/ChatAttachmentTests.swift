@@ -231,6 +231,55 @@ import Testing
         }
     }
 
+    /// An anonymous visitor cannot fill the disk: bytes per contact (and address) per minute, a storage quota per
+    /// workspace, and the same file sent again into a conversation is stored once.
+    @Test func visitorsUploadsAreLimitedByRateQuotaAndStoredOnce() async throws {
+        try await TestApp.run(
+            .sqlite,
+            configure: {
+                $0.maxAttachmentBytes = 2048
+                $0.maxUploadBytesPerContactPerMinute = 3000
+                $0.maxAttachmentStorageBytes = 5000
+            }
+        ) { app, client in
+            _ = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let key = try await TestSocket.widgetKey(app, "tea-shop")
+            func file(_ fill: UInt8, _ size: Int) -> [UInt8] {
+                Array(Self.png.prefix(8)) + Array(repeating: fill, count: size - 8)
+            }
+            func send(_ token: String, _ bytes: [UInt8], _ id: String, conversation: String? = nil) async throws -> TestResponse {
+                let uri =
+                    "/api/v1/widget/\(key)/attachments?name=\(id).png&client_id=\(id)"
+                    + (conversation.map { "&conversation=\($0)" } ?? "")
+                return try await upload(client, uri, bytes, headers: [.kefuVisitor: token])
+            }
+            let (_, first) = try await app.dependencies.conversations.visitor(widgetKey: key, token: nil)
+            let sent = try await send(first, file(1, 1500), "a")
+            #expect(sent.status == .created)
+            let conversation = try #require((try sent.json() as? [String: Any])?["conversation_id"] as? String)
+            // The same bytes again, as another message: a second row, no second file, nothing charged to the quota.
+            let again = try await send(first, file(1, 1500), "b", conversation: conversation)
+            #expect(again.status == .created)
+            let root = app.dependencies.config.dataDirectory + "/attachments"
+            func filesOnDisk() -> Int {
+                ((try? FileManager.default.subpathsOfDirectory(atPath: root)) ?? []).filter { $0.contains("/") }.count
+            }
+            #expect(filesOnDisk() == 1)
+            // The contact's allowance (3,000 bytes a minute) is spent: 429 with a time to wait, nothing stored.
+            let limited = try await send(first, file(2, 1500), "c", conversation: conversation)
+            #expect(limited.status == .tooManyRequests && limited.errorCode == "rate_limited")
+            #expect(limited.headers[.retryAfter].flatMap(Int.init).map { $0 >= 1 } == true)
+            #expect(filesOnDisk() == 1)
+            // Another visitor fills the workspace's quota (5,000 bytes): past it, 507 storage_full.
+            let (_, second) = try await app.dependencies.conversations.visitor(widgetKey: key, token: nil)
+            #expect(try await send(second, file(3, 2000), "d").status == .created)
+            let (_, third) = try await app.dependencies.conversations.visitor(widgetKey: key, token: nil)
+            let full = try await send(third, file(4, 2000), "e")
+            #expect(full.status.code == 507 && full.errorCode == "storage_full", "\(String(buffer: full.body))")
+            #expect(filesOnDisk() == 2)
+        }
+    }
+
     @Test func sniffingReadsTheBytesAndFileNamesAreCleaned() {
         #expect(ContentSniffer.contentType(of: Array("GIF89a....".utf8)) == "image/gif")
         #expect(ContentSniffer.contentType(of: Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8)) == "image/webp")
@@ -241,5 +290,7 @@ import Testing
         #expect(AttachmentFiles.cleanName("C:\\Users\\me\\发票.pdf") == "发票.pdf")
         #expect(AttachmentFiles.cleanName("a\u{0}b\nc.txt") == "abc.txt")
         #expect(AttachmentFiles.cleanName("..") == "")
+        #expect(AttachmentFiles.cleanName("invoice\u{202E}gnp.exe") == "invoicegnp.exe", "no bidi overrides")
+        #expect(AttachmentFiles.cleanName("a\u{85}b\u{9F}c\u{2066}d.pdf") == "abcd.pdf", "no C1 controls or isolates")
     }
 }

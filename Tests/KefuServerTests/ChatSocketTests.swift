@@ -186,6 +186,55 @@ import Testing
         }
     }
 
+    /// Frames that are not JSON count against the socket's limit like any other: a flood of garbage gets refused.
+    @Test func garbageFramesAreCountedByTheLimiter() async throws {
+        try await TestApp.run(.sqlite, live: true) { app, client in
+            try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let key = try await widgetKey(app, "tea-shop")
+            var (customer, _) = try await visitor(client, key: key)
+            // 80 at once: well over the socket's burst (30), however slowly a loaded machine reads them.
+            for index in 0..<80 { customer.sendRaw(index % 2 == 0 ? "not json \(index)" : "{\"broken\": ") }
+            var codes: [String] = []
+            for _ in 0..<80 { codes.append(try #require(await customer.next())["code"] as? String ?? "") }
+            #expect(
+                codes.filter { $0 == "rate_limited" }.count >= 30, "\(Dictionary(grouping: codes, by: { $0 }).mapValues(\.count))"
+            )
+            #expect(codes.contains("bad_frame"))
+            customer.close()
+        }
+    }
+
+    /// Each hello without a token makes a contact: one address may start a burst of new visitors, then is refused
+    /// (and the socket closed) until its allowance refills; a returning visitor with a token is never refused for it.
+    @Test func newVisitorsFromOneAddressAreLimited() async throws {
+        try await TestApp.run(.sqlite, live: true) { app, client in
+            try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let key = try await widgetKey(app, "tea-shop")
+            var tokens: [String] = []
+            var refused = 0
+            for _ in 0..<40 {
+                var socket = try TestSocket.open(port: client.port, path: "/ws/v1/widget")
+                socket.send(["type": "hello", "v": 1, "widget_key": key])
+                let reply = try #require(await socket.next())
+                if reply["type"] as? String == "welcome", let token = reply["visitor_token"] as? String {
+                    tokens.append(token)
+                } else {
+                    #expect(reply["code"] as? String == "rate_limited")
+                    #expect(await socket.next() == nil, "closed after the refusal")
+                    refused += 1
+                }
+                socket.close()
+            }
+            #expect(refused >= 5 && tokens.count <= 35, "\(tokens.count) new visitors, \(refused) refused")
+            let data = app.dependencies.store.scoped(to: try await app.workspaceID("tea-shop"))
+            #expect(try await data.contacts.recent(matching: nil, before: nil, visibleTo: nil, limit: 100).count == tokens.count)
+            var back = try TestSocket.open(port: client.port, path: "/ws/v1/widget")
+            back.send(["type": "hello", "v": 1, "widget_key": key, "visitor_token": try #require(tokens.first)])
+            #expect(await back.next()?["type"] as? String == "welcome")
+            back.close()
+        }
+    }
+
     @Test func anAgentWhoseAccessEndsIsDisconnected() async throws {
         try await TestApp.run(.sqlite, live: true) { app, client in
             let owner = try await app.member("owner@shop.example", workspace: "tea-shop", role: .owner, client: client)

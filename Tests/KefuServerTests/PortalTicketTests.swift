@@ -122,4 +122,28 @@ import Testing
             #expect(try await data.tickets.deflectionCount(since: Date(timeIntervalSince1970: 0)) == 1)
         }
     }
+
+    /// The help center's limit counts loopback clients too (behind a same-host proxy every visitor is 127.0.0.1),
+    /// unless the operator exempts loopback.
+    @Test(arguments: [false, true])
+    func theHelpCenterLimitCountsLoopbackUnlessExempted(_ exempt: Bool) async throws {
+        try await TestApp.run(live: true, configure: { $0.exemptLoopback = exempt }) { app, client in
+            let owner = try await app.member("owner@shop.example", workspace: "tea-shop", role: .owner, client: client)
+            let article = try await client.post(
+                APIBody.json(["title": "VAT invoices", "body": "Ask in your order page.", "locale": "en", "status": "published"]),
+                to: "/api/v1/kb/articles", token: owner)
+            let articleID = try #require((try article.json() as? [String: Any])?["id"] as? String)
+            var statuses: [Int] = []
+            for _ in 0..<15 {
+                let response = try await client.post(
+                    APIBody.json(["article_id": articleID]), to: "/api/v1/portal/tea-shop/deflections")
+                statuses.append(Int(response.status.code))
+            }
+            if exempt {
+                #expect(statuses.allSatisfy { $0 == 204 }, "\(statuses)")
+            } else {
+                #expect(statuses.contains(429) && statuses.prefix(10).allSatisfy { $0 == 204 }, "\(statuses)")
+            }
+        }
+    }
 }

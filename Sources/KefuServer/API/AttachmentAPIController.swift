@@ -13,6 +13,7 @@ extension HTTPField.Name {
 /// one message; files are served at unguessable addresses so an `<img>` on the shop's site can show them.
 struct AttachmentAPIController {
     let conversations: ConversationService
+    let uploads: UploadAllowance
 
     func register(secured: SecuredRoutes, public routes: PublicRoutes, pages: PublicRoutes) {
         secured.on(.post, APIPath.conversationAttachments, .replyConversations, use: agentUpload)
@@ -39,6 +40,7 @@ struct AttachmentAPIController {
             return id
         }
         let upload = try await Self.upload(request, maxBytes: context.maxUploadSize)
+        try uploads.charge(upload.bytes.count, address: context.clientIP ?? "unknown", contact: visitor.contactID)
         let locale = query.get("locale").flatMap(UILocale.init(loose:)) ?? visitor.workspace.defaultLocale
         let result = try await conversations.customerUpload(visitor, conversation, upload, locale: locale)
         return EditedResponse(

@@ -159,14 +159,24 @@ struct FrameRateLimiter {
         self.last = .now
     }
 
-    mutating func admit() -> Bool {
+    mutating func admit(cost: Double = 1) -> Bool {
+        refill()
+        guard tokens >= cost else { return false }
+        tokens -= cost
+        return true
+    }
+
+    /// Seconds until `cost` would be admitted (0 when it would be now).
+    mutating func wait(for cost: Double) -> Double {
+        refill()
+        return tokens >= cost ? 0 : (min(cost, burst) - tokens) / perSecond
+    }
+
+    private mutating func refill() {
         let now = ContinuousClock.Instant.now
         let elapsed = last.duration(to: now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         tokens = min(burst, tokens + seconds * perSecond)
         last = now
-        guard tokens >= 1 else { return false }
-        tokens -= 1
-        return true
     }
 }

@@ -40,6 +40,11 @@ public struct AppConfig: Sendable {
     public var httpReadTimeoutSeconds: Int = 30
     /// Open connections beyond this are closed at once (with a log line), keeping file descriptors for the rest.
     public var maxConnections: Int = 10_000
+    /// Bytes of files widget visitors may send per minute, from one client address and as one contact (0: no limit).
+    public var maxUploadBytesPerAddressPerMinute: Int = 60 << 20
+    public var maxUploadBytesPerContactPerMinute: Int = 30 << 20
+    /// File storage each workspace may use for chat files (0: no limit); past it uploads answer 507 `storage_full`.
+    public var maxAttachmentStorageBytes: Int = 5 << 30
     /// Connections one client address may hold open (0: no limit). Off behind a proxy (`trustProxy`), where every
     /// connection comes from the proxy's address.
     public var maxConnectionsPerAddress: Int = 256
@@ -81,6 +86,9 @@ public struct AppConfig: Sendable {
         public static let maxConnections = "max.connections"
         public static let jobWorkers = "job.workers"
         public static let maxConnectionsPerAddress = "max.connections.per.address"
+        public static let maxUploadBytesPerAddressPerMinute = "max.upload.bytes.per.address.per.minute"
+        public static let maxUploadBytesPerContactPerMinute = "max.upload.bytes.per.contact.per.minute"
+        public static let maxAttachmentStorageBytes = "max.attachment.storage.bytes"
         public static let exemptLoopback = "limits.exempt.loopback"
     }
 
@@ -138,6 +146,14 @@ public struct AppConfig: Sendable {
         config.maxConnections = try Self.int(reader, Key.maxConnections, default: config.maxConnections, range: 1...1_000_000)
         config.maxConnectionsPerAddress = try Self.int(
             reader, Key.maxConnectionsPerAddress, default: config.maxConnectionsPerAddress, range: 0...1_000_000)
+        config.maxUploadBytesPerAddressPerMinute = try Self.int(
+            reader, Key.maxUploadBytesPerAddressPerMinute, default: config.maxUploadBytesPerAddressPerMinute,
+            range: 0...(1 << 40))
+        config.maxUploadBytesPerContactPerMinute = try Self.int(
+            reader, Key.maxUploadBytesPerContactPerMinute, default: config.maxUploadBytesPerContactPerMinute,
+            range: 0...(1 << 40))
+        config.maxAttachmentStorageBytes = try Self.int(
+            reader, Key.maxAttachmentStorageBytes, default: config.maxAttachmentStorageBytes, range: 0...(1 << 50))
         config.exemptLoopback = Self.bool(reader.string(forKey: ConfigKey(Key.exemptLoopback))) ?? config.exemptLoopback
         config.jobWorkers = try Self.int(reader, Key.jobWorkers, default: config.jobWorkers, range: 0...16)
         config.testClock = Self.bool(reader.string(forKey: ConfigKey(Key.testClock))) ?? config.testClock

@@ -38,6 +38,8 @@ public struct APIError: Error, Sendable {
     static let malformedJSON = APIError(.badRequest, code: "malformed_json")
     static let malformedRequest = APIError(.badRequest, code: "malformed_request")
     static let bodyTooLarge = APIError(.contentTooLarge, code: "body_too_large")
+    /// The workspace's file storage quota is used up.
+    static let storageFull = APIError(HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), code: "storage_full")
     static let unsupportedMediaType = APIError(.unsupportedMediaType, code: "unsupported_media_type")
     static let internalError = APIError(.internalServerError, code: "internal")
     static var upgradeRequired: APIError {

@@ -78,15 +78,27 @@ extension ConversationService {
         )
     }
 
-    /// Writes the file, then runs `body` with the attachment (its storage key in `path`). When the message turns out
-    /// to be a resend, or anything fails, the new file is removed again.
+    /// Stores the file, then runs `body` with the attachment (its storage key in `path`). The same bytes already sent
+    /// into the conversation are not stored again (the new attachment shares the file); a new file must fit the
+    /// workspace's quota (507 `storage_full`). When the message turns out to be a resend, or anything fails, a file
+    /// this call wrote is removed again (never a shared one).
     private func storing(
         _ file: ChatAttachment, _ bytes: [UInt8], workspace: WorkspaceID,
         _ body: @escaping @Sendable (ChatAttachment) async throws -> AppendResult
     ) async throws -> AppendResult {
-        let stored = try files.write(bytes, workspace: workspace.uuid)
+        let data = store.scoped(to: workspace)
         var attachment = file
-        attachment.sha256 = stored.sha256
+        attachment.sha256 = AttachmentFiles.digest(bytes)
+        if let same = try await data.conversations.attachment(
+            conversation: file.conversationID, sha256: attachment.sha256, size: bytes.count)
+        {
+            attachment.path = same.storageKey
+            do { return try await body(attachment) } catch let resent as ResentUpload { return resent.earlier }
+        }
+        if files.workspaceQuota > 0, try await data.conversations.attachmentBytes() + bytes.count > files.workspaceQuota {
+            throw APIError.storageFull
+        }
+        let stored = try files.write(bytes, workspace: workspace.uuid)
         attachment.path = stored.storageKey
         do {
             return try await body(attachment)

@@ -53,6 +53,8 @@ struct ChatSocket: Sendable {
     let catalogues: Catalogues
     /// Shared by every socket of this server: the frames one client address may send.
     let addresses: AddressFrameLimiter
+    /// New visitors (a widget hello without a token makes a contact) one client address may start.
+    let newVisitors: AddressFrameLimiter
     static let protocolVersion = 1
     static let maxFrameBytes = 64 * 1024
     static let outboxCapacity = 1024
@@ -66,6 +68,7 @@ struct ChatSocket: Sendable {
         presence = deps.presence
         catalogues = deps.renderer.catalogues
         addresses = deps.addressFrames
+        newVisitors = deps.newVisitors
     }
 
     /// Mutable state shared by the reader and the writer of one socket.
@@ -148,6 +151,13 @@ struct ChatSocket: Sendable {
         return identity
     }
 
+    /// The id of a refused frame, so its sender can tell which one to send again; nil for anything unreadable.
+    static func frameID(_ message: WebSocketMessage) -> String? {
+        struct OnlyID: Decodable { var id: String? }
+        guard case .text(let text) = message, text.utf8.count <= 4096 else { return nil }
+        return (try? JSONCoding.decoder.decode(OnlyID.self, from: Data(text.utf8)))?.id
+    }
+
     static func isSameOrigin(_ request: Request) -> Bool {
         guard let origin = request.headers[.origin] else { return true }
         guard let host = request.head.authority else { return false }
@@ -165,6 +175,12 @@ struct ChatSocket: Sendable {
         do {
             for try await message in inbound.messages(maxSize: Self.maxFrameBytes) {
                 let locale = connection.peer.withLock { $0?.locale } ?? .en
+                // Every frame counts, readable or not: a flood of garbage is limited like any other.
+                guard limiter.admit(), addresses.admit(address) else {
+                    let id = Self.frameID(message)
+                    reply(connection, .error("rate_limited", catalogues.text("chat", "rate_limited", locale), id: id))
+                    continue
+                }
                 guard case .text(let text) = message else {
                     reply(connection, .error("bad_frame", catalogues.text("chat", "bad_frame", locale)))
                     continue
@@ -173,9 +189,14 @@ struct ChatSocket: Sendable {
                     reply(connection, .error("bad_frame", catalogues.text("chat", "bad_frame", locale)))
                     continue
                 }
-                guard limiter.admit(), addresses.admit(address) else {
+                // A hello without a token makes a new contact: a few a minute per address, then refused and closed.
+                if side == .widget, frame.type == "hello", (frame.visitorToken ?? "").isEmpty,
+                    connection.peer.withLock({ $0 == nil }), !newVisitors.admit(address)
+                {
                     reply(connection, .error("rate_limited", catalogues.text("chat", "rate_limited", locale), id: frame.id))
-                    continue
+                    connection.closing.withLock { $0 = (1013, "try again later") }
+                    connection.outbox.finish()
+                    return
                 }
                 do {
                     // In a task of its own: a task keeps every slab of memory its deepest call needed until it ends,

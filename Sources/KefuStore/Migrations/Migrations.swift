@@ -19,6 +19,7 @@ public enum Migrations {
         M0016AddSLAWebhookAndChatTickets(),
         M0017CreateTicketFields(),
         M0018KeyClientIDsBySender(),
+        M0019AddAttachmentDigestIndex(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

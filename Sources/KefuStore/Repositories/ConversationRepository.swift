@@ -89,6 +89,11 @@ public protocol ConversationRepository: Sendable {
 
     func addAttachment(_ attachment: ChatAttachment, storageKey: String) async throws
     func attachment(_ id: AttachmentID) async throws -> (attachment: ChatAttachment, storageKey: String)
+    /// A file already stored in the conversation with these bytes (by digest and size), to store it once.
+    func attachment(conversation: ConversationID, sha256: String, size: Int) async throws
+        -> (attachment: ChatAttachment, storageKey: String)?
+    /// Bytes the workspace's files take on disk (each stored file once).
+    func attachmentBytes() async throws -> Int
 
     /// Messages holding every term of `query` (full-text, Chinese-aware: see `SearchTerms`), newest first, in
     /// conversations `visibleTo` may see.
@@ -281,5 +286,25 @@ struct SQLConversationRepository: ConversationRepository {
             throw DomainError.notFound(.attachment)
         }
         return (try model.record(), model.storageKey)
+    }
+
+    func attachment(conversation: ConversationID, sha256: String, size: Int) async throws
+        -> (attachment: ChatAttachment, storageKey: String)?
+    {
+        guard
+            let model = try await scope.query(AttachmentModel.self).filter(\.$conversationID == conversation.uuid)
+                .filter(\.$sha256 == sha256).filter(\.$size == size).first()
+        else { return nil }
+        return (try model.record(), model.storageKey)
+    }
+
+    func attachmentBytes() async throws -> Int {
+        let row = try await (try scope.sql).raw(
+            """
+            SELECT COALESCE(SUM(size), 0) AS bytes FROM (SELECT storage_key, MAX(size) AS size FROM attachments \
+            WHERE workspace_id = \(bind: scope.workspaceID.uuid) GROUP BY storage_key) AS files
+            """
+        ).first()
+        return try row?.decode(column: "bytes", as: Int.self) ?? 0
     }
 }
