@@ -235,7 +235,7 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: MetricsMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: RequestLogMiddleware(.debug))
     router.add(middleware: ErrorMiddleware(pages: deps.renderer))
     router.add(middleware: MethodNotAllowedMiddleware(catalog: catalog))
     router.add(middleware: BodyLimitMiddleware(maxBytes: config.maxBodyBytes, uploadBytes: config.maxAttachmentBytes))

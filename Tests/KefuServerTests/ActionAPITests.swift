@@ -115,6 +115,21 @@ import Testing
                     "inputs": [["name": "path", "kind": "text"]], "headers": [["name": "Authorization", "secret": true]],
                 ]), to: "/api/v1/actions/\(id)", token: owner, method: .put)
             #expect(moved.status == .unprocessableContent && moved.errorCode == "validation_failed")
+            // So does the same host over plain http after https: the secret would travel in the clear.
+            let secure = try await define(
+                client,
+                [
+                    "name": "secure", "method": "GET", "url": "https://127.0.0.1:\(port)/x",
+                    "headers": [["name": "Authorization", "value": "Bearer very-secret", "secret": true]],
+                ], token: owner)
+            #expect(secure.status == .created, "\(String(buffer: secure.body))")
+            let secureID = try #require((try secure.json() as? [String: Any])?["id"] as? String)
+            let downgraded = try await client.post(
+                APIBody.json([
+                    "name": "secure", "method": "GET", "url": "http://127.0.0.1:\(port)/x",
+                    "headers": [["name": "Authorization", "secret": true]],
+                ]), to: "/api/v1/actions/\(secureID)", token: owner, method: .put)
+            #expect(downgraded.status == .unprocessableContent && downgraded.errorCode == "validation_failed")
 
             let calls = try #require(try await client.get("/api/v1/actions/\(id)/calls", token: owner).json() as? [String: Any])
             let logged = try #require(calls["data"] as? [[String: Any]])

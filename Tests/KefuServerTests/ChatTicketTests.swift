@@ -25,6 +25,27 @@ import Testing
         return try await data.conversations.conversation(conversation.id)
     }
 
+    /// Six "make ticket" presses at the same moment (two agents, a double click) make one ticket and one line.
+    @Test(arguments: TestDatabase.all)
+    func makingATicketAtOnceFromSeveralPlacesMakesOne(_ db: TestDatabase) async throws {
+        try await TestApp.run(db) { app, client in
+            let agent = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let data = app.dependencies.store.scoped(to: try await app.workspaceID("tea-shop"))
+            let conversation = try await Self.chat(data, saying: "退货", status: .open)
+            let path = "/api/v1/conversations/\(conversation.id)/ticket"
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<6 {
+                    group.addTask { Int(try await client.post(APIBody.json([:]), to: path, token: agent).status.code) }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 1 && statuses.filter { $0 == 200 }.count == 5, "\(statuses)")
+            #expect(try await data.tickets.count(TicketFilter(), me: nil) == 1)
+            let lines = try await data.conversations.messages(conversation.id, after: 0, limit: 50, includePrivate: true)
+            #expect(lines.filter { $0.kind == .event && $0.body.contains("\"ticket\"") }.count == 1)
+        }
+    }
+
     @Test func anAgentMakesATicketFromAChatOnceAndTheCustomerGetsItsLink() async throws {
         try await TestApp.run { app, client in
             let agent = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)

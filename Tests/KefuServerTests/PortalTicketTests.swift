@@ -146,4 +146,23 @@ import Testing
             }
         }
     }
+
+    /// An anonymous visitor's Idempotency-Key never meets a member's: the same key is a new ticket on each side.
+    @Test func visitorsAndMembersKeepTheirIdempotencyKeysApart() async throws {
+        try await TestApp.run { app, client in
+            let owner = try await app.member("owner@shop.example", workspace: "tea-shop", role: .owner, client: client)
+            let headers: HTTPFields = [.contentType: "application/json", .idempotencyKey: "shared-key-1"]
+            var signedIn = headers
+            signedIn[.authorization] = "Bearer \(owner)"
+            let byMember = try await client.execute(
+                uri: "/api/v1/tickets", method: .post, headers: signedIn,
+                body: APIBody.json(["subject": "Refund", "body": "Member's ticket", "requester_email": "m@b.cn"]))
+            #expect(byMember.status == .created && byMember.headers[.idempotentReplayed] == nil)
+            let byVisitor = try await client.execute(
+                uri: "/api/v1/portal/tea-shop/tickets", method: .post, headers: headers,
+                body: APIBody.json(["subject": "Invoice", "body": "Visitor's ticket", "email": "v@b.cn"]))
+            #expect(byVisitor.status == .created && byVisitor.headers[.idempotentReplayed] == nil, "not a 409, not a replay")
+            #expect((try byVisitor.json() as? [String: Any])?["number"] as? Int == 2)
+        }
+    }
 }

@@ -200,9 +200,11 @@ struct ActionService: Sendable {
         if !(100...BusinessAction.maxTimeoutMilliseconds).contains(timeout) {
             errors.add("timeout_ms", .number(min: 100, max: Double(BusinessAction.maxTimeoutMilliseconds)))
         }
-        // A kept secret goes only where it went before: pointing the action elsewhere means typing it again.
+        // A kept secret goes only where it went before, the same way: pointing the action elsewhere, or from https to
+        // plain http, means typing it again.
         let host = { (url: String) in ActionCaller.describe(url).prefix { $0 != "/" }.lowercased() }
-        let sameHost = host(draft.url) == host(action.url)
+        let scheme = { (url: String) in url.prefix { $0 != ":" }.lowercased() }
+        let sameHost = host(draft.url) == host(action.url) && scheme(draft.url) == scheme(action.url)
         var headers: [BusinessAction.Header] = []
         for header in draft.headers {
             let lower = header.name.lowercased()

@@ -27,7 +27,9 @@ struct ConversationTickets: Sendable {
             body: transcript.text.isEmpty ? "—" : transcript.text, requesterID: conversation.contactID,
             priority: priority ?? conversation.priority, teamID: conversation.teamID, assigneeID: actor.user.id,
             conversationID: conversation.id, source: .chat)
-        let (stored, _) = try await tickets.create(actor.workspace, actor: actor.user, new, idempotencyKey: nil)
+        let (stored, created) = try await tickets.create(
+            actor.workspace, actor: actor.user, new, idempotencyKey: nil, oncePerConversation: true)
+        guard created else { return (stored, false) }
         try await announce(stored, in: conversation.id, workspace: actor.workspace, conversations: conversations)
         return (stored, true)
     }
@@ -51,7 +53,7 @@ struct ConversationTickets: Sendable {
             subject: String(subject.prefix(TicketRules.maxSubject)), body: transcript.text.isEmpty ? subject : transcript.text,
             requesterID: conversation.contactID, priority: priority, teamID: conversation.teamID, customFields: fields,
             conversationID: id, source: .bot)
-        return try await tickets.create(workspace, actor: nil, new, idempotencyKey: nil).ticket
+        return try await tickets.create(workspace, actor: nil, new, idempotencyKey: nil, oncePerConversation: true).ticket
     }
 
     /// The chat line about a ticket: its number and the requester's status link.

@@ -13,27 +13,36 @@ struct TicketService: Sendable {
     let alerts: SLAAlerts
 
     static let idempotencyScope = "tickets.create"
+    /// Keys sent by anonymous visitors (the help center) live apart from members' keys: one never replays the other.
+    static let publicIdempotencyScope = "tickets.create.public"
 
     /// Opens a ticket; with an idempotency key, a request already made answers its ticket (`created` false) and the
     /// same key with another request is refused.
     /// `visibleTo` is what the member opening it sees (nil for the help center, the bot and the system): they cannot
     /// file a ticket for a customer, or link a conversation, they may not see.
+    /// With `oncePerConversation` a chat's open ticket is answered instead of a second one, decided under the
+    /// conversation's lock (two agents pressing "make ticket" at once get one ticket).
     func create(
         _ workspace: Workspace, actor: UserAccount?, _ wanted: NewTicket, idempotencyKey: String?,
-        visibleTo: ConversationVisibility? = nil
+        visibleTo: ConversationVisibility? = nil, oncePerConversation: Bool = false
     ) async throws -> (ticket: StoredTicket, created: Bool) {
         let key = try TicketRules.idempotencyKey(idempotencyKey)
         let (new, flags) = try await screened(validated(wanted), workspace: workspace.id, byAgent: actor != nil)
         let data = store.scoped(to: workspace.id)
-        if let key, let replay = try await replayed(data, key: key, new) { return (replay, false) }
+        let scope = actor == nil ? Self.publicIdempotencyScope : Self.idempotencyScope
+        if let key, let replay = try await replayed(data, scope: scope, key: key, new) { return (replay, false) }
         do {
             let stored = try await data.transaction { [clock] data in
-                if let key, let replay = try await replayed(data, key: key, new) { return (replay, false) }
+                if let key, let replay = try await replayed(data, scope: scope, key: key, new) { return (replay, false) }
+                if oncePerConversation, let conversation = new.conversationID {
+                    _ = try await data.conversations.lock(conversation)
+                    if let open = try await data.tickets.ticket(conversation: conversation) { return (open, false) }
+                }
                 let now = clock.now()
                 let stored = try await insert(data, new, actor: actor, visibleTo: visibleTo, flags: flags, at: now)
                 if let key {
                     try await data.idempotency.remember(
-                        scope: Self.idempotencyScope, key: key, requestHash: new.fingerprint, resourceID: stored.ticket.id.uuid,
+                        scope: scope, key: key, requestHash: new.fingerprint, resourceID: stored.ticket.id.uuid,
                         at: now)
                 }
                 return (stored, true)
@@ -41,13 +50,15 @@ struct TicketService: Sendable {
             return stored
         } catch DomainError.conflict(.duplicateRequest) {
             // A twin with the same key committed first (PostgreSQL): answer its ticket.
-            guard let key, let replay = try await replayed(data, key: key, new) else { throw DomainError.conflict(.busy) }
+            guard let key, let replay = try await replayed(data, scope: scope, key: key, new) else {
+                throw DomainError.conflict(.busy)
+            }
             return (replay, false)
         }
     }
 
-    private func replayed(_ data: WorkspaceData, key: String, _ new: NewTicket) async throws -> StoredTicket? {
-        guard let found = try await data.idempotency.find(scope: Self.idempotencyScope, key: key) else { return nil }
+    private func replayed(_ data: WorkspaceData, scope: String, key: String, _ new: NewTicket) async throws -> StoredTicket? {
+        guard let found = try await data.idempotency.find(scope: scope, key: key) else { return nil }
         guard found.requestHash == new.fingerprint else { throw DomainError.conflict(.idempotencyKeyReused) }
         return try await data.tickets.ticket(TicketID(found.resourceID))
     }

@@ -301,7 +301,7 @@ struct SQLConversationRepository: ConversationRepository {
     func attachmentBytes() async throws -> Int {
         let row = try await (try scope.sql).raw(
             """
-            SELECT COALESCE(SUM(size), 0) AS bytes FROM (SELECT storage_key, MAX(size) AS size FROM attachments \
+            SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM (SELECT storage_key, MAX(size) AS size FROM attachments \
             WHERE workspace_id = \(bind: scope.workspaceID.uuid) GROUP BY storage_key) AS files
             """
         ).first()
