@@ -269,6 +269,9 @@ import Testing
             let limited = try await send(first, file(2, 1500), "c", conversation: conversation)
             #expect(limited.status == .tooManyRequests && limited.errorCode == "rate_limited")
             #expect(limited.headers[.retryAfter].flatMap(Int.init).map { $0 >= 1 } == true)
+            // Readable from the shop's own site, where the widget runs.
+            #expect(limited.headers[.accessControlAllowOrigin] == "*")
+            #expect(limited.headers[.accessControlExposeHeaders] == "Retry-After")
             #expect(filesOnDisk() == 1)
             // Another visitor fills the workspace's quota (5,000 bytes): past it, 507 storage_full.
             let (_, second) = try await app.dependencies.conversations.visitor(widgetKey: key, token: nil)

@@ -20,11 +20,19 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             if Self.isAPI(request.uri.path) {
                 let locale = APILocale.resolve(acceptLanguage: request.headers[.acceptLanguage], identity: context.identity)
-                return Self.json(apiError, catalogues: pages.catalogues, locale: locale)
+                var response = Self.json(apiError, catalogues: pages.catalogues, locale: locale)
+                // The widget calls from the shop's own site: its refusals must be readable there too.
+                if request.uri.path.hasPrefix(Self.widgetAPIPrefix) {
+                    response.headers[.accessControlAllowOrigin] = "*"
+                    response.headers[.accessControlExposeHeaders] = "Retry-After"
+                }
+                return response
             }
             return pagesResponse(apiError, request: request, context: context)
         }
     }
+
+    static let widgetAPIPrefix = "/api/v1/widget/"
 
     static func isAPI(_ path: String) -> Bool {
         path.hasPrefix("/api/") || path == "/api" || path.hasPrefix("/ws/") || path == APIPath.health || path == APIPath.ready

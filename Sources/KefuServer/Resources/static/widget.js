@@ -545,12 +545,16 @@
             render(result.body);
             return;
           }
-          // Refused for good (too large, a type we do not take): say so; anything else is retried.
-          if (result.response.status < 500 && result.response.status !== 429 || left <= 0) {
+          // Refused for good (too large, a type we do not take, storage full): say so; a busy server or a spent
+          // allowance is retried, after the time the server names (at most a minute).
+          var code = result.response.status;
+          var retriable = code === 429 || (code >= 500 && code !== 507);
+          if (!retriable || left <= 0) {
             state.pending = (state.pending || []).concat([entry]);
             failed(entry.id, result.body.error && result.body.error.message);
           } else {
-            setTimeout(function () { attempt(left - 1); }, 2000);
+            var wait = code === 429 ? Math.min(60, Number(result.response.headers.get("Retry-After")) || 2) : 2;
+            setTimeout(function () { attempt(left - 1); }, wait * 1000);
           }
         })
         .catch(function () {
