@@ -181,7 +181,7 @@ struct TicketService: Sendable {
     func ticket(_ actor: Identity, _ id: TicketID) async throws -> StoredTicket {
         let data = store.scoped(to: actor.workspace.id)
         let stored = try await data.tickets.ticket(id)
-        try await Self.check(stored, visibleTo: try await actor.visibility(data))
+        try Self.check(stored, visibleTo: try await actor.visibility(data))
         return stored
     }
 

@@ -258,7 +258,6 @@ extension TicketPages {
     @Sendable func merge(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try context.parameters.require("ticketID", as: TicketID.self)
         let form = try await FormData.read(request, context)
-        let workspace = context.identity.workspace.id
         do {
             guard let number = Self.ticketNumber(form["into"]),
                 let target = try await tickets.ticket(context.identity, number: number)

@@ -15,7 +15,7 @@ struct M0018KeyClientIDsBySender: SchemaMigration {
         guard let sql = database as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
         let uuid = sql.dialect.name == "sqlite" ? "TEXT" : "UUID"
         try await sql.raw("ALTER TABLE messages ADD COLUMN client_id TEXT").run()
-        try await sql.raw(SQLQueryString("ALTER TABLE messages ADD COLUMN client_sender \(uuid)")).run()
+        try await sql.raw("ALTER TABLE messages ADD COLUMN client_sender \(unsafeRaw: uuid)").run()
         try await sql.raw(
             """
             UPDATE messages SET client_id = client_msg_id, \
