@@ -233,9 +233,10 @@ import Testing
 
     /// An anonymous visitor cannot fill the disk: bytes per contact (and address) per minute, a storage quota per
     /// workspace, and the same file sent again into a conversation is stored once.
-    @Test func visitorsUploadsAreLimitedByRateQuotaAndStoredOnce() async throws {
+    @Test(arguments: TestDatabase.all)
+    func visitorsUploadsAreLimitedByRateQuotaAndStoredOnce(_ db: TestDatabase) async throws {
         try await TestApp.run(
-            .sqlite,
+            db,
             configure: {
                 $0.maxAttachmentBytes = 2048
                 $0.maxUploadBytesPerContactPerMinute = 3000
