@@ -51,7 +51,8 @@ import Testing
             customer.close()
             await customer.closed()
             agent.send(["type": "send", "id": "a-2", "conversation": conversation, "text": "还有别的问题吗？"])
-            _ = try await agent.next("ack")
+            // a-1's acknowledgement may still be unread: wait for a-2's own, so it is stored before the customer resumes.
+            while try await agent.next("ack")["id"] as? String != "a-2" {}
             var (moved, resumed) = try await TestSocket.visitor(clientB, key: key, token: visitorToken)
             #expect(resumed["conversation"] as? String == conversation)
             moved.send(["type": "subscribe", "conversation": conversation, "last_seq": lastSeen])
