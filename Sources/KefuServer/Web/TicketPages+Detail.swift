@@ -20,7 +20,10 @@ extension TicketPages {
         for member in people.members { names[member.user.id] = member.user.displayName }
         let teamNames = Dictionary(people.teams.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         var merged: StoredTicket?
-        if let into = ticket.mergedIntoID { merged = try? await tickets.ticket(context.identity, into) }
+        if let into = ticket.mergedIntoID {
+            // A ticket merged into one the member may not see shows no link; any other failure is an error.
+            do { merged = try await tickets.ticket(context.identity, into) } catch DomainError.notFound {}
+        }
         let now = tickets.clock.now()
         let declared = try await tickets.store.scoped(to: workspace.id).ticketFields.all()
         let declaredKeys = Set(declared.map(\.key))
