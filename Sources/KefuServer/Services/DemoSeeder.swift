@@ -26,7 +26,8 @@ public struct DemoSeeder: Sendable {
             ("agent1@demo-shop.example", "Wang Agent 王客服", .agent),
             ("agent2@demo-shop.example", "Emma Agent", .agent),
         ]
-        let ownerPassword = Secrets.token(prefix: "").prefix(16).description
+        // Letters and digits only: a password that starts with "-" reads as an option when pasted into a command line.
+        let ownerPassword = String(Secrets.token(prefix: "").filter { $0.isASCII && ($0.isLetter || $0.isNumber) }.prefix(16))
         var hashes: [String] = []
         for (index, _) in people.enumerated() {
             hashes.append(try await hasher.hash(index == 0 ? ownerPassword : Secrets.token(prefix: "")))
