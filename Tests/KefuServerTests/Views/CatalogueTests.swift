@@ -6,7 +6,7 @@ import Testing
 /// message ever shows `section.key`.
 @Suite struct CatalogueTests {
     static let server = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Sources/KefuServer")
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Sources/KefuServer")
     static let resources = server.appendingPathComponent("Resources")
 
     typealias Catalogue = [String: [String: String]]

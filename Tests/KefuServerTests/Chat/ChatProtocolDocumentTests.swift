@@ -8,7 +8,7 @@ import Testing
 /// reads or writes, with fields the code knows, and every frame type must be documented.
 @Suite struct ChatProtocolDocumentTests {
     static let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("docs/CHAT-PROTOCOL.md")
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/CHAT-PROTOCOL.md")
 
     /// The ```json client / ```json server blocks, parsed.
     static func examples(_ side: String) throws -> [[String: Any]] {
