@@ -23,6 +23,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case slaPolicy = "sla_policy"
         case action
         case ticketField = "ticket_field"
+        case delivery
     }
 
     /// Why a change clashes with what is stored.
@@ -66,6 +67,8 @@ public enum DomainError: Error, Sendable, Equatable {
         case sameTicket = "same_ticket"
         case actionNameTaken = "action_name_taken"
         case fieldKeyTaken = "field_key_taken"
+        /// Only a dead delivery is queued again by hand; a queued one is already on its way.
+        case deliveryNotDead = "delivery_not_dead"
     }
 
     /// Why a permitted route still refuses this particular change.

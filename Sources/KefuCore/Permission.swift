@@ -28,6 +28,8 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case manageTicketSettings = "tickets.manage"
     /// Business actions: outgoing calls to the business's systems with stored secrets.
     case manageActions = "actions.manage"
+    /// What left the process (e-mails, webhooks): see it, queue a dead one again, set the workspace's e-mail server.
+    case manageDeliveries = "deliveries.manage"
 }
 
 /// The one table of which role may do what. Every permission check goes through it.

@@ -31,6 +31,7 @@ public struct AppDependencies: Sendable {
     let tickets: TicketService
     let portalTickets: PortalTicketService
     let actions: ActionService
+    let deliveries: DeliveryService
     let slaSweeper: SLASweeper
     let addressFrames: AddressFrameLimiter
     let newVisitors: AddressFrameLimiter
@@ -99,9 +100,15 @@ public struct AppDependencies: Sendable {
             router.offlineGrace = TimeInterval(config.routingOfflineGraceSeconds)
             let testClock = config.testClock ? TestClock() : nil
             router.calendar = testClock?.wallClock ?? clock
+            let deliveryWakeUp = JobWakeUp()
+            let mail = OutgoingMail(
+                catalogues: renderer.catalogues, links: TicketLinks(secret: secret),
+                baseURL: config.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+                    ?? "http://\(config.host):\(config.port)",
+                clock: clock)
             let tickets = TicketService(
                 store: store, clock: router.calendar, words: words,
-                alerts: SLAAlerts(events: events, webhook: SLAWebhook(actions: actions, logger: logger)))
+                alerts: SLAAlerts(events: events, deliveries: deliveryWakeUp, clock: clock), mail: mail)
             return AppDependencies(
                 config: config, store: store, events: events,
                 credentials: CredentialService(store: store, hasher: hasher, clock: clock, events: events, config: config),
@@ -121,7 +128,7 @@ public struct AppDependencies: Sendable {
                     files: AttachmentFiles(
                         dataDirectory: config.dataDirectory, maxBytes: config.maxAttachmentBytes,
                         workspaceQuota: config.maxAttachmentStorageBytes),
-                    words: words, router: router),
+                    words: words, router: router, mail: mail, deliveries: deliveryWakeUp),
                 cannedReplies: CannedReplyService(store: store, clock: clock),
                 sensitiveWords: SensitiveWordService(store: store, clock: clock, filter: words),
                 contacts: ContactService(store: store, clock: clock),
@@ -133,6 +140,9 @@ public struct AppDependencies: Sendable {
                     // Visitors' writes: 10 at once, then one every 5 s per address.
                     limiter: AddressFrameLimiter(perSecond: 0.2, burst: 10, limitsLoopback: !config.exemptLoopback)),
                 actions: actions,
+                deliveries: DeliveryService(
+                    store: store, mail: mail, wakeUp: deliveryWakeUp,
+                    settings: MailSettings(server: config.smtp, from: config.mailFrom.flatMap(MailAddress.parse))),
                 slaSweeper: SLASweeper(store: store, tickets: tickets, interval: .seconds(15), logger: logger),
                 addressFrames: AddressFrameLimiter(
                     perSecond: config.maxFramesPerAddress, limitsLoopback: config.limitLoopbackFrames),
@@ -154,6 +164,19 @@ public struct AppDependencies: Sendable {
 }
 
 extension AppDependencies {
+    /// Sends queued e-mails and webhooks.
+    func deliveryWorker(logger: Logger) -> DeliveryWorker {
+        var worker = DeliveryWorker(
+            store: store,
+            senders: [
+                MailSender(store: store, settings: deliveries.settings),
+                WebhookSender(store: store, caller: actions.caller),
+            ],
+            clock: clock, logger: logger, wakeUp: deliveries.wakeUp)
+        worker.concurrency = config.deliveryWorkers
+        return worker
+    }
+
     /// The background worker with every job kind this server runs.
     func jobWorker(logger: Logger) -> JobWorker {
         JobWorker(
@@ -203,6 +226,7 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
                 router: backend.router(), configuration: .init(address: .hostname("127.0.0.1", port: shop.port)), logger: logger))
     }
     for _ in 0..<dependencies.config.jobWorkers { app.addServices(dependencies.jobWorker(logger: logger)) }
+    if dependencies.config.deliveryWorkers > 0 { app.addServices(dependencies.deliveryWorker(logger: logger)) }
     return app
 }
 
@@ -283,6 +307,8 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     TicketViewAPIController(views: ticketViews).register(securedAPI)
     TicketFieldAPIController(fields: TicketFieldService(store: deps.store, clock: deps.clock)).register(securedAPI)
     ActionAPIController(actions: deps.actions).register(securedAPI)
+    DeliveryAPIController(deliveries: deps.deliveries).register(securedAPI)
+    DeliverySettingsPages(deliveries: deps.deliveries, renderer: deps.renderer).register(securedPages)
     SLAPolicyAPIController(policies: SLAPolicyService(store: deps.store, clock: deps.clock)).register(securedAPI)
     let hours = BusinessHoursService(
         store: deps.store, clock: deps.clock, router: deps.conversations.router, testClock: deps.testClock,

@@ -18,7 +18,7 @@ import Testing
         "kb_categories", "kb_articles", "kb_article_revisions", "kb_faqs", "kb_article_votes", "bot_intents", "bot_phrases",
         "bot_flows", "bot_models", "bot_index_log", "jobs", "contacts", "contact_identities", "conversations", "messages",
         "conversation_reads", "attachments", "canned_replies", "sensitive_words", "agent_presence", "message_search",
-        "agent_connections", "business_hours", "outbox", "tickets", "ticket_tags", "ticket_events", "ticket_views",
+        "agent_connections", "business_hours", "deliveries", "tickets", "ticket_tags", "ticket_events", "ticket_views",
         "sla_policies", "sla_breaches", "idempotency_keys", "actions", "action_calls", "action_settings",
         "ticket_deflections", "ticket_fields",
     ]
@@ -43,7 +43,7 @@ import Testing
         var attachment: ChatAttachment
         var reply: CannedReply
         var word: SensitiveWord
-        var outbox: OutboxEntry
+        var delivery: Delivery
         var tickets: SeededTickets
         var action: BusinessAction
     }
@@ -104,14 +104,17 @@ import Testing
             BusinessHours(
                 enabled: true, timeZone: slug == "shop-a" ? "Asia/Shanghai" : "Europe/Berlin",
                 spans: [OpeningSpan(day: .mon, open: 540, close: 1080)], holidays: []), at: now)
-        let outbox = try await data.outbox.add(
-            channel: .email, recipient: "buyer@\(slug).example", subject: slug, body: "Reply \(slug)",
-            conversation: conversation.id, message: message.id, ticket: nil, at: now)
+        let delivery = try await data.deliveries.enqueue(
+            NewDelivery(
+                channel: .email, event: "conversation.reply", target: "buyer@\(slug).example", subject: slug,
+                body: "Reply \(slug)", payload: "{}", threadKey: "conversation:\(conversation.id)",
+                conversationID: conversation.id, messageID: message.id),
+            at: now)
         return Seeded(
             workspace: workspace, user: user, team: team, token: token, invitation: invitation,
             sessionHash: "session-\(slug)", article: article, faq: faq, category: category, intent: intent, phrase: phrase,
             model: model, job: job, contact: contact, conversation: conversation, message: message, attachment: attachment,
-            reply: reply, word: word, outbox: outbox,
+            reply: reply, word: word, delivery: delivery,
             tickets: try await seedTickets(data, contact: contact, user: user, article: article, slug: slug, at: now),
             action: try await seedAction(data, slug: slug, at: now))
     }
@@ -224,12 +227,22 @@ import Testing
             #expect(try await scopedA.businessHours.get().timeZone == "Asia/Shanghai")
             try await scopedA.businessHours.set(.always, at: now)
             #expect(try await store.scoped(to: b.workspace.id).businessHours.get().timeZone == "Europe/Berlin")
-            #expect(try await scopedA.outbox.entries(status: nil, conversation: nil, limit: 10).map(\.id) == [a.outbox.id])
-            #expect(try await scopedA.outbox.entries(status: .pending, conversation: b.conversation.id, limit: 10).isEmpty)
+            #expect(
+                try await scopedA.deliveries.list(status: nil, channel: nil, conversation: nil, before: nil, limit: 10).map(\.id)
+                    == [a.delivery.id])
+            #expect(
+                try await scopedA.deliveries.list(
+                    status: .queued, channel: nil, conversation: b.conversation.id, before: nil, limit: 10
+                ).isEmpty)
+            await #expect(throws: DomainError.notFound(.delivery)) { _ = try await scopedA.deliveries.delivery(b.delivery.id) }
+            await #expect(throws: DomainError.notFound(.delivery)) { _ = try await scopedA.deliveries.retry(b.delivery.id, at: now) }
+            #expect(try await scopedA.deliveries.thread(of: b.delivery, limit: 10).isEmpty)
             await #expect(throws: DomainError.notFound(.conversation)) {
-                _ = try await scopedA.outbox.add(
-                    channel: .email, recipient: "x@example.com", subject: "x", body: "x", conversation: b.conversation.id,
-                    message: nil, ticket: nil, at: now)
+                _ = try await scopedA.deliveries.enqueue(
+                    NewDelivery(
+                        channel: .email, event: "test", target: "x@example.com", body: "x", payload: "{}",
+                        conversationID: b.conversation.id),
+                    at: now)
             }
             let everyone = ConversationVisibility(teams: nil, user: a.user.id)
             #expect(try await scopedA.conversations.search("hello", visibleTo: everyone, limit: 10).map(\.id) == [a.message.id])

@@ -108,15 +108,4 @@ extension ConversationService {
             _ = try await data.contacts.update(id, ContactChange(phone: phone), at: now)
         }
     }
-
-    /// A public reply in a conversation whose customer left an e-mail address also goes out by e-mail (stored now;
-    /// sending comes with the e-mail channel).
-    static func copyToOutbox(
-        _ data: WorkspaceData, _ message: ChatMessage, to address: String, workspaceName: String, at now: Date
-    ) async throws {
-        guard message.sender == .agent, message.kind == .text, !message.isPrivate else { return }
-        _ = try await data.outbox.add(
-            channel: .email, recipient: address, subject: workspaceName, body: message.body,
-            conversation: message.conversationID, message: message.id, ticket: nil, at: now)
-    }
 }

@@ -13,6 +13,9 @@ public struct ConversationService: Sendable {
     let files: AttachmentFiles
     let words: SensitiveWordFilter
     let router: ChatRouter
+    /// Replies to a customer who left an e-mail address also go out by e-mail.
+    let mail: OutgoingMail
+    let deliveries: JobWakeUp
     static let maxTextLength = 5000
     static let pageSize = 50
 
@@ -110,14 +113,15 @@ public struct ConversationService: Sendable {
         if !isPrivate { (text, flags) = try await words.outgoing(actor.workspace.id, text) }
         let message = NewMessage(
             clientID: clientID, sender: .agent, senderID: actor.user.id, body: text, isPrivate: isPrivate, flags: flags)
-        let workspaceName = actor.workspace.name
-        let result = try await store.scoped(to: actor.workspace.id).groupedTransaction { [clock] data in
+        let result = try await store.scoped(to: actor.workspace.id).groupedTransaction { [clock, mail] data in
             if try await data.conversations.lock(id).status == .resolved && !isPrivate {
                 throw DomainError.conflict(.conversationClosed)
             }
             var appended = try await data.conversations.append(id, message, at: clock.now())
             if appended.isNew && !isPrivate, let address = appended.conversation.replyTo {
-                try await Self.copyToOutbox(data, appended.message, to: address, workspaceName: workspaceName, at: clock.now())
+                try await mail.conversationReply(
+                    data, appended.message, conversation: appended.conversation, to: address, workspace: actor.workspace,
+                    agent: actor.user.displayName)
             }
             let takesOver = appended.isNew && !isPrivate && appended.conversation.status == .bot
             if takesOver {
@@ -127,6 +131,7 @@ public struct ConversationService: Sendable {
             return (appended, takesOver)
         }
         if result.0.isNew { publish(actor.workspace.id, .message(result.0.message, result.0.conversation)) }
+        if result.0.isNew && result.0.conversation.replyTo != nil && !isPrivate { await deliveries.signal() }
         if result.1 { publish(actor.workspace.id, .conversation(result.0.conversation)) }
         return result.0
     }

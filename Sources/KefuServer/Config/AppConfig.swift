@@ -56,6 +56,12 @@ public struct AppConfig: Sendable {
     /// Lets an owner or admin move business-hours time (`PUT /api/v1/test-clock`), for tests of what happens after
     /// hours; never for production.
     public var testClock = false
+    /// Where e-mail goes out: `smtp://user:pass@host:587` or `smtps://…` (see `SMTPServer`); nil: mails wait queued.
+    public var smtp: SMTPServer?
+    /// Who mails are from: `Shop <support@shop.example>`; its domain also names each mail's `Message-ID`.
+    public var mailFrom: String?
+    /// Deliveries (e-mail, webhooks) each instance sends at once.
+    public var deliveryWorkers: Int = 4
 
     public init() {}
 
@@ -90,6 +96,9 @@ public struct AppConfig: Sendable {
         public static let maxUploadBytesPerContactPerMinute = "max.upload.bytes.per.contact.per.minute"
         public static let maxAttachmentStorageBytes = "max.attachment.storage.bytes"
         public static let exemptLoopback = "limits.exempt.loopback"
+        public static let smtpURL = "smtp.url"
+        public static let mailFrom = "mail.from"
+        public static let deliveryWorkers = "delivery.workers"
     }
 
     /// Resolves the configuration. `cli` holds only flags the user actually gave, by key.
@@ -103,7 +112,7 @@ public struct AppConfig: Sendable {
             })
         providers.append(
             EnvironmentVariablesProvider(
-                environmentVariables: kefuEnvironment, secretsSpecifier: .specific(["SECRET_KEY", "DATABASE_URL"])))
+                environmentVariables: kefuEnvironment, secretsSpecifier: .specific(["SECRET_KEY", "DATABASE_URL", "SMTP_URL"])))
         if let path = configFile ?? environment["KEFU_CONFIG"] {
             providers.append(InMemoryProvider(name: "file", values: Self.values(try ConfigFile.read(path))))
         }
@@ -157,6 +166,21 @@ public struct AppConfig: Sendable {
         config.exemptLoopback = Self.bool(reader.string(forKey: ConfigKey(Key.exemptLoopback))) ?? config.exemptLoopback
         config.jobWorkers = try Self.int(reader, Key.jobWorkers, default: config.jobWorkers, range: 0...16)
         config.testClock = Self.bool(reader.string(forKey: ConfigKey(Key.testClock))) ?? config.testClock
+        if let url = reader.string(forKey: ConfigKey(Key.smtpURL), isSecret: true), !url.isEmpty {
+            do { config.smtp = try SMTPServer.parse(url) } catch { throw ConfigError.unusable(Key.smtpURL, "\(error)") }
+        }
+        if let from = reader.string(forKey: ConfigKey(Key.mailFrom)), !from.isEmpty {
+            guard MailAddress.parse(from) != nil else {
+                throw ConfigError.unusable(Key.mailFrom, "expected support@shop.example or Shop <support@shop.example>, got \(from)")
+            }
+            config.mailFrom = from
+        } else if let smtp = config.smtp, let user = smtp.username, MailAddress.parse(user) != nil {
+            config.mailFrom = user
+        }
+        if config.smtp != nil && config.mailFrom == nil {
+            throw ConfigError.unusable(Key.mailFrom, "set it (KEFU_MAIL_FROM) when smtp.url is set")
+        }
+        config.deliveryWorkers = try Self.int(reader, Key.deliveryWorkers, default: config.deliveryWorkers, range: 0...64)
         return config
     }
 
@@ -188,11 +212,14 @@ public struct AppConfig: Sendable {
 /// A configuration value that cannot be used.
 public enum ConfigError: Error, CustomStringConvertible {
     case invalid(String, String)
+    /// A value that cannot be used, with the reason (the value itself may be secret and is not repeated).
+    case unusable(String, String)
     case unreadableFile(String, String)
 
     public var description: String {
         switch self {
         case .invalid(let key, let value): "invalid value '\(value)' for \(key)"
+        case .unusable(let key, let reason): "\(key): \(reason)"
         case .unreadableFile(let path, let reason): "cannot read config file \(path): \(reason)"
         }
     }

@@ -43,6 +43,10 @@ enum APIPath {
     static let action = "/api/v1/actions/:actionID"
     static let actionTest = "/api/v1/actions/:actionID/test"
     static let actionCalls = "/api/v1/actions/:actionID/calls"
+    static let deliveries = "/api/v1/deliveries"
+    static let delivery = "/api/v1/deliveries/:deliveryID"
+    static let deliveryRetry = "/api/v1/deliveries/:deliveryID/retry"
+    static let deliveryTestEmail = "/api/v1/deliveries/test-email"
     static let actionSettings = "/api/v1/action-settings"
     static let kbArticles = "/api/v1/kb/articles"
     static let kbArticle = "/api/v1/kb/articles/:articleID"
@@ -143,6 +147,9 @@ enum WebPath {
     static let settingsActionTest = "/app/settings/actions/:actionID/test"
     static let settingsActionDelete = "/app/settings/actions/:actionID/delete"
     static let settingsActionSecurity = "/app/settings/actions/security"
+    static let settingsDeliveries = "/app/settings/deliveries"
+    static let settingsDeliveryRetry = "/app/settings/deliveries/:deliveryID/retry"
+    static let settingsDeliveryTest = "/app/settings/deliveries/test-email"
     static let invite = "/invite/:token"
     static let portal = "/help/:slug"
     static let portalArticle = "/help/:slug/articles/:articleID"
@@ -193,6 +200,7 @@ enum WebPath {
     static func portalArticle(_ slug: String, _ id: ArticleID) -> String { fill(portalArticle, slug, id.description) }
     static func portalCategory(_ slug: String, _ key: String) -> String { fill(portalCategory, slug, key) }
     static func portalTicketForm(_ slug: String) -> String { fill(portalTicketForm, slug) }
+    static func deliveryRetry(_ id: DeliveryID) -> String { fill(settingsDeliveryRetry, id.description) }
     static func portalTicketStatus(_ slug: String, _ token: String) -> String { fill(portalTicketStatus, slug, token) }
     static func kbArticleEdit(_ id: ArticleID) -> String { fill(kbArticleEdit, id.description) }
     static func kbArticleRestore(_ id: ArticleID, _ revision: RevisionID) -> String {
@@ -242,5 +250,6 @@ enum WebPath {
         "settings_actions": settingsActions, "settings_ticket_fields": settingsTicketFields,
         "settings_action_new": settingsActionNew,
         "settings_action_security": settingsActionSecurity,
+        "settings_deliveries": settingsDeliveries, "settings_delivery_test": settingsDeliveryTest,
     ]
 }

@@ -79,7 +79,7 @@ struct BusinessHoursAPIController {
             case sentAt = "sent_at"
         }
 
-        var id: OutboxEntryID
+        var id: DeliveryID
         var channel: String
         var recipient: String
         var subject: String
@@ -92,19 +92,19 @@ struct BusinessHoursAPIController {
         var createdAt: Date
         var sentAt: Date?
 
-        init(_ entry: OutboxEntry) {
+        init(_ entry: Delivery) {
             id = entry.id
             channel = entry.channel.rawValue
-            recipient = entry.recipient
+            recipient = entry.target
             subject = entry.subject
             body = entry.body
             conversationID = entry.conversationID
             messageID = entry.messageID
             ticketID = entry.ticketID
-            status = entry.status.rawValue
+            status = BusinessHoursService.outboxStatus(entry.status)
             attempts = entry.attempts
             createdAt = entry.createdAt
-            sentAt = entry.sentAt
+            sentAt = entry.deliveredAt
         }
     }
 
@@ -115,7 +115,7 @@ struct BusinessHoursAPIController {
     @Sendable func outbox(_ request: Request, context: AuthenticatedContext) async throws -> Outbox {
         let query = request.uri.queryParameters
         let entries = try await hours.outbox(
-            context.identity, status: query.get("status").flatMap(OutboxEntry.Status.init(rawValue:)),
+            context.identity, status: query.get("status").flatMap { ["pending", "sent", "failed"].contains($0) ? $0 : nil },
             conversation: query.get("conversation").flatMap(ConversationID.init),
             limit: query.get("limit").flatMap(Int.init) ?? 50)
         return Outbox(entries: entries.map(Entry.init))

@@ -45,11 +45,19 @@ struct BusinessHoursService: Sendable {
         return router.calendar.now()
     }
 
-    func outbox(_ actor: Identity, status: OutboxEntry.Status?, conversation: ConversationID?, limit: Int) async throws
-        -> [OutboxEntry]
-    {
-        try await store.scoped(to: actor.workspace.id).outbox.entries(
-            status: status, conversation: conversation, limit: min(max(limit, 1), 200))
+    /// The e-mails of the delivery queue as the outbox always showed them: oldest first, `pending` until sent.
+    func outbox(_ actor: Identity, status: String?, conversation: ConversationID?, limit: Int) async throws -> [Delivery] {
+        let recent = try await store.scoped(to: actor.workspace.id).deliveries.list(
+            status: nil, channel: .email, conversation: conversation, before: nil, limit: 200)
+        return Array(recent.reversed().filter { status == nil || Self.outboxStatus($0.status) == status }.prefix(min(max(limit, 1), 200)))
+    }
+
+    static func outboxStatus(_ status: Delivery.Status) -> String {
+        switch status {
+        case .queued, .sending: "pending"
+        case .delivered: "sent"
+        case .dead: "failed"
+        }
     }
 
     static func json(_ hours: BusinessHours) -> String {

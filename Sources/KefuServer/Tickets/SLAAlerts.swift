@@ -3,13 +3,16 @@ import KefuCore
 import KefuStore
 
 /// Where raised SLA alerts go once their transaction committed: every agent console of the workspace, live, on any
-/// instance (the event bus), and the workspace's outgoing webhook when it has one.
+/// instance (the event bus); their webhook deliveries were queued in that transaction and the worker is woken.
 struct SLAAlerts: Sendable {
     let events: any EventBus
-    var webhook: SLAWebhook?
+    let deliveries: JobWakeUp
+    /// Deliveries keep real time whatever the business clock says.
+    let clock: WallClock
 
     func raise(_ workspace: WorkspaceID, _ raised: [RaisedSLAAlert]) {
-        if let webhook, !raised.isEmpty { Task { await webhook.deliver(workspace, raised) } }
+        guard !raised.isEmpty else { return }
+        Task { await deliveries.signal() }
         for alert in raised {
             events.publish(
                 .ticketAlert(

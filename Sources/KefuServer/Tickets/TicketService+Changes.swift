@@ -165,5 +165,6 @@ extension TicketService {
                     id: TicketEventID(), ticketID: stored.ticket.id, kind: alert.alert == .breach ? .slaBreach : .slaWarning,
                     author: .system, authorID: nil, body: nil, details: details, createdAt: alert.at))
         }
+        try await SLAWebhook.enqueue(raised, data: data, at: alerts.clock.now())
     }
 }

@@ -3,7 +3,7 @@ import KefuCore
 import KefuStore
 
 extension TicketService {
-    /// An agent's public reply (to the requester: history, outbox e-mail, first response) or internal note.
+    /// An agent's public reply (to the requester: history, e-mail, first response) or internal note.
     func comment(_ actor: Identity, _ id: TicketID, body: String, isPublic: Bool) async throws -> TicketEvent {
         // A public reply is published text (masked or refused like a chat reply); an internal note is not.
         let written = try TicketRules.body(body)
@@ -34,11 +34,12 @@ extension TicketService {
                 stored.ticket = ticket
                 try await record(raised, on: stored, data: data)
                 try await data.tickets.save(stored)
-                try await copyToOutbox(data, stored.ticket, body: text, workspace: actor.workspace, at: now)
+                try await mailReply(data, stored.ticket, body: text, actor: actor)
             }
             return (event, raised)
         }
         alerts.raise(actor.workspace.id, raised)
+        if isPublic { await alerts.deliveries.signal() }
         return event
     }
 
@@ -120,13 +121,14 @@ extension TicketService {
         }
     }
 
-    /// Public replies also wait in the outbox for the requester's e-mail (sending comes with the e-mail channel).
-    private func copyToOutbox(_ data: WorkspaceData, _ ticket: Ticket, body: String, workspace: Workspace, at now: Date)
-        async throws
-    {
+    /// A public reply also goes to the requester by e-mail, in the language of the ticket's chat (or of its subject).
+    private func mailReply(_ data: WorkspaceData, _ ticket: Ticket, body: String, actor: Identity) async throws {
         guard let email = try await data.contacts.contact(ticket.requesterID).email else { return }
-        _ = try await data.outbox.add(
-            channel: .email, recipient: email, subject: "[\(workspace.name) #\(ticket.number)] \(ticket.subject)", body: body,
-            conversation: nil, message: nil, ticket: ticket.id, at: now)
+        let locale =
+            if let id = ticket.conversationID { try await data.conversations.conversation(id).locale } else {
+                OutgoingMail.locale(of: ticket.subject)
+            }
+        try await mail.ticketReply(
+            data, ticket, body: body, to: email, workspace: actor.workspace, agent: actor.user.displayName, locale: locale)
     }
 }

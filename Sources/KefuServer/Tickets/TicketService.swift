@@ -11,6 +11,8 @@ struct TicketService: Sendable {
     /// The sensitive-word list every published subject, body and reply passes.
     let words: SensitiveWordFilter
     let alerts: SLAAlerts
+    /// Public replies go to the requester by e-mail.
+    let mail: OutgoingMail
 
     static let idempotencyScope = "tickets.create"
     /// Keys sent by anonymous visitors (the help center) live apart from members' keys: one never replays the other.

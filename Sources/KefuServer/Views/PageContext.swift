@@ -51,6 +51,8 @@ struct ShellFrame {
         var chat: Bool
         /// Keeps business actions, their secrets and outgoing webhooks.
         var actions: Bool
+        /// Sees what left the process (e-mails, webhooks) and sends a dead delivery again.
+        var deliveries: Bool
     }
 
     var title: String

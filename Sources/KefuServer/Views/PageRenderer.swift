@@ -86,6 +86,7 @@ enum PageTemplate: String, CaseIterable {
     case actions
     case actionEditor = "action_editor"
     case ticketFields = "ticket_fields"
+    case deliveries
 }
 
 /// HTML escaping per Unicode scalar, for every `{{…}}` in the templates.

@@ -35,7 +35,8 @@ struct ShellPage {
             sub: sub.map { [$0: true] } ?? [:],
             can: .init(
                 audit: identity.can(.viewAudit), manage: identity.can(.manageMembers), edit: identity.can(.updateWorkspace),
-                chat: identity.can(.manageChatSettings), actions: identity.can(.manageActions)),
+                chat: identity.can(.manageChatSettings), actions: identity.can(.manageActions),
+                deliveries: identity.can(.manageDeliveries)),
             flash: flash)
         return renderer.render(template, content, frame: frame, locale: locale)
     }
@@ -77,6 +78,8 @@ struct ShellPage {
         "action_deleted": ("actions", "deleted"),
         "field_saved": ("fields", "saved"),
         "field_deleted": ("fields", "deleted"),
+        "delivery_queued": ("deliveries", "queued_flash"),
+        "test_email_queued": ("deliveries", "test_queued_flash"),
     ]
 
     /// The flash key a redirect put in the URL.

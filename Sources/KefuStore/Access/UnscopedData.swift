@@ -1,5 +1,6 @@
 import FluentKit
 import KefuCore
+import SQLKit
 
 /// Access that crosses workspaces by nature: finding a user by e-mail, a credential by its hash, a workspace by
 /// slug, the system-wide audit records of failed sign-ins, and the sweeper's deletes. Nothing here returns
@@ -16,6 +17,13 @@ public struct UnscopedData: Sendable {
     public var signInCounters: any SignInCounters { SQLSignInCounters(db: database) }
     /// Workers claim jobs of every workspace.
     public var jobQueue: any JobQueue { SQLJobQueue(db: database) }
+    /// The delivery worker sends every workspace's e-mails and webhooks.
+    public var deliveryQueue: any DeliveryQueue {
+        get throws {
+            guard let sql = database as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
+            return SQLDeliveryQueue(sql: sql)
+        }
+    }
     /// The SLA sweep looks at every workspace's due clocks.
     public var slaDue: any SLADueQueue { SQLSLADueQueue(db: database) }
 

@@ -20,6 +20,7 @@ public enum Migrations {
         M0017CreateTicketFields(),
         M0018KeyClientIDsBySender(),
         M0019AddAttachmentDigestIndex(),
+        M0020CreateDeliveries(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }
