@@ -8,6 +8,7 @@ screenshots of the real pages. Prints `N passed, M failed` and exits non-zero on
 import argparse
 import datetime
 import os
+import time
 import tempfile
 import secrets
 import sys
@@ -28,6 +29,7 @@ def parse_args():
     p.add_argument("--email", required=True)
     p.add_argument("--password", required=True)
     p.add_argument("--screenshots", default="docs/screenshots")
+    p.add_argument("--mail-dir", required=True, help="where the test SMTP server (scripts/mail_sink.py) stores mail")
     return p.parse_args()
 
 
@@ -430,6 +432,25 @@ class Story:
         )
         return self.driver.execute_async_script(script, method, path, body)
 
+    def wait_for_mail(self, recipient, text, timeout=60):
+        """The raw mail the test SMTP server stored for `recipient` whose plain text holds `text`."""
+        import base64
+        import email as email_lib
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for name in sorted(os.listdir(self.args.mail_dir)) if os.path.isdir(self.args.mail_dir) else []:
+                if not name.endswith(".eml"):
+                    continue
+                raw = open(os.path.join(self.args.mail_dir, name), "rb").read()
+                message = email_lib.message_from_bytes(raw)
+                if recipient not in (message.get("To") or ""):
+                    continue
+                for part in message.walk():
+                    if part.get_content_type() == "text/plain" and text in part.get_payload(decode=True).decode("utf-8"):
+                        return raw.decode("utf-8", "replace")
+            time.sleep(0.2)
+        raise AssertionError(f"no mail to {recipient} with {text!r} in {self.args.mail_dir}")
+
     def set_clock(self, moment):
         answer = self.api("PUT", "/api/v1/test-clock", {"now": moment.strftime("%Y-%m-%dT%H:%M:%SZ")})
         assert answer and answer["status"] == 200, answer
@@ -514,8 +535,16 @@ class Story:
         wait.until(lambda d: any("已为您登记" in li.get_attribute("textContent")
                                  for li in widget().find_elements(By.CSS_SELECTOR, ".log li.agent")))
         self.agent.save_screenshot(os.path.join(self.args.screenshots, "console-left-message.png"))
-        outbox = self.api("GET", "/api/v1/outbox?status=pending")
+        outbox = self.api("GET", "/api/v1/outbox")
         assert any(e["recipient"] == email and "已为您登记" in e["body"] for e in outbox["json"]["entries"]), outbox
+        # The reply really goes out: the test SMTP server receives it, and Settings → Deliveries shows it delivered.
+        mail = self.wait_for_mail(email, "已为您登记")
+        assert "=?UTF-8?B?" in mail or "Subject:" in mail, mail[:400]
+        self.go("/app/settings/deliveries")
+        row = self.wait.until(lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "#delivery-table tr[data-delivery]")
+                                         if email in r.text and r.get_attribute("data-status") == "delivered"])
+        assert row, "the delivery is not shown delivered"
+        self.shot("settings-deliveries.png")
 
         # Back to always open and real time for the steps after this one.
         self.go("/app/settings/business-hours")

@@ -9,8 +9,10 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import ssl
 import sys
+import threading
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -53,6 +55,7 @@ def main():
     parser.add_argument("--implicit-tls", nargs=2, metavar=("CERT", "KEY"))
     parser.add_argument("--auth")
     parser.add_argument("--reply")
+    parser.add_argument("--until-killed", action="store_true", help="run until SIGTERM instead of until stdin closes")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
@@ -82,7 +85,11 @@ def main():
     controller.start()
     print(f"READY {port}", flush=True)
     try:
-        sys.stdin.read()  # until the test closes our stdin (or dies)
+        if args.until_killed:
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+            threading.Event().wait()
+        else:
+            sys.stdin.read()  # until the test closes our stdin (or dies)
     finally:
         controller.stop()
 

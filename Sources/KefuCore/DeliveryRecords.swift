@@ -47,7 +47,8 @@ public struct Delivery: Sendable, Codable, Equatable {
     public init(
         id: DeliveryID, workspaceID: WorkspaceID, channel: Channel, event: String, target: String, subject: String,
         body: String, payload: String, status: Status, attempts: Int, maxAttempts: Int, nextAttemptAt: Date?, lastError: String?,
-        threadKey: String?, conversationID: ConversationID?, ticketID: TicketID?, messageID: MessageID?, createdAt: Date, updatedAt: Date,
+        threadKey: String?, conversationID: ConversationID?, ticketID: TicketID?, messageID: MessageID?, createdAt: Date,
+        updatedAt: Date,
         deliveredAt: Date?
     ) {
         self.id = id

@@ -36,7 +36,8 @@ import Testing
             let queue = try store.unscoped.deliveryQueue
             #expect(try await queue.claim(worker: "w", now: now + 3600, leaseUntil: now + 3700) == nil)
             #expect(try await data.deliveries.list(status: nil, channel: nil, conversation: nil, before: nil, limit: 10).isEmpty)
-            let kept = try await data.transaction { tx in try await tx.deliveries.enqueue(Self.mail("kept@example.com"), at: now) }
+            let kept = try await data.transaction { tx in try await tx.deliveries.enqueue(Self.mail("kept@example.com"), at: now)
+            }
             #expect(try await queue.claim(worker: "w", now: now, leaseUntil: now + 60)?.id == kept.id)
         }
     }
@@ -60,7 +61,9 @@ import Testing
             try await queue.delivered(queued.id, worker: "c", at: now + 62)
             let done = try await data.deliveries.delivery(queued.id)
             #expect(done.status == .delivered && done.deliveredAt != nil && done.nextAttemptAt == nil)
-            await #expect(throws: DomainError.conflict(.deliveryNotDead)) { _ = try await data.deliveries.retry(queued.id, at: now) }
+            await #expect(throws: DomainError.conflict(.deliveryNotDead)) {
+                _ = try await data.deliveries.retry(queued.id, at: now)
+            }
         }
     }
 
@@ -103,7 +106,8 @@ import Testing
             let rest = try await data.deliveries.list(
                 status: nil, channel: .email, conversation: nil, before: first.last?.id, limit: 4)
             #expect(rest.map(\.id) == [made[1].id, made[0].id])
-            #expect(try await data.deliveries.list(status: nil, channel: .webhook, conversation: nil, before: nil, limit: 4).isEmpty)
+            #expect(
+                try await data.deliveries.list(status: nil, channel: .webhook, conversation: nil, before: nil, limit: 4).isEmpty)
         }
     }
 }

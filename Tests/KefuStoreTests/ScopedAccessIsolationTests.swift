@@ -235,7 +235,9 @@ import Testing
                     status: .queued, channel: nil, conversation: b.conversation.id, before: nil, limit: 10
                 ).isEmpty)
             await #expect(throws: DomainError.notFound(.delivery)) { _ = try await scopedA.deliveries.delivery(b.delivery.id) }
-            await #expect(throws: DomainError.notFound(.delivery)) { _ = try await scopedA.deliveries.retry(b.delivery.id, at: now) }
+            await #expect(throws: DomainError.notFound(.delivery)) {
+                _ = try await scopedA.deliveries.retry(b.delivery.id, at: now)
+            }
             #expect(try await scopedA.deliveries.thread(of: b.delivery, limit: 10).isEmpty)
             await #expect(throws: DomainError.notFound(.conversation)) {
                 _ = try await scopedA.deliveries.enqueue(

@@ -171,7 +171,8 @@ public struct AppConfig: Sendable {
         }
         if let from = reader.string(forKey: ConfigKey(Key.mailFrom)), !from.isEmpty {
             guard MailAddress.parse(from) != nil else {
-                throw ConfigError.unusable(Key.mailFrom, "expected support@shop.example or Shop <support@shop.example>, got \(from)")
+                throw ConfigError.unusable(
+                    Key.mailFrom, "expected support@shop.example or Shop <support@shop.example>, got \(from)")
             }
             config.mailFrom = from
         } else if let smtp = config.smtp, let user = smtp.username, MailAddress.parse(user) != nil {

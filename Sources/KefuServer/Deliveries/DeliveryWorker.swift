@@ -84,7 +84,8 @@ struct DeliveryWorker: Service {
                 delivery.attempts >= delivery.maxAttempts
                 ? nil : clock.now().addingTimeInterval(backoff(afterAttempt: delivery.attempts))
             try await queue.failed(delivery.id, worker: id, error: error, retryAt: retryAt, at: clock.now())
-            logger.warning("delivery failed", metadata: metadata.merging(["error": "\(error)", "retry": "\(retryAt != nil)"]) { $1 })
+            logger.warning(
+                "delivery failed", metadata: metadata.merging(["error": "\(error)", "retry": "\(retryAt != nil)"]) { $1 })
         case .dead(let error):
             try await queue.failed(delivery.id, worker: id, error: error, retryAt: nil, at: clock.now())
             logger.warning("delivery refused", metadata: metadata.merging(["error": "\(error)"]) { $1 })

@@ -39,7 +39,9 @@ struct OutgoingMail: Sendable {
     ) async throws {
         let values = ["workspace": workspace.name, "agent": agent, "number": String(ticket.number)]
         let intro = catalogues.text("mail", "ticket_reply_intro", locale, values)
-        let link = baseURL + WebPath.portalTicketStatus(workspace.slug, links.token(ticket.id, workspace: workspace.id, now: clock.now()))
+        let link =
+            baseURL
+            + WebPath.portalTicketStatus(workspace.slug, links.token(ticket.id, workspace: workspace.id, now: clock.now()))
         let content = compose(locale, workspace: workspace.name, paragraphs: [intro, body], link: link)
         _ = try await data.deliveries.enqueue(
             NewDelivery(

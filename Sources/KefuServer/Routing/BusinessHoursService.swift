@@ -49,7 +49,8 @@ struct BusinessHoursService: Sendable {
     func outbox(_ actor: Identity, status: String?, conversation: ConversationID?, limit: Int) async throws -> [Delivery] {
         let recent = try await store.scoped(to: actor.workspace.id).deliveries.list(
             status: nil, channel: .email, conversation: conversation, before: nil, limit: 200)
-        return Array(recent.reversed().filter { status == nil || Self.outboxStatus($0.status) == status }.prefix(min(max(limit, 1), 200)))
+        return Array(
+            recent.reversed().filter { status == nil || Self.outboxStatus($0.status) == status }.prefix(min(max(limit, 1), 200)))
     }
 
     static func outboxStatus(_ status: Delivery.Status) -> String {

@@ -68,7 +68,8 @@ struct M0020CreateDeliveries: SchemaMigration {
                 }
             let content = MailContent(text: row.body, html: "<p>" + MailContent.escapeHTML(row.body) + "</p>")
             let payload = String(decoding: try JSONEncoder().encode(content), as: UTF8.self)
-            let thread = row.ticket_id.map { "ticket:\($0.uuidString.lowercased())" }
+            let thread =
+                row.ticket_id.map { "ticket:\($0.uuidString.lowercased())" }
                 ?? row.conversation_id.map { "conversation:\($0.uuidString.lowercased())" }
             try await sql.raw(
                 """

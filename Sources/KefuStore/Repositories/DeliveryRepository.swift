@@ -8,8 +8,10 @@ public protocol DeliveryRepository: Sendable {
     func enqueue(_ new: NewDelivery, at: Date) async throws -> Delivery
     func delivery(_ id: DeliveryID) async throws -> Delivery
     /// Newest first; `before` is the cursor (the last delivery of the previous page).
-    func list(status: Delivery.Status?, channel: Delivery.Channel?, conversation: ConversationID?, before: DeliveryID?,
-        limit: Int) async throws -> [Delivery]
+    func list(
+        status: Delivery.Status?, channel: Delivery.Channel?, conversation: ConversationID?, before: DeliveryID?,
+        limit: Int
+    ) async throws -> [Delivery]
     /// Queues a dead delivery again with fresh attempts, due now.
     func retry(_ id: DeliveryID, at: Date) async throws -> Delivery
     /// The ids of the thread's e-mails queued before `delivery`, oldest first (for `References`).

@@ -46,7 +46,8 @@ import Testing
                 to: "/api/v1/tickets", token: agent)
             let id = try #require(try Self.object(created)["id"] as? String)
             for text in ["您好，我们正在查。", "已经发出，单号 SF123。"] {
-                let reply = try await client.post(APIBody.json(["body": text]), to: "/api/v1/tickets/\(id)/comments", token: agent)
+                let reply = try await client.post(
+                    APIBody.json(["body": text]), to: "/api/v1/tickets/\(id)/comments", token: agent)
                 #expect(reply.status == .created)
             }
             let mails = try await sink.waitFor(2)
@@ -75,7 +76,8 @@ import Testing
             #expect(try await client.get("/api/v1/deliveries?cursor=nope", token: owner).status == .unprocessableContent)
             #expect(try await client.get("/api/v1/deliveries/\(UUID())", token: owner).status == .notFound)
             // A delivered mail is not sent again by hand.
-            let again = try await client.post(APIBody.json([:]), to: "/api/v1/deliveries/\(items[0]["id"] as? String ?? "")/retry", token: owner)
+            let again = try await client.post(
+                APIBody.json([:]), to: "/api/v1/deliveries/\(items[0]["id"] as? String ?? "")/retry", token: owner)
             #expect(again.status == .conflict)
             #expect(sink.mails().count == 2)
         }

@@ -168,7 +168,8 @@ import Testing
             }
         }
         let good = try SMTPServer.parse("smtps://me%40shop.example:p%40ss@mail.shop.example")
-        #expect(good.port == 465 && good.security == .implicitTLS && good.username == "me@shop.example" && good.password == "p@ss")
+        #expect(
+            good.port == 465 && good.security == .implicitTLS && good.username == "me@shop.example" && good.password == "p@ss")
         #expect(!good.redacted.contains("p@ss"))
         #expect(try SMTPServer.parse("smtp://relay").port == 587)
     }

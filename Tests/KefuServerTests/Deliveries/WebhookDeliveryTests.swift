@@ -1,5 +1,5 @@
-import Foundation
 import AsyncHTTPClient
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -21,6 +21,10 @@ import Testing
 
         init(_ script: [Int]) { self.script = Mutex(script) }
 
+        static func header(_ request: Request, _ name: String) -> String? {
+            HTTPField.Name(name).flatMap { request.headers[$0] }
+        }
+
         func router() -> Router<BasicRequestContext> {
             let router = Router()
             router.post("/hook") { [self] request, _ -> HTTPResponse.Status in
@@ -28,9 +32,9 @@ import Testing
                 received.withLock {
                     $0.append(
                         (
-                            request.headers[HTTPField.Name("X-Kefu-Delivery")!] ?? "",
-                            request.headers[HTTPField.Name("X-Kefu-Event")!] ?? "",
-                            request.headers[HTTPField.Name("X-Kefu-Signature")!]?.hasPrefix("v1=") ?? false, status
+                            Self.header(request, "X-Kefu-Delivery") ?? "",
+                            Self.header(request, "X-Kefu-Event") ?? "",
+                            Self.header(request, "X-Kefu-Signature")?.hasPrefix("v1=") ?? false, status
                         ))
                 }
                 return HTTPResponse.Status(code: status)
@@ -73,7 +77,8 @@ import Testing
                     store: deps.store, senders: [WebhookSender(store: deps.store, caller: deps.actions.caller)],
                     clock: WallClock { now.withLock { $0 } }, logger: Logger(label: "test"), wakeUp: JobWakeUp())
                 let first = try await data.deliveries.enqueue(
-                    NewDelivery(channel: .webhook, event: "sla.breach", target: hook, body: "{}", payload: "{\"n\":1}"), at: start)
+                    NewDelivery(channel: .webhook, event: "sla.breach", target: hook, body: "{}", payload: "{\"n\":1}"), at: start
+                )
 
                 // 503: queued again after 5 s, then 10 s; nothing is due before.
                 #expect(try await worker.runOne())
@@ -101,13 +106,15 @@ import Testing
 
                 let calls = receiver.received.withLock { $0 }
                 #expect(calls.map(\.status) == [503, 503, 200, 410])
-                #expect(calls.prefix(3).allSatisfy { $0.delivery == first.id.description && $0.event == "sla.breach" && $0.signed })
+                #expect(
+                    calls.prefix(3).allSatisfy { $0.delivery == first.id.description && $0.event == "sla.breach" && $0.signed })
                 #expect(calls.last?.delivery == gone.id.description)
 
                 // A target the guard refuses is dead without a call.
                 let refused = try await data.deliveries.enqueue(
                     NewDelivery(
-                        channel: .webhook, event: "sla.breach", target: "http://169.254.169.254/latest", body: "{}", payload: "{}"),
+                        channel: .webhook, event: "sla.breach", target: "http://169.254.169.254/latest", body: "{}", payload: "{}"
+                    ),
                     at: now.withLock { $0 })
                 #expect(try await worker.runOne())
                 #expect(try await data.deliveries.delivery(refused.id).status == .dead)

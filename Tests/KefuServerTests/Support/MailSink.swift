@@ -29,7 +29,10 @@ final class MailSink: @unchecked Sendable {
         let cert = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
         caFile = cert
-        var arguments = [Self.repository.appendingPathComponent("scripts/mail_sink.py").path, "--out", directory.appendingPathComponent("mail").path]
+        var arguments = [
+            Self.repository.appendingPathComponent("scripts/mail_sink.py").path, "--out",
+            directory.appendingPathComponent("mail").path,
+        ]
         switch mode {
         case .plain: break
         case .startTLS(let user, let password):

@@ -100,7 +100,9 @@ struct MailAddress: Sendable, Equatable {
         guard let name = name.map(MailMessage.oneLine)?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
             return "<\(address)>"
         }
-        let plain = name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || $0 == " " || ("0"..."9").contains($0)) }
+        let plain = name.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || $0 == " " || ("0"..."9").contains($0))
+        }
         let shown = plain ? "\"\(name)\"" : MailMessage.encodedWords(name)
         return "\(shown) <\(address)>"
     }
@@ -110,7 +112,8 @@ struct MailAddress: Sendable, Equatable {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let open = trimmed.lastIndex(of: "<"), trimmed.hasSuffix(">") {
             let address = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
-            let name = trimmed[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            let name = trimmed[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(
+                in: CharacterSet(charactersIn: "\""))
             guard SMTPClient.isSafeAddress(address) else { return nil }
             return MailAddress(name: name.isEmpty ? nil : name, address: address)
         }

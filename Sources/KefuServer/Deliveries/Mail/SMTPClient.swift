@@ -165,7 +165,8 @@ struct SMTPSession {
                 capabilities = try await hello()
             } else if server.security == .requireSTARTTLS || server.username != nil {
                 throw SMTPError.permanent(
-                    "\(server.host) does not offer STARTTLS; refusing to send \(server.username != nil ? "the password" : "mail") in clear text")
+                    "\(server.host) does not offer STARTTLS; refusing to send \(server.username != nil ? "the password" : "mail") in clear text"
+                )
             }
         }
         if let user = server.username, let password = server.password {
@@ -231,7 +232,8 @@ struct SMTPSession {
         var texts: [String] = []
         while true {
             guard let line = try await lines.next() else {
-                throw SMTPError.transient("\(server.host) closed the connection" + (texts.isEmpty ? "" : " after: " + texts.joined(separator: " / ")))
+                throw SMTPError.transient(
+                    "\(server.host) closed the connection" + (texts.isEmpty ? "" : " after: " + texts.joined(separator: " / ")))
             }
             let bytes = Array(line.utf8)
             guard bytes.count >= 3, let code = Int(String(decoding: bytes[0..<3], as: UTF8.self)) else {
