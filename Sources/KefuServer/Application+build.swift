@@ -168,10 +168,10 @@ extension AppDependencies {
     func deliveryWorker(logger: Logger) -> DeliveryWorker {
         var worker = DeliveryWorker(
             store: store,
-            senders: [
-                MailSender(store: store, settings: deliveries.settings),
-                WebhookSender(store: store, caller: actions.caller),
-            ],
+            // Without an e-mail server, e-mails are not taken: they wait queued until one is set.
+            senders: (deliveries.settings.server == nil || deliveries.settings.from == nil
+                ? [] : [MailSender(store: store, settings: deliveries.settings)])
+                + [WebhookSender(store: store, caller: actions.caller)],
             clock: clock, logger: logger, wakeUp: deliveries.wakeUp)
         worker.concurrency = config.deliveryWorkers
         return worker

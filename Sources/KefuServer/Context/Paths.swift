@@ -46,7 +46,7 @@ enum APIPath {
     static let deliveries = "/api/v1/deliveries"
     static let delivery = "/api/v1/deliveries/:deliveryID"
     static let deliveryRetry = "/api/v1/deliveries/:deliveryID/retry"
-    static let deliveryTestEmail = "/api/v1/deliveries/test-email"
+    static let deliveryTestEmail = "/api/v1/email-tests"
     static let actionSettings = "/api/v1/action-settings"
     static let kbArticles = "/api/v1/kb/articles"
     static let kbArticle = "/api/v1/kb/articles/:articleID"

@@ -53,16 +53,21 @@ struct DeliveryWorker: Service {
     /// Claims and sends one due delivery; false when none was due.
     @discardableResult
     func runOne() async throws -> Bool {
-        let queue = try store.unscoped.deliveryQueue
+        let channels = Array(senders.keys)
         let now = clock.now()
-        guard let delivery = try await queue.claim(worker: id, now: now, leaseUntil: now.addingTimeInterval(lease)) else {
-            return false
-        }
+        guard try await store.unscoped.deliveryQueue.due(channels: channels, now: now) else { return false }
+        let (worker, leaseUntil) = (id, now.addingTimeInterval(lease))
+        // Writes go through the store's write gate (on SQLite an ungated write waits on the busy timeout).
+        guard
+            let delivery = try await store.unscoped.transaction({ tx in
+                try await tx.deliveryQueue.claim(channels: channels, worker: worker, now: now, leaseUntil: leaseUntil)
+            })
+        else { return false }
+        let queue = Gated(store: store, worker: id)
         // A worker that died mid-send used up an attempt; a delivery that keeps killing its workers stops here.
         if delivery.attempts > delivery.maxAttempts {
             try await queue.failed(
-                delivery.id, worker: id, error: delivery.lastError ?? "the worker sending it stopped", retryAt: nil,
-                at: clock.now())
+                delivery.id, error: delivery.lastError ?? "the worker sending it stopped", retryAt: nil, at: clock.now())
             return true
         }
         let outcome: DeliveryOutcome =
@@ -77,20 +82,38 @@ struct DeliveryWorker: Service {
         ]
         switch outcome {
         case .delivered:
-            try await queue.delivered(delivery.id, worker: id, at: clock.now())
+            try await queue.delivered(delivery.id, at: clock.now())
             logger.info("delivered", metadata: metadata)
         case .retry(let error):
             let retryAt =
                 delivery.attempts >= delivery.maxAttempts
                 ? nil : clock.now().addingTimeInterval(backoff(afterAttempt: delivery.attempts))
-            try await queue.failed(delivery.id, worker: id, error: error, retryAt: retryAt, at: clock.now())
+            try await queue.failed(delivery.id, error: error, retryAt: retryAt, at: clock.now())
             logger.warning(
                 "delivery failed", metadata: metadata.merging(["error": "\(error)", "retry": "\(retryAt != nil)"]) { $1 })
         case .dead(let error):
-            try await queue.failed(delivery.id, worker: id, error: error, retryAt: nil, at: clock.now())
+            try await queue.failed(delivery.id, error: error, retryAt: nil, at: clock.now())
             logger.warning("delivery refused", metadata: metadata.merging(["error": "\(error)"]) { $1 })
         }
         return true
+    }
+
+    /// The queue's outcome writes, each in a gated transaction.
+    struct Gated {
+        let store: Store
+        let worker: String
+
+        func delivered(_ id: DeliveryID, at now: Date) async throws {
+            try await store.unscoped.transaction { [worker] tx in
+                try await tx.deliveryQueue.delivered(id, worker: worker, at: now)
+            }
+        }
+
+        func failed(_ id: DeliveryID, error: String, retryAt: Date?, at now: Date) async throws {
+            try await store.unscoped.transaction { [worker] tx in
+                try await tx.deliveryQueue.failed(id, worker: worker, error: error, retryAt: retryAt, at: now)
+            }
+        }
     }
 
     func backoff(afterAttempt attempt: Int) -> TimeInterval {

@@ -142,9 +142,11 @@ struct SQLDeliveryRepository: DeliveryRepository {
 /// The queue as the delivery worker sees it, across workspaces: claim the next due delivery under a lease, then
 /// mark it delivered, queue it for a later attempt, or end it dead.
 public protocol DeliveryQueue: Sendable {
-    /// Takes the oldest due delivery — queued and due, or sending with an expired lease (its worker died) — and
-    /// leases it to `worker` until `leaseUntil`, counting the attempt.
-    func claim(worker: String, now: Date, leaseUntil: Date) async throws -> Delivery?
+    /// Whether a delivery of these channels is due: a plain read, so idle workers never take SQLite's write lock.
+    func due(channels: [Delivery.Channel], now: Date) async throws -> Bool
+    /// Takes the oldest due delivery of these channels — queued and due, or sending with an expired lease (its worker
+    /// died) — and leases it to `worker` until `leaseUntil`, counting the attempt.
+    func claim(channels: [Delivery.Channel], worker: String, now: Date, leaseUntil: Date) async throws -> Delivery?
     func delivered(_ id: DeliveryID, worker: String, at: Date) async throws
     /// Queues it again at `retryAt`, or ends it dead when nil.
     func failed(_ id: DeliveryID, worker: String, error: String, retryAt: Date?, at: Date) async throws
@@ -153,15 +155,28 @@ public protocol DeliveryQueue: Sendable {
 struct SQLDeliveryQueue: DeliveryQueue {
     let sql: any SQLDatabase
 
-    func claim(worker: String, now: Date, leaseUntil: Date) async throws -> Delivery? {
+    private func dueCondition(_ channels: [Delivery.Channel], now: Date) -> SQLQueryString {
+        let list = SQLList(channels.map { SQLBind($0.rawValue) })
+        return """
+            channel IN (\(list)) AND \
+            ((status = 'queued' AND next_attempt_at <= \(bind: now)) OR (status = 'sending' AND locked_until < \(bind: now)))
+            """
+    }
+
+    func due(channels: [Delivery.Channel], now: Date) async throws -> Bool {
+        guard !channels.isEmpty else { return false }
+        return try await sql.raw("SELECT id FROM deliveries WHERE \(dueCondition(channels, now: now)) LIMIT 1").first() != nil
+    }
+
+    func claim(channels: [Delivery.Channel], worker: String, now: Date, leaseUntil: Date) async throws -> Delivery? {
+        guard !channels.isEmpty else { return nil }
         let postgres = sql.dialect.name != "sqlite"
         let lock: SQLQueryString = postgres ? " FOR UPDATE SKIP LOCKED" : ""
         return try await sql.raw(
             """
             UPDATE deliveries SET status = 'sending', attempts = attempts + 1, locked_by = \(bind: worker), \
             locked_until = \(bind: leaseUntil), updated_at = \(bind: now) \
-            WHERE id = (SELECT id FROM deliveries WHERE \
-            (status = 'queued' AND next_attempt_at <= \(bind: now)) OR (status = 'sending' AND locked_until < \(bind: now)) \
+            WHERE id = (SELECT id FROM deliveries WHERE \(dueCondition(channels, now: now)) \
             ORDER BY next_attempt_at LIMIT 1\(lock)) \
             RETURNING *
             """

@@ -96,10 +96,10 @@ import Testing
             let owner = try await app.member("owner@shop.example", workspace: "tea-shop", role: .owner, client: client)
             // Bad addresses change nothing.
             for bad in ["not-an-address", "a b@c.cn", "x@y.cn\r\nBcc: z@evil.cn"] {
-                let refused = try await client.post(APIBody.json(["to": bad]), to: "/api/v1/deliveries/test-email", token: owner)
+                let refused = try await client.post(APIBody.json(["to": bad]), to: "/api/v1/email-tests", token: owner)
                 #expect(refused.status == .unprocessableContent)
             }
-            let queued = try await client.post(APIBody.json([:]), to: "/api/v1/deliveries/test-email", token: owner)
+            let queued = try await client.post(APIBody.json([:]), to: "/api/v1/email-tests", token: owner)
             #expect(queued.status == .accepted)
             let test = try Self.object(queued)
             #expect(test["target"] as? String == "owner@shop.example")
