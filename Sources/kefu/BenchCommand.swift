@@ -7,7 +7,9 @@ import KefuServer
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Run benchmarks and print their figures.",
-        subcommands: [Bot.self, Knowledge.self, Chat.self, ChatBot.self, ChatIdle.self, Routing.self, Tickets.self])
+        subcommands: [
+            Bot.self, Knowledge.self, Chat.self, ChatBot.self, ChatIdle.self, Routing.self, Tickets.self, Deliveries.self,
+        ])
 
     struct Chat: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -154,6 +156,31 @@ struct BenchCommand: AsyncParsableCommand {
             bench.tickets = tickets
             bench.rounds = rounds
             bench.due = due
+            let quiet = json
+            let report = try await bench.run { if !quiet { say($0) } }
+            print(try BenchCommand.encode(report, compact: json))
+        }
+    }
+
+    struct Deliveries: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Queues many e-mails at once and times the delivery worker sending them to an SMTP server.")
+
+        @Option(help: "postgres://… to measure on PostgreSQL (default: a temporary SQLite file).") var database: String?
+        @Option(help: "The SMTP server, e.g. smtp://127.0.0.1:2525?starttls=never (scripts/mail_sink.py).")
+        var smtpURL: String
+        @Option(help: "E-mails to queue.") var mails = 1000
+        @Option(help: "Deliveries sent at once.") var workers = 4
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() async throws {
+            guard mails > 0, (1...64).contains(workers) else { throw ValidationError("--mails must be positive, --workers 1–64") }
+            do { _ = try SMTPServer.parse(smtpURL) } catch { throw ValidationError("--smtp-url: \(error)") }
+            var bench = DeliveryBenchmark()
+            bench.databaseURL = database
+            bench.smtpURL = smtpURL
+            bench.mails = mails
+            bench.workers = workers
             let quiet = json
             let report = try await bench.run { if !quiet { say($0) } }
             print(try BenchCommand.encode(report, compact: json))

@@ -5,7 +5,8 @@ import Logging
 /// the PostgreSQL database named), shut down and removed afterwards whatever happens.
 enum BenchDependencies {
     static func with<T: Sendable>(
-        databaseURL: String?, _ body: (AppDependencies, Logger) async throws -> T
+        databaseURL: String?, configure: (inout AppConfig) -> Void = { _ in },
+        _ body: (AppDependencies, Logger) async throws -> T
     ) async throws -> T {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
@@ -14,6 +15,7 @@ enum BenchDependencies {
         config.dataDirectory = folder
         config.databaseURL = databaseURL
         config.secretKey = "benchmark-secret-key-long-enough-0123456789"
+        configure(&config)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let deps = try await AppDependencies.prepare(config, logger: logger)
         do {

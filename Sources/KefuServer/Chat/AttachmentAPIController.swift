@@ -42,7 +42,8 @@ struct AttachmentAPIController {
         let upload = try await Self.upload(request, maxBytes: context.maxUploadSize)
         try uploads.charge(upload.bytes.count, address: context.clientIP ?? "unknown", contact: visitor.contactID)
         let locale = query.get("locale").flatMap(UILocale.init(loose:)) ?? visitor.workspace.defaultLocale
-        let result = try await conversations.customerUpload(visitor, conversation, upload, locale: locale)
+        let result = try await conversations.customerUpload(
+            visitor, conversation, upload, locale: locale, logger: context.logger)
         return EditedResponse(
             status: result.isNew ? .created : .ok, headers: Self.crossSite,
             response: DTO.Message(result.message, forAgent: false))

@@ -1,41 +1,6 @@
 import Foundation
 import KefuCore
 
-/// A frame from a client (docs/CHAT-PROTOCOL.md). One shape for every type; each handler checks what it needs.
-struct InboundFrame: Decodable, Sendable {
-    /// The frame types a client may send (docs/CHAT-PROTOCOL.md).
-    static let types = [
-        "hello", "ping", "subscribe", "unsubscribe", "send", "typing", "read", "handoff", "presence", "leave_message",
-    ]
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case type, v, id, conversation, text, typing, seq, locale
-        case lastSeq = "last_seq"
-        case isPrivate = "private"
-        case widgetKey = "widget_key"
-        case visitorToken = "visitor_token"
-        case attachment, status, name, email, phone
-    }
-
-    var type: String
-    var v: Int?
-    var id: String?
-    var conversation: String?
-    var lastSeq: Int64?
-    var text: String?
-    var isPrivate: Bool?
-    var typing: Bool?
-    var seq: Int64?
-    var widgetKey: String?
-    var visitorToken: String?
-    var locale: String?
-    var attachment: String?
-    var status: String?
-    var name: String?
-    var email: String?
-    var phone: String?
-}
-
 /// A frame to a client. Absent fields are left out of the JSON.
 struct OutboundFrame: Encodable, Sendable {
     /// The frame types the server sends.

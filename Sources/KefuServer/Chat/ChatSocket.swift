@@ -75,6 +75,9 @@ struct ChatSocket: Sendable {
     final class Connection: Sendable {
         let outbox = ChatOutbox(capacity: ChatSocket.outboxCapacity)
         let peer = Mutex<ChatPeer?>(nil)
+        /// Set by an accepted `hello`: before it, only `hello` and `ping` are read (an agent's peer is known from the
+        /// upgrade's credentials, but their socket still says hello first).
+        let greeted = Mutex(false)
         let watched = Mutex<Set<ConversationID>>([])
         /// Set when the reader is done; the writer drains the outbox and closes with this code.
         let closing = Mutex<(code: UInt16, reason: String)?>(nil)
@@ -122,7 +125,7 @@ struct ChatSocket: Sendable {
         var nextCheck = ContinuousClock.now + Self.credentialCheckInterval
         while connection.closing.withLock({ $0 }) == nil {
             let now = ContinuousClock.now
-            if connection.peer.withLock({ $0 }) == nil, now >= deadline {
+            if !connection.greeted.withLock({ $0 }), now >= deadline {
                 connection.closing.withLock { $0 = $0 ?? (1008, "no hello") }
                 connection.outbox.finish()
                 return
@@ -131,7 +134,7 @@ struct ChatSocket: Sendable {
                 connection.outbox.push(.recheck)
                 nextCheck = now + Self.credentialCheckInterval
             }
-            if connection.peer.withLock({ $0 }) != nil && connection.credential.withLock({ $0 }) == nil { return }
+            if connection.greeted.withLock({ $0 }) && connection.credential.withLock({ $0 }) == nil { return }
             try? await Task.sleep(for: .milliseconds(500))
         }
     }
@@ -185,12 +188,15 @@ struct ChatSocket: Sendable {
                     reply(connection, .error("bad_frame", catalogues.text("chat", "bad_frame", locale)))
                     continue
                 }
-                guard let frame = try? JSONCoding.decoder.decode(InboundFrame.self, from: Data(text.utf8)) else {
-                    reply(connection, .error("bad_frame", catalogues.text("chat", "bad_frame", locale)))
+                let frame: InboundFrame
+                do {
+                    frame = try InboundFrame.parse(text)
+                } catch {
+                    reply(connection, refusal(error, greeted: connection.greeted.withLock { $0 }, locale: locale))
                     continue
                 }
                 // A hello without a token makes a new contact: a few a minute per address, then refused and closed.
-                if side == .widget, frame.type == "hello", (frame.visitorToken ?? "").isEmpty,
+                if side == .widget, case .hello(let hello) = frame, (hello.visitorToken ?? "").isEmpty,
                     connection.peer.withLock({ $0 == nil }), !newVisitors.admit(address)
                 {
                     reply(connection, .error("rate_limited", catalogues.text("chat", "rate_limited", locale), id: frame.id))
@@ -224,12 +230,24 @@ struct ChatSocket: Sendable {
         }
     }
 
+    /// The error frame for a frame that could not be read: before hello anything but hello is `hello_first`.
+    private func refusal(_ refusal: InboundFrame.Refusal, greeted: Bool, locale: UILocale) -> OutboundFrame {
+        switch refusal {
+        case .badFrame: return .error("bad_frame", catalogues.text("chat", "bad_frame", locale))
+        case .unknownType(let id):
+            return greeted
+                ? .error("unknown_type", catalogues.text("chat", "unknown_type", locale), id: id)
+                : .error("hello_first", catalogues.text("chat", "hello_first", locale), id: id)
+        case .invalid(let errors, let id): return frame(for: DomainError.invalid(errors), locale: locale, id: id)
+        }
+    }
+
     /// A send the server failed to store (its database restarting, say): the client resends it, but messages sent
     /// after it must not be stored before it. So the socket closes ("try again"); the client reconnects and resends
     /// what was not acknowledged, in order. True when it closed.
     @discardableResult
     private func failedSend(_ frame: InboundFrame, _ error: any Error, _ connection: Connection) -> Bool {
-        guard frame.type == "send", APIError.from(error).status.code >= 500 else { return false }
+        guard case .send = frame, APIError.from(error).status.code >= 500 else { return false }
         connection.closing.withLock { $0 = $0 ?? (1011, "try again; resend in order") }
         connection.outbox.finish()
         return true
@@ -249,88 +267,91 @@ struct ChatSocket: Sendable {
     @inline(never)
     private func handle(_ frame: InboundFrame, connection: Connection, side: Side, logger: Logger) async throws -> Bool {
         let peer = connection.peer.withLock { $0 }
-        if frame.type == "hello" {
-            return try await hello(frame, connection: connection, side: side, peer: peer)
-        }
-        if frame.type == "ping" {
+        switch frame {
+        case .hello(let hello): return try await self.hello(hello, connection: connection, side: side, peer: peer)
+        case .ping:
             reply(connection, OutboundFrame("pong"))
             return true
+        default: break
         }
-        guard let peer else {
-            reply(connection, .error("hello_first", catalogues.text("chat", "hello_first", .en), id: frame.id))
+        guard connection.greeted.withLock({ $0 }), let peer else {
+            reply(connection, .error("hello_first", catalogues.text("chat", "hello_first", peer?.locale ?? .en), id: frame.id))
             return true
         }
-        switch frame.type {
-        case "subscribe":
-            let id = try conversationID(frame)
-            try await subscribe(id, after: max(frame.lastSeq ?? 0, 0), connection: connection, peer: peer)
-        case "unsubscribe":
-            let id = try conversationID(frame)
+        switch frame {
+        case .hello, .ping: break
+        case .subscribe(_, let conversation, let lastSeq):
+            let id = try conversationID(conversation)
+            try await subscribe(id, after: max(lastSeq ?? 0, 0), connection: connection, peer: peer)
+        case .unsubscribe(_, let conversation):
+            let id = try conversationID(conversation)
             connection.watched.withLock { _ = $0.remove(id) }
             hub.unwatch(id, connection.outbox)
             connection.outbox.push(.forget(id))
-        case "send":
-            guard case .agent = peer, let id = frame.conversation.flatMap(ConversationID.init) else {
-                try await send(frame, connection: connection, peer: peer, logger: logger)
+        case .send(let send):
+            guard case .agent = peer, let id = send.conversation.flatMap(ConversationID.init) else {
+                try await self.send(send, connection: connection, peer: peer, logger: logger)
                 break
             }
             let work: @Sendable () async -> Void = { [self] in
                 do {
-                    try await send(frame, connection: connection, peer: peer, logger: logger)
+                    try await self.send(send, connection: connection, peer: peer, logger: logger)
                 } catch {
-                    reply(connection, self.frame(for: error, locale: peer.locale, id: frame.id))
+                    reply(connection, self.frame(for: error, locale: peer.locale, id: send.id))
                     failedSend(frame, error, connection)
                 }
             }
             // A full set of lanes makes the reader wait (never overtake: the send must queue behind its conversation's).
             while !connection.lanes.start(id, work) { try await Task.sleep(for: .milliseconds(2)) }
-        case "typing":
-            let id = try conversationID(frame)
+        case .typing(_, let conversation, let typing):
+            let id = try conversationID(conversation)
             switch peer {
             case .customer(let visitor, _):
-                try await conversations.customerTyping(visitor, id, isTyping: frame.typing ?? true)
-            case .agent(let identity, _): try await conversations.typing(identity, id, isTyping: frame.typing ?? true)
+                try await conversations.customerTyping(visitor, id, isTyping: typing ?? true)
+            case .agent(let identity, _): try await conversations.typing(identity, id, isTyping: typing ?? true)
             }
-        case "read":
-            let id = try conversationID(frame)
-            let seq = frame.seq ?? 0
+        case .read(_, let conversation, let seq):
+            let id = try conversationID(conversation)
             switch peer {
-            case .customer(let visitor, _): _ = try await conversations.customerRead(visitor, id, seq: seq)
-            case .agent(let identity, _): _ = try await conversations.markRead(identity, id, seq: seq)
+            case .customer(let visitor, _): _ = try await conversations.customerRead(visitor, id, seq: seq ?? 0)
+            case .agent(let identity, _): _ = try await conversations.markRead(identity, id, seq: seq ?? 0)
             }
-        case "presence":
+        case .presence(let id, let status):
             guard case .agent(let identity, _) = peer else {
-                reply(connection, .error("unknown_type", catalogues.text("chat", "unknown_type", peer.locale), id: frame.id))
+                reply(connection, .error("unknown_type", catalogues.text("chat", "unknown_type", peer.locale), id: id))
                 return true
             }
-            guard let status = frame.status.flatMap(AgentStatus.init(rawValue:)) else {
+            guard let status = status.flatMap(AgentStatus.init(rawValue:)) else {
                 throw DomainError.invalid(ValidationErrors("status", .oneOf(AgentStatus.allCases.map(\.rawValue))))
             }
             try await presence.set(identity, status)
-        case "handoff":
+        case .handoff(_, let conversation):
             guard case .customer(let visitor, _) = peer else { throw DomainError.notFound(.conversation) }
-            try await conversations.requestHuman(visitor, try conversationID(frame), logger: logger)
-        case "leave_message":
+            try await conversations.requestHuman(visitor, try conversationID(conversation), logger: logger)
+        case .leaveMessage(let left):
             guard case .customer(let visitor, let locale) = peer else { throw DomainError.notFound(.conversation) }
-            let contact = LeftMessageContact(name: frame.name, email: frame.email, phone: frame.phone)
-            let result = try await conversations.leaveMessage(
-                visitor, try frame.conversation.map { _ in try conversationID(frame) }, clientID: frame.id ?? "",
-                text: frame.text ?? "", contact: contact, locale: locale == .zhCN ? .zhCN : .en)
-            watch(result.conversation.id, connection)
-            reply(connection, .ack(frame.id ?? "", result))
-        default:
-            reply(connection, .error("unknown_type", catalogues.text("chat", "unknown_type", peer.locale), id: frame.id))
+            let contact = LeftMessageContact(name: left.name, email: left.email, phone: left.phone)
+            let clientID = left.id ?? ""
+            _ = try await conversations.leaveMessage(
+                visitor, try left.conversation.map { try conversationID($0) }, clientID: clientID, text: left.text ?? "",
+                contact: contact, locale: locale == .zhCN ? .zhCN : .en, logger: logger
+            ) { result in
+                watch(result.conversation.id, connection)
+                reply(connection, .ack(clientID, result))
+            }
         }
         return true
     }
 
-    private func conversationID(_ frame: InboundFrame) throws -> ConversationID {
-        guard let raw = frame.conversation else { throw DomainError.invalid(ValidationErrors("conversation", .required)) }
+    private func conversationID(_ raw: String?) throws -> ConversationID {
+        guard let raw else { throw DomainError.invalid(ValidationErrors("conversation", .required)) }
         guard let id = ConversationID(raw) else { throw DomainError.notFound(.conversation) }
         return id
     }
 
-    private func hello(_ frame: InboundFrame, connection: Connection, side: Side, peer: ChatPeer?) async throws -> Bool {
+    private func hello(_ frame: InboundFrame.Hello, connection: Connection, side: Side, peer: ChatPeer?) async throws
+        -> Bool
+    {
         guard frame.v == nil || frame.v == Self.protocolVersion else {
             reply(connection, .error("unsupported_version", catalogues.text("chat", "unsupported_version", .en)))
             return false
@@ -340,8 +361,11 @@ struct ChatSocket: Sendable {
         switch side {
         case .agent:
             guard case .agent(let identity, _) = peer else { return false }
+            guard connection.greeted.withLock({ !$0 }) else { return true }
             hub.watchWorkspace(identity.workspace.id, connection.outbox)
             welcome.user = ["id": identity.user.id.description, "name": identity.user.displayName]
+            // The status they chose last (away stays away across reconnects); online by default.
+            welcome.status = try await presence.chosen(identity).rawValue
         case .widget:
             guard peer == nil else { return true }
             let locale = frame.locale.flatMap(UILocale.init(loose:)) ?? .en
@@ -349,6 +373,7 @@ struct ChatSocket: Sendable {
                 let (visitor, token) = try await conversations.visitor(
                     widgetKey: frame.widgetKey ?? "", token: frame.visitorToken)
                 connection.peer.withLock { $0 = .customer(visitor, locale: locale) }
+                connection.greeted.withLock { $0 = true }
                 welcome.visitorToken = token
                 welcome.contact = visitor.contactID
                 if let current = try await conversations.currentConversation(visitor) {
@@ -364,6 +389,7 @@ struct ChatSocket: Sendable {
                 return true
             }
         }
+        connection.greeted.withLock { $0 = true }
         reply(connection, welcome)
         return true
     }
@@ -395,18 +421,19 @@ struct ChatSocket: Sendable {
         }
     }
 
-    private func send(_ frame: InboundFrame, connection: Connection, peer: ChatPeer, logger: Logger) async throws {
+    private func send(_ frame: InboundFrame.Send, connection: Connection, peer: ChatPeer, logger: Logger) async throws {
         guard let clientID = frame.id else { throw DomainError.invalid(ValidationErrors("id", .required)) }
-        let conversation = try frame.conversation.map { _ in try conversationID(frame) }
+        let conversation = try frame.conversation.map { try conversationID($0) }
         switch peer {
         case .customer(let visitor, let locale):
-            let result = try await conversations.customerSend(
-                visitor, conversation, clientID: clientID, text: frame.text ?? "",
-                locale: locale == .zhCN ? .zhCN : .en)
-            watch(result.message.conversationID, connection)
-            reply(connection, .ack(clientID, result))
-            if result.isNew && result.conversation.status == .bot {
-                await conversations.botReply(visitor, to: result.message, logger: logger)
+            // The core stores, publishes and routes; the bot's turn (if the bot holds the conversation) comes after
+            // the acknowledgement.
+            _ = try await conversations.customerSend(
+                visitor, conversation, clientID: clientID, text: frame.text ?? "", locale: locale == .zhCN ? .zhCN : .en,
+                logger: logger
+            ) { result in
+                watch(result.message.conversationID, connection)
+                reply(connection, .ack(clientID, result))
             }
         case .agent(let identity, _):
             guard let conversation else { throw DomainError.invalid(ValidationErrors("conversation", .required)) }

@@ -85,7 +85,7 @@ struct ConversationBot: Sendable {
     /// The customer asked for a person (the widget's button, or the bot decided so).
     func handoff(
         _ decision: Decision?, reason: String, conversation: Conversation, recent: [String], data: WorkspaceData,
-        workspace: Workspace, locale: UILocale
+        workspace: Workspace, locale: UILocale, line text: String? = nil
     ) async throws -> BotTurn {
         let intent = decision?.intents.first.flatMap { $0.label == "out_of_scope" ? nil : $0 }
         var team = workspace.defaultTeamID
@@ -94,7 +94,7 @@ struct ConversationBot: Sendable {
             intent: intent?.label, confidence: intent?.probability ?? 0, anger: decision?.sentiment.anger ?? 0,
             urgency: decision?.sentiment.urgency ?? 0, summary: Self.summary(recent), reason: reason)
         let line = NewMessage(
-            clientID: nil, sender: .bot, body: catalogues.text("chat", "handing_off", locale),
+            clientID: nil, sender: .bot, body: text ?? catalogues.text("chat", "handing_off", locale),
             botDetail: decision.map { decision in
                 // The hand-off line answers nothing: no sources under it, the reasoning for agents only.
                 var reasoning = Self.reasoning(decision, bot: nil, slug: workspace.slug)

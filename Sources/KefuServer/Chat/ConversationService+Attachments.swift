@@ -1,6 +1,7 @@
 import Foundation
 import KefuCore
 import KefuStore
+import Logging
 
 /// Files and images in chat: each upload is one message (an image shows inline, any other file as a download). The
 /// type is sniffed from the bytes; the name is cleaned; a resend with the same client id is stored once.
@@ -39,19 +40,22 @@ extension ConversationService {
         return result
     }
 
-    /// A customer's file from the widget; starts a conversation when they have none open.
-    func customerUpload(_ visitor: Visitor, _ id: ConversationID?, _ upload: Upload, locale: ContentLocale) async throws
-        -> AppendResult
-    {
+    /// A customer's file from the widget; starts a conversation when they have none open. In a conversation the bot
+    /// holds, the bot's turn follows: it cannot read files, so it hands the conversation to people.
+    func customerUpload(
+        _ visitor: Visitor, _ id: ConversationID?, _ upload: Upload, locale: ContentLocale, logger: Logger
+    ) async throws -> AppendResult {
         let clientID = try Self.requiredClientID(upload.clientID)
         let target = try await targetConversation(visitor, id, locale: locale)
         let (file, message) = try await checked(
             upload, clientID: clientID, conversation: target.id, sender: .customer, workspace: visitor.workspace.id)
-        return try await storing(file, upload.bytes, workspace: visitor.workspace.id) { stored in
+        let result = try await storing(file, upload.bytes, workspace: visitor.workspace.id) { stored in
             try await self.customerAppend(visitor, target.id, message) { data in
                 try await data.conversations.addAttachment(stored, storageKey: stored.path)
             }
         }
+        await botTurn(visitor, after: result, .file, logger: logger)
+        return result
     }
 
     /// Validates the upload: a name, a size within the limit, a type we accept. The name is published text: an

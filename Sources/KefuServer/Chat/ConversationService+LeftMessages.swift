@@ -36,7 +36,7 @@ extension ConversationService {
     /// A resend with the same client id changes nothing.
     func leaveMessage(
         _ visitor: Visitor, _ id: ConversationID?, clientID: String, text: String, contact: LeftMessageContact,
-        locale: ContentLocale
+        locale: ContentLocale, logger: Logger, acknowledge: (AppendResult) -> Void = { _ in }
     ) async throws -> AppendResult {
         let clientID = try Self.requiredClientID(clientID)
         let contact = try contact.validated()
@@ -48,7 +48,6 @@ extension ConversationService {
         var flags: [String] = []
         if let text { flags = try await words.incoming(visitor.workspace.id, text) }
         let line = Self.leftMessageLine(contact)
-        let defaultTeam = visitor.workspace.defaultTeamID
         let result = try await store.scoped(to: visitor.workspace.id).transaction { [clock, flags] data in
             let now = clock.now()
             let first =
@@ -67,18 +66,29 @@ extension ConversationService {
             try await Self.rememberDetails(data, visitor.contactID, contact, at: now)
             let current = appended.conversation
             var change = ConversationChange(leftMessage: true, replyTo: contact.email)
-            if current.status != .open { change.status = .open }
-            if current.teamID == nil && current.status == .bot { change.team = .some(defaultTeam) }
+            // The bot's conversation stays the bot's until its turn below hands it over (to the team of what was left).
+            if current.status != .open && current.status != .bot { change.status = .open }
             var conversation = try await data.conversations.update(target.id, change, at: now)
-            if conversation.assigneeID == nil { conversation = try await data.routing.enqueue(target.id, at: now) }
+            if conversation.status != .bot && conversation.assigneeID == nil {
+                conversation = try await data.routing.enqueue(target.id, at: now)
+            }
             return (appended, lines, conversation)
         }
         let (appended, lines, conversation) = result
-        guard appended.isNew else { return appended }
+        guard appended.isNew else {
+            acknowledge(appended)
+            return appended
+        }
         for line in lines { publish(visitor.workspace.id, .message(line, conversation)) }
         publish(visitor.workspace.id, .conversation(conversation))
-        await router.drain(visitor.workspace.id, team: conversation.teamID)
-        return AppendResult(message: appended.message, conversation: conversation, isNew: true)
+        let stored = AppendResult(message: appended.message, conversation: conversation, isNew: true)
+        acknowledge(stored)
+        if conversation.status == .bot {
+            await botTurn(visitor, after: stored, .leftMessage(text ?? ""), logger: logger)
+        } else {
+            await router.drain(visitor.workspace.id, team: conversation.teamID)
+        }
+        return stored
     }
 
     /// The event line agents see: what the customer left to reach them.

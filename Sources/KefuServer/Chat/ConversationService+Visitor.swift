@@ -50,9 +50,20 @@ extension ConversationService {
             id, after: after, limit: min(max(limit, 1), 200), includePrivate: false)
     }
 
-    /// Stores a customer message, starting a conversation when `id` is nil and none is open. A resend with the same
-    /// client id is acknowledged again and stored once.
+    /// The conversation core's entry for a customer's text, whatever the transport: stores it (starting a
+    /// conversation when `id` is nil and none is open; a resend with the same client id is stored once), publishes
+    /// and routes it, calls `acknowledge`, then gives the bot its turn when the bot holds the conversation.
     func customerSend(
+        _ visitor: Visitor, _ id: ConversationID?, clientID: String, text: String, locale: ContentLocale,
+        logger: Logger, acknowledge: (AppendResult) -> Void = { _ in }
+    ) async throws -> AppendResult {
+        let result = try await storeCustomerText(visitor, id, clientID: clientID, text: text, locale: locale)
+        acknowledge(result)
+        await botTurn(visitor, after: result, .text(result.message.body), logger: logger)
+        return result
+    }
+
+    private func storeCustomerText(
         _ visitor: Visitor, _ id: ConversationID?, clientID: String, text: String, locale: ContentLocale
     ) async throws -> AppendResult {
         let text = try Self.messageText(text)
@@ -129,13 +140,23 @@ extension ConversationService {
         return conversation
     }
 
-    /// Lets the bot answer a customer message of a conversation it holds; does nothing once people have it.
-    func botReply(_ visitor: Visitor, to message: ChatMessage, logger: Logger) async {
+    /// What the customer gave the bot: text it answers; a file, which it cannot read, and a message left for later,
+    /// both of which it hands to people (classifying what was left, so the hand-off goes to the right team).
+    enum BotInput: Sendable {
+        case text(String)
+        case file
+        case leftMessage(String)
+        case askedForHuman
+    }
+
+    /// The bot's turn after a customer's new message in a conversation the bot holds; nothing otherwise.
+    func botTurn(_ visitor: Visitor, after result: AppendResult, _ input: BotInput, logger: Logger) async {
+        guard result.isNew, result.conversation.status == .bot else { return }
         do {
-            try await runBot(
-                visitor, conversationID: message.conversationID, text: message.body, askedForHuman: false, logger: logger)
+            try await runBot(visitor, conversationID: result.message.conversationID, input, logger: logger)
         } catch {
-            logger.error("bot turn failed", metadata: ["conversation.id": "\(message.conversationID)", "error": "\(error)"])
+            logger.error(
+                "bot turn failed", metadata: ["conversation.id": "\(result.message.conversationID)", "error": "\(error)"])
         }
     }
 
@@ -144,7 +165,7 @@ extension ConversationService {
     func requestHuman(_ visitor: Visitor, _ id: ConversationID, logger: Logger) async throws {
         let current = try await conversation(visitor, id)
         switch current.status {
-        case .bot: try await runBot(visitor, conversationID: id, text: "", askedForHuman: true, logger: logger)
+        case .bot: try await runBot(visitor, conversationID: id, .askedForHuman, logger: logger)
         case .resolved:
             let reopened = try await store.scoped(to: visitor.workspace.id).transaction { [clock] data in
                 guard try await data.conversations.lock(id).status == .resolved else { return nil as Conversation? }
@@ -162,9 +183,7 @@ extension ConversationService {
         }
     }
 
-    private func runBot(
-        _ visitor: Visitor, conversationID id: ConversationID, text: String, askedForHuman: Bool, logger: Logger
-    ) async throws {
+    private func runBot(_ visitor: Visitor, conversationID id: ConversationID, _ input: BotInput, logger: Logger) async throws {
         let workspace = visitor.workspace
         let data = store.scoped(to: workspace.id)
         let conversation = try await data.conversations.conversation(id)
@@ -176,12 +195,22 @@ extension ConversationService {
         // The bot thinks outside the write transaction; the transaction checks that it still holds the conversation.
         let turn: BotTurn
         do {
-            turn =
-                askedForHuman
-                ? try await bot.handoff(
-                    try await bot.assess(recent, workspace: workspace.id), reason: "customer_asked_for_human",
-                    conversation: conversation, recent: recent, data: data, workspace: workspace, locale: locale)
-                : try await bot.turn(text, conversation: conversation, workspace: workspace, recent: recent, data: data)
+            switch input {
+            case .text(let text):
+                turn = try await bot.turn(text, conversation: conversation, workspace: workspace, recent: recent, data: data)
+            case .askedForHuman, .file, .leftMessage:
+                let (reason, line): (String, String?) =
+                    switch input {
+                    case .file: ("customer_sent_file", bot.catalogues.text("chat", "file_to_person", locale))
+                    case .leftMessage: ("left_message", bot.catalogues.text("chat", "left_message_received", locale))
+                    default: ("customer_asked_for_human", nil)
+                    }
+                var said = recent
+                if case .leftMessage(let text) = input, !text.isEmpty, said.last != text { said.append(text) }
+                turn = try await bot.handoff(
+                    try await bot.assess(said, workspace: workspace.id), reason: reason, conversation: conversation,
+                    recent: said, data: data, workspace: workspace, locale: locale, line: line)
+            }
         } catch {
             // A bot that cannot think must not leave the customer unanswered: people take over.
             logger.error("bot turn failed; handing off", metadata: ["conversation.id": "\(id)", "error": "\(error)"])

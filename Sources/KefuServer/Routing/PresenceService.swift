@@ -45,6 +45,12 @@ struct PresenceService: Sendable {
         if status == .online { await router.drainAll(actor.workspace.id) }
     }
 
+    /// The status an agent chose last: it outlives their sockets (away stays away when they reconnect); online until
+    /// they choose.
+    func chosen(_ actor: Identity) async throws -> AgentStatus {
+        try await store.scoped(to: actor.workspace.id).presence.statuses()[actor.user.id] ?? .online
+    }
+
     /// An agent socket opened: their first one makes them visible with their chosen status.
     func connected(_ actor: Identity) async {
         let workspace = actor.workspace.id

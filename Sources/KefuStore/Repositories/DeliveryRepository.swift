@@ -12,6 +12,7 @@ public protocol DeliveryRepository: Sendable {
         status: Delivery.Status?, channel: Delivery.Channel?, conversation: ConversationID?, before: DeliveryID?,
         limit: Int
     ) async throws -> [Delivery]
+    func count(status: Delivery.Status) async throws -> Int
     /// Queues a dead delivery again with fresh attempts, due now.
     func retry(_ id: DeliveryID, at: Date) async throws -> Delivery
     /// The ids of the thread's e-mails queued before `delivery`, oldest first (for `References`).
@@ -109,6 +110,13 @@ struct SQLDeliveryRepository: DeliveryRepository {
         }
         query = query + " ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)"
         return try await sql.raw(query).all(decoding: DeliveryRow.self).map { try $0.record() }
+    }
+
+    func count(status: Delivery.Status) async throws -> Int {
+        let row = try await sql.raw(
+            "SELECT COUNT(*) AS n FROM deliveries WHERE workspace_id = \(bind: workspace) AND status = \(bind: status.rawValue)"
+        ).first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
     func retry(_ id: DeliveryID, at now: Date) async throws -> Delivery {

@@ -99,6 +99,72 @@ import Testing
         }
     }
 
+    /// The conversation core gives the bot every customer input: a file it cannot read and a message left for later
+    /// both go to people with the bot's own line and the reason, a left message classified for its team.
+    @Test func anUploadAndALeftMessageInABotConversationReachTheBot() async throws {
+        try await TestApp.run(.sqlite, live: true) { app, client in
+            let admin = try await app.member("admin@shop.example", workspace: "tea-shop", role: .admin, client: client)
+            try await trainBot(app, client, token: admin, workspace: "tea-shop")
+            let key = try #require(
+                try await app.dependencies.store.unscoped.workspaces.workspace(slug: "tea-shop")?.widgetKey)
+            let catalogues = app.dependencies.renderer.catalogues
+            func state(_ id: String) async throws -> [String: Any] {
+                let detail = try #require(
+                    try await client.get("/api/v1/conversations/\(id)", token: admin).json() as? [String: Any])
+                return try #require(detail["conversation"] as? [String: Any])
+            }
+            func lastBotLine(_ id: String) async throws -> String? {
+                let body = try #require(
+                    try await client.get("/api/v1/conversations/\(id)/messages", token: admin).json() as? [String: Any])
+                return (body["messages"] as? [[String: Any]])?.last { $0["sender"] as? String == "bot" }?["text"] as? String
+            }
+
+            // A picture in the bot's conversation: the bot says it cannot read it and hands over.
+            var first = try TestSocket.open(port: client.port, path: "/ws/v1/widget")
+            first.send(["type": "hello", "v": 1, "widget_key": key, "locale": "zh-CN"])
+            let token = try #require(try await first.next("welcome")["visitor_token"] as? String)
+            first.send(["type": "send", "id": "q1", "text": "怎么退货"])
+            let one = try #require(try await first.next("ack")["conversation"] as? String)
+            #expect(try await state(one)["status"] as? String == "bot")
+            let headers: HTTPFields = [.contentType: "image/png", .kefuVisitor: token]
+            let uploaded = try await client.execute(
+                uri: "/api/v1/widget/\(key)/attachments?name=photo.png&client_id=f1&conversation=\(one)", method: .post,
+                headers: headers, body: ByteBuffer(bytes: ChatAttachmentTests.png))
+            #expect(uploaded.status == .created)
+            let handedOver = try await state(one)
+            #expect(handedOver["status"] as? String == "open")
+            #expect((handedOver["handoff"] as? [String: Any])?["reason"] as? String == "customer_sent_file")
+            #expect(try await lastBotLine(one) == catalogues.text("chat", "file_to_person", .zhCN))
+            first.close()
+
+            // A message left in the bot's conversation: the bot classifies it, hands over and says it is received.
+            var second = try TestSocket.open(port: client.port, path: "/ws/v1/widget")
+            second.send(["type": "hello", "v": 1, "widget_key": key, "locale": "zh-CN"])
+            _ = try await second.next("welcome")
+            second.send(["type": "send", "id": "s1", "text": "怎么退货"])
+            let two = try #require(try await second.next("ack")["conversation"] as? String)
+            #expect(try await state(two)["status"] as? String == "bot")
+            second.send([
+                "type": "leave_message", "id": "l1", "conversation": two, "text": "我要退货，怎么退货", "name": "王芳",
+                "email": "wang@example.cn",
+            ])
+            #expect(try await second.next("ack")["id"] as? String == "l1")
+            // The bot's turn follows the acknowledgement: its hand-off is the state that says `open`.
+            var status = ""
+            while status != "open" {
+                status = try #require((try await second.next("conversation")["state"] as? [String: Any])?["status"] as? String)
+            }
+            let left = try await state(two)
+            #expect(left["status"] as? String == "open")
+            #expect(left["reply_to"] as? String == "wang@example.cn")
+            let handoff = try #require(left["handoff"] as? [String: Any])
+            #expect(handoff["reason"] as? String == "left_message")
+            #expect(handoff["intent"] as? String == "returns")
+            #expect(try await lastBotLine(two) == catalogues.text("chat", "left_message_received", .zhCN))
+            second.close()
+        }
+    }
+
     private func botMessages(_ messages: [[String: Any]]) -> Int {
         messages.filter { $0["sender"] as? String == "bot" }.count
     }

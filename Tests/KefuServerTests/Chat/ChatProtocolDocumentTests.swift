@@ -32,18 +32,51 @@ import Testing
         return blocks
     }
 
-    @Test func clientExamplesAreFramesTheServerReads() throws {
+    @Test func clientExamplesAreFramesTheServerReadsAndShowEveryField() throws {
         let examples = try Self.examples("client")
-        #expect(examples.count >= 8)
-        let known = Set(InboundFrame.CodingKeys.allCases.map(\.rawValue))
+        var shown: [String: Set<String>] = [:]
         for example in examples {
             let data = try JSONSerialization.data(withJSONObject: example)
-            let frame = try JSONCoding.decoder.decode(InboundFrame.self, from: data)
-            #expect(InboundFrame.types.contains(frame.type), "\(frame.type) is not a client frame type")
-            #expect(Set(example.keys).isSubset(of: known), "unknown fields in \(example)")
+            let frame = try InboundFrame.parse(String(decoding: data, as: UTF8.self))
+            let known = Set(["type", "id"] + (InboundFrame.fields[frame.type] ?? []))
+            #expect(Set(example.keys).isSubset(of: known), "fields \(frame.type) does not read in \(example)")
+            shown[frame.type, default: []].formUnion(example.keys)
+        }
+        // Every frame type has an example, and together they show every field the server reads.
+        #expect(Set(shown.keys) == Set(InboundFrame.types))
+        for (type, fields) in InboundFrame.fields {
+            #expect(Set(fields).isSubset(of: shown[type] ?? []), "\(type): fields without an example")
+        }
+    }
+
+    /// Every field of a conversation state and of a message that the server sends is named in the document.
+    @Test func everyStateAndMessageFieldIsDocumented() throws {
+        let text = try String(contentsOf: Self.document, encoding: .utf8)
+        let fields =
+            DTO.ConversationSummary.CodingKeys.allCases.map(\.rawValue) + DTO.Message.CodingKeys.allCases.map(\.rawValue)
+        for field in fields {
+            #expect(text.contains("`\(field)`") || text.contains("\"\(field)\":"), "\(field) is not documented")
+        }
+    }
+
+    /// Fields of the wrong kind are named in a `validation_failed` error; unreadable text is `bad_frame`.
+    @Test func framesAreReadStrictlyByType() throws {
+        #expect(throws: InboundFrame.Refusal.badFrame) { try InboundFrame.parse("not json") }
+        #expect(throws: InboundFrame.Refusal.badFrame) { try InboundFrame.parse(#"{"id":"x"}"#) }
+        #expect(throws: InboundFrame.Refusal.unknownType(id: "x")) { try InboundFrame.parse(#"{"type":"fly","id":"x"}"#) }
+        do {
+            _ = try InboundFrame.parse(#"{"type":"send","id":7,"text":"hi","private":"yes"}"#)
+            Issue.record("a number id was read")
+        } catch .invalid(let errors, let id) {
+            #expect(Set(errors.issues.keys) == ["id", "private"])
+            #expect(id == nil)
+        } catch {
+            Issue.record("\(error)")
         }
         #expect(
-            Set(examples.compactMap { $0["type"] as? String }) == Set(InboundFrame.types).subtracting(["ping", "unsubscribe"]))
+            try InboundFrame.parse(#"{"type":"read","conversation":"c","seq":3,"extra":true}"#)
+                == .read(id: nil, conversation: "c", seq: 3))
+        #expect(throws: InboundFrame.Refusal.self) { try InboundFrame.parse(#"{"type":"read","seq":1.5}"#) }
     }
 
     @Test func serverExamplesUseTheFieldsTheServerWrites() throws {
