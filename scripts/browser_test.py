@@ -545,6 +545,23 @@ class Story:
                                          if email in r.text and r.get_attribute("data-status") == "delivered"])
         assert row, "the delivery is not shown delivered"
         self.shot("settings-deliveries.png")
+        # Settings → E-mail: a bad server URL is refused and what was typed stays; the test e-mail goes out.
+        self.driver.find_element(By.ID, "email-settings-link").click()
+        form = self.wait.until(EC.presence_of_element_located((By.ID, "email-settings")))
+        url = form.find_element(By.ID, "smtp-url")
+        url.send_keys("http://mail.example.com")
+        form.find_element(By.ID, "mail-from").send_keys("Demo Shop <help@demo-shop.example>")
+        form.find_element(By.ID, "email-save").click()
+        self.wait.until(EC.presence_of_element_located((By.ID, "form-error")))
+        assert self.driver.find_element(By.ID, "smtp-url").get_attribute("value") == "http://mail.example.com"
+        assert "demo-shop.example" in self.driver.find_element(By.ID, "mail-from").get_attribute("value")
+        self.shot("settings-email.png")
+        to = self.driver.find_element(By.ID, "test-to")
+        to.clear()
+        to.send_keys("owner-test@demo-shop.example")
+        self.driver.find_element(By.ID, "test-send").click()
+        self.wait.until(EC.url_contains("flash=test_email_queued"))
+        self.wait_for_mail("owner-test@demo-shop.example", "Kefu")
 
         # Back to always open and real time for the steps after this one.
         self.go("/app/settings/business-hours")

@@ -141,7 +141,7 @@ public struct AppDependencies: Sendable {
                     limiter: AddressFrameLimiter(perSecond: 0.2, burst: 10, limitsLoopback: !config.exemptLoopback)),
                 actions: actions,
                 deliveries: DeliveryService(
-                    store: store, mail: mail, wakeUp: deliveryWakeUp,
+                    store: store, mail: mail, wakeUp: deliveryWakeUp, box: actions.caller.box,
                     settings: MailSettings(server: config.smtp, from: config.mailFrom.flatMap(MailAddress.parse))),
                 slaSweeper: SLASweeper(store: store, tickets: tickets, interval: .seconds(15), logger: logger),
                 addressFrames: AddressFrameLimiter(
@@ -168,12 +168,14 @@ extension AppDependencies {
     func deliveryWorker(logger: Logger) -> DeliveryWorker {
         var worker = DeliveryWorker(
             store: store,
-            // Without an e-mail server, e-mails are not taken: they wait queued until one is set.
-            senders: (deliveries.settings.server == nil || deliveries.settings.from == nil
-                ? [] : [MailSender(store: store, settings: deliveries.settings)])
-                + [WebhookSender(store: store, caller: actions.caller)],
+            senders: [
+                MailSender(store: store, settings: deliveries.settings, box: actions.caller.box),
+                WebhookSender(store: store, caller: actions.caller),
+            ],
             clock: clock, logger: logger, wakeUp: deliveries.wakeUp)
         worker.concurrency = config.deliveryWorkers
+        // Without an e-mail server of the server's own, only workspaces that set one send; the rest wait queued.
+        worker.emailOnlyWhereSet = deliveries.settings.server == nil || deliveries.settings.from == nil
         return worker
     }
 
@@ -309,6 +311,8 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     ActionAPIController(actions: deps.actions).register(securedAPI)
     DeliveryAPIController(deliveries: deps.deliveries).register(securedAPI)
     DeliverySettingsPages(deliveries: deps.deliveries, renderer: deps.renderer).register(securedPages)
+    EmailSettingsAPIController(deliveries: deps.deliveries).register(securedAPI)
+    EmailSettingsPages(deliveries: deps.deliveries, renderer: deps.renderer).register(securedPages)
     SLAPolicyAPIController(policies: SLAPolicyService(store: deps.store, clock: deps.clock)).register(securedAPI)
     let hours = BusinessHoursService(
         store: deps.store, clock: deps.clock, router: deps.conversations.router, testClock: deps.testClock,

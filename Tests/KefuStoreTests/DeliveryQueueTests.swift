@@ -36,11 +36,25 @@ import Testing
                 }
             }
             let queue = try store.unscoped.deliveryQueue
-            #expect(try await queue.claim(channels: Self.both, worker: "w", now: now + 3600, leaseUntil: now + 3700) == nil)
+            #expect(
+                try await queue.claim(
+                    channels: Self.both, emailOnlyWhereSet: false, worker: "w", now: now + 3600, leaseUntil: now + 3700) == nil)
             #expect(try await data.deliveries.list(status: nil, channel: nil, conversation: nil, before: nil, limit: 10).isEmpty)
             let kept = try await data.transaction { tx in try await tx.deliveries.enqueue(Self.mail("kept@example.com"), at: now)
             }
-            #expect(try await queue.claim(channels: Self.both, worker: "w", now: now, leaseUntil: now + 60)?.id == kept.id)
+            // A worker without an e-mail sender neither sees nor takes it.
+            #expect(try await queue.due(channels: [.webhook], emailOnlyWhereSet: false, now: now) == false)
+            #expect(
+                try await queue.claim(channels: [.webhook], emailOnlyWhereSet: false, worker: "w", now: now, leaseUntil: now + 60)
+                    == nil)
+            #expect(try await queue.due(channels: [.email], emailOnlyWhereSet: false, now: now))
+            // A server without an e-mail server of its own sends only for workspaces that set one.
+            #expect(try await queue.due(channels: [.email], emailOnlyWhereSet: true, now: now) == false)
+            try await data.emailSettings.save(sealedSMTPURL: "sealed", from: "help@mail.example", at: now)
+            #expect(try await queue.due(channels: [.email], emailOnlyWhereSet: true, now: now))
+            #expect(
+                try await queue.claim(channels: Self.both, emailOnlyWhereSet: false, worker: "w", now: now, leaseUntil: now + 60)?
+                    .id == kept.id)
         }
     }
 
@@ -49,15 +63,18 @@ import Testing
         try await withWorkspace(db) { store, data in
             let queued = try await data.deliveries.enqueue(Self.mail("a@example.com"), at: now)
             let queue = try store.unscoped.deliveryQueue
-            async let a = queue.claim(channels: Self.both, worker: "a", now: now, leaseUntil: now + 60)
-            async let b = queue.claim(channels: Self.both, worker: "b", now: now, leaseUntil: now + 60)
+            async let a = queue.claim(channels: Self.both, emailOnlyWhereSet: false, worker: "a", now: now, leaseUntil: now + 60)
+            async let b = queue.claim(channels: Self.both, emailOnlyWhereSet: false, worker: "b", now: now, leaseUntil: now + 60)
             let claims = try await [a, b].compactMap { $0 }
             #expect(claims.map(\.id) == [queued.id])
             #expect(claims.first?.status == .sending && claims.first?.attempts == 1)
-            #expect(try await queue.claim(channels: Self.both, worker: "c", now: now + 30, leaseUntil: now + 90) == nil)
+            #expect(
+                try await queue.claim(
+                    channels: Self.both, emailOnlyWhereSet: false, worker: "c", now: now + 30, leaseUntil: now + 90) == nil)
             // The worker died mid-send: after its lease another takes it, with the same id, as a new attempt.
             let retaken = try #require(
-                try await queue.claim(channels: Self.both, worker: "c", now: now + 61, leaseUntil: now + 121))
+                try await queue.claim(
+                    channels: Self.both, emailOnlyWhereSet: false, worker: "c", now: now + 61, leaseUntil: now + 121))
             #expect(retaken.id == queued.id && retaken.attempts == 2)
             try await queue.delivered(queued.id, worker: "a", at: now + 62)
             #expect(try await data.deliveries.delivery(queued.id).status == .sending)
@@ -75,19 +92,29 @@ import Testing
         try await withWorkspace(db) { store, data in
             let queued = try await data.deliveries.enqueue(Self.mail("b@example.com"), at: now)
             let queue = try store.unscoped.deliveryQueue
-            _ = try #require(try await queue.claim(channels: Self.both, worker: "w", now: now, leaseUntil: now + 60))
+            _ = try #require(
+                try await queue.claim(channels: Self.both, emailOnlyWhereSet: false, worker: "w", now: now, leaseUntil: now + 60))
             try await queue.failed(queued.id, worker: "w", error: "451 busy", retryAt: now + 10, at: now)
             var current = try await data.deliveries.delivery(queued.id)
             #expect(current.status == .queued && current.lastError == "451 busy" && current.nextAttemptAt == now + 10)
-            #expect(try await queue.claim(channels: Self.both, worker: "w", now: now + 9, leaseUntil: now + 69) == nil)
-            _ = try #require(try await queue.claim(channels: Self.both, worker: "w", now: now + 10, leaseUntil: now + 70))
+            #expect(
+                try await queue.claim(
+                    channels: Self.both, emailOnlyWhereSet: false, worker: "w", now: now + 9, leaseUntil: now + 69) == nil)
+            _ = try #require(
+                try await queue.claim(
+                    channels: Self.both, emailOnlyWhereSet: false, worker: "w", now: now + 10, leaseUntil: now + 70))
             try await queue.failed(queued.id, worker: "w", error: "550 no such user", retryAt: nil, at: now + 11)
             current = try await data.deliveries.delivery(queued.id)
             #expect(current.status == .dead && current.attempts == 2 && current.lastError == "550 no such user")
-            #expect(try await queue.claim(channels: Self.both, worker: "w", now: now + 9999, leaseUntil: now + 99999) == nil)
+            #expect(
+                try await queue.claim(
+                    channels: Self.both, emailOnlyWhereSet: false, worker: "w", now: now + 9999, leaseUntil: now + 99999) == nil)
             let again = try await data.deliveries.retry(queued.id, at: now + 20)
             #expect(again.status == .queued && again.attempts == 0 && again.id == queued.id)
-            #expect(try await queue.claim(channels: Self.both, worker: "w", now: now + 20, leaseUntil: now + 80)?.id == queued.id)
+            #expect(
+                try await queue.claim(
+                    channels: Self.both, emailOnlyWhereSet: false, worker: "w", now: now + 20, leaseUntil: now + 80)?.id
+                    == queued.id)
             let dead = try await data.deliveries.list(status: .dead, channel: nil, conversation: nil, before: nil, limit: 10)
             #expect(dead.isEmpty)
         }

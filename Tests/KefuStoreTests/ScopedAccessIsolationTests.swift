@@ -18,7 +18,8 @@ import Testing
         "kb_categories", "kb_articles", "kb_article_revisions", "kb_faqs", "kb_article_votes", "bot_intents", "bot_phrases",
         "bot_flows", "bot_models", "bot_index_log", "jobs", "contacts", "contact_identities", "conversations", "messages",
         "conversation_reads", "attachments", "canned_replies", "sensitive_words", "agent_presence", "message_search",
-        "agent_connections", "business_hours", "deliveries", "tickets", "ticket_tags", "ticket_events", "ticket_views",
+        "agent_connections", "business_hours", "deliveries", "email_settings", "tickets", "ticket_tags", "ticket_events",
+        "ticket_views",
         "sla_policies", "sla_breaches", "idempotency_keys", "actions", "action_calls", "action_settings",
         "ticket_deflections", "ticket_fields",
     ]
@@ -110,6 +111,7 @@ import Testing
                 body: "Reply \(slug)", payload: "{}", threadKey: "conversation:\(conversation.id)",
                 conversationID: conversation.id, messageID: message.id),
             at: now)
+        try await data.emailSettings.save(sealedSMTPURL: "sealed-\(slug)", from: "help@\(slug).example", at: now)
         return Seeded(
             workspace: workspace, user: user, team: team, token: token, invitation: invitation,
             sessionHash: "session-\(slug)", article: article, faq: faq, category: category, intent: intent, phrase: phrase,
@@ -239,6 +241,9 @@ import Testing
                 _ = try await scopedA.deliveries.retry(b.delivery.id, at: now)
             }
             #expect(try await scopedA.deliveries.thread(of: b.delivery, limit: 10).isEmpty)
+            #expect(try await scopedA.emailSettings.settings()?.sealedSMTPURL == "sealed-shop-a")
+            try await scopedA.emailSettings.clear()
+            #expect(try await store.scoped(to: b.workspace.id).emailSettings.settings()?.sealedSMTPURL == "sealed-shop-b")
             await #expect(throws: DomainError.notFound(.conversation)) {
                 _ = try await scopedA.deliveries.enqueue(
                     NewDelivery(

@@ -52,7 +52,7 @@ public struct DeliveryBenchmark: Sendable {
         report.workers = workers
         let now = Date()
         let workspace = try await deps.store.unscoped.workspaces.create(
-            slug: "bench-mail", name: "Bench 邮件", defaultLocale: .zhCN, at: now)
+            slug: "bench-mail-\(UUID().uuidString.prefix(8).lowercased())", name: "Bench 邮件", defaultLocale: .zhCN, at: now)
         let data = deps.store.scoped(to: workspace.id)
         let content = try OutgoingMail.encode(
             deps.deliveries.mail.compose(

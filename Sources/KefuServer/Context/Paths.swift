@@ -47,6 +47,7 @@ enum APIPath {
     static let delivery = "/api/v1/deliveries/:deliveryID"
     static let deliveryRetry = "/api/v1/deliveries/:deliveryID/retry"
     static let deliveryTestEmail = "/api/v1/email-tests"
+    static let emailSettings = "/api/v1/email-settings"
     static let actionSettings = "/api/v1/action-settings"
     static let kbArticles = "/api/v1/kb/articles"
     static let kbArticle = "/api/v1/kb/articles/:articleID"
@@ -150,6 +151,8 @@ enum WebPath {
     static let settingsDeliveries = "/app/settings/deliveries"
     static let settingsDeliveryRetry = "/app/settings/deliveries/:deliveryID/retry"
     static let settingsDeliveryTest = "/app/settings/deliveries/test-email"
+    static let settingsEmail = "/app/settings/email"
+    static let settingsEmailClear = "/app/settings/email/clear"
     static let invite = "/invite/:token"
     static let portal = "/help/:slug"
     static let portalArticle = "/help/:slug/articles/:articleID"
@@ -251,5 +254,6 @@ enum WebPath {
         "settings_action_new": settingsActionNew,
         "settings_action_security": settingsActionSecurity,
         "settings_deliveries": settingsDeliveries, "settings_delivery_test": settingsDeliveryTest,
+        "settings_email": settingsEmail, "settings_email_clear": settingsEmailClear,
     ]
 }

@@ -8,6 +8,9 @@ struct DeliveryService: Sendable {
     let store: Store
     let mail: OutgoingMail
     let wakeUp: JobWakeUp
+    /// Seals a workspace's SMTP URL (it holds the password), as action secrets are sealed.
+    let box: SecretBox
+    /// The server's own e-mail server (`KEFU_SMTP_URL`, `KEFU_MAIL_FROM`).
     let settings: MailSettings
 
     static let pageSize = 50

@@ -19,6 +19,8 @@ struct DeliveryWorker: Service {
     var lease: TimeInterval = 120
     var retryBase: TimeInterval = 5
     var retryCap: TimeInterval = 1800
+    /// The server has no e-mail server of its own: only e-mails of workspaces that set one are taken (the others wait).
+    var emailOnlyWhereSet = false
     let id = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
 
     init(store: Store, senders: [any DeliverySender], clock: WallClock, logger: Logger, wakeUp: JobWakeUp) {
@@ -55,12 +57,16 @@ struct DeliveryWorker: Service {
     func runOne() async throws -> Bool {
         let channels = Array(senders.keys)
         let now = clock.now()
-        guard try await store.unscoped.deliveryQueue.due(channels: channels, now: now) else { return false }
+        let whereSet = emailOnlyWhereSet
+        guard try await store.unscoped.deliveryQueue.due(channels: channels, emailOnlyWhereSet: whereSet, now: now) else {
+            return false
+        }
         let (worker, leaseUntil) = (id, now.addingTimeInterval(lease))
         // Writes go through the store's write gate (on SQLite an ungated write waits on the busy timeout).
         guard
             let delivery = try await store.unscoped.transaction({ tx in
-                try await tx.deliveryQueue.claim(channels: channels, worker: worker, now: now, leaseUntil: leaseUntil)
+                try await tx.deliveryQueue.claim(
+                    channels: channels, emailOnlyWhereSet: whereSet, worker: worker, now: now, leaseUntil: leaseUntil)
             })
         else { return false }
         let queue = Gated(store: store, worker: id)

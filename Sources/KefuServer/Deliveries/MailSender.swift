@@ -14,14 +14,33 @@ struct MailSettings: Sendable {
 struct MailSender: DeliverySender {
     let channel = Delivery.Channel.email
     let store: Store
+    /// The server's own e-mail server; a workspace's (Settings → E-mail) comes first.
     let settings: MailSettings
+    let box: SecretBox
     var timeout: Duration = .seconds(60)
 
     static let threadDepth = 20
 
+    /// The workspace's e-mail server and sender, else the server's.
+    static func resolve(_ workspace: WorkspaceData, default settings: MailSettings, box: SecretBox) async throws
+        -> (SMTPServer, MailAddress)?
+    {
+        if let own = try await workspace.emailSettings.settings(), let from = MailAddress.parse(own.from) {
+            return (try SMTPServer.parse(try box.open(own.sealedSMTPURL)), from)
+        }
+        guard let server = settings.server, let from = settings.from else { return nil }
+        return (server, from)
+    }
+
     func send(_ delivery: Delivery) async -> DeliveryOutcome {
-        guard let server = settings.server, let from = settings.from else {
-            return .retry("no e-mail server is set (KEFU_SMTP_URL and KEFU_MAIL_FROM)")
+        let resolved: (SMTPServer, MailAddress)?
+        do {
+            resolved = try await Self.resolve(store.scoped(to: delivery.workspaceID), default: settings, box: box)
+        } catch {
+            return .retry("the workspace's e-mail settings cannot be used: \(error)")
+        }
+        guard let (server, from) = resolved else {
+            return .retry("no e-mail server is set (Settings → E-mail, or KEFU_SMTP_URL and KEFU_MAIL_FROM)")
         }
         guard let content = try? JSONDecoder().decode(MailContent.self, from: Data(delivery.payload.utf8)) else {
             return .dead("the stored mail cannot be read")

@@ -69,12 +69,7 @@ struct ConversationTickets: Sendable {
     private func announce(
         _ stored: StoredTicket, in id: ConversationID, workspace: Workspace, conversations: ConversationService
     ) async throws {
-        let line = line(stored, workspace: workspace)
-        let (message, conversation) = try await store.scoped(to: workspace.id).transaction { [clock = tickets.clock] data in
-            let appended = try await data.conversations.append(id, line, at: clock.now())
-            return (appended.message, appended.conversation)
-        }
-        conversations.publish(workspace.id, .message(message, conversation))
+        _ = try await conversations.systemLine(workspace.id, id, line(stored, workspace: workspace))
     }
 
     /// The last messages the customer could see, oldest first, as "time who: text" lines.

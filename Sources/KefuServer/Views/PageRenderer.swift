@@ -87,6 +87,7 @@ enum PageTemplate: String, CaseIterable {
     case actionEditor = "action_editor"
     case ticketFields = "ticket_fields"
     case deliveries
+    case emailSettings = "email_settings"
 }
 
 /// HTML escaping per Unicode scalar, for every `{{…}}` in the templates.

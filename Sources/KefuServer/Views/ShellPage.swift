@@ -80,6 +80,8 @@ struct ShellPage {
         "field_deleted": ("fields", "deleted"),
         "delivery_queued": ("deliveries", "queued_flash"),
         "test_email_queued": ("deliveries", "test_queued_flash"),
+        "email_saved": ("email", "saved"),
+        "email_cleared": ("email", "cleared"),
     ]
 
     /// The flash key a redirect put in the URL.

@@ -38,6 +38,7 @@ public struct WorkspaceData: Sendable {
     public var routing: any RoutingRepository { SQLRoutingRepository(scope: scope) }
     public var businessHours: any BusinessHoursRepository { SQLBusinessHoursRepository(scope: scope) }
     public var deliveries: any DeliveryRepository { SQLDeliveryRepository(scope: scope) }
+    public var emailSettings: any EmailSettingsRepository { SQLEmailSettingsRepository(scope: scope) }
     public var tickets: any TicketRepository { SQLTicketRepository(scope: scope) }
     public var slaPolicies: any SLAPolicyRepository { SQLSLAPolicyRepository(scope: scope) }
     public var ticketViews: any TicketViewRepository { SQLTicketViewRepository(scope: scope) }

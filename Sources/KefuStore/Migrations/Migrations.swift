@@ -21,6 +21,7 @@ public enum Migrations {
         M0018KeyClientIDsBySender(),
         M0019AddAttachmentDigestIndex(),
         M0020CreateDeliveries(),
+        M0021CreateEmailSettings(),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

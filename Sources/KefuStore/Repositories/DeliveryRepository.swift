@@ -151,10 +151,13 @@ struct SQLDeliveryRepository: DeliveryRepository {
 /// mark it delivered, queue it for a later attempt, or end it dead.
 public protocol DeliveryQueue: Sendable {
     /// Whether a delivery of these channels is due: a plain read, so idle workers never take SQLite's write lock.
-    func due(channels: [Delivery.Channel], now: Date) async throws -> Bool
+    /// With `emailOnlyWhereSet` (the server has no e-mail server of its own) e-mails count only for workspaces that
+    /// set one.
+    func due(channels: [Delivery.Channel], emailOnlyWhereSet: Bool, now: Date) async throws -> Bool
     /// Takes the oldest due delivery of these channels — queued and due, or sending with an expired lease (its worker
     /// died) — and leases it to `worker` until `leaseUntil`, counting the attempt.
-    func claim(channels: [Delivery.Channel], worker: String, now: Date, leaseUntil: Date) async throws -> Delivery?
+    func claim(channels: [Delivery.Channel], emailOnlyWhereSet: Bool, worker: String, now: Date, leaseUntil: Date)
+        async throws -> Delivery?
     func delivered(_ id: DeliveryID, worker: String, at: Date) async throws
     /// Queues it again at `retryAt`, or ends it dead when nil.
     func failed(_ id: DeliveryID, worker: String, error: String, retryAt: Date?, at: Date) async throws
@@ -163,20 +166,26 @@ public protocol DeliveryQueue: Sendable {
 struct SQLDeliveryQueue: DeliveryQueue {
     let sql: any SQLDatabase
 
-    private func dueCondition(_ channels: [Delivery.Channel], now: Date) -> SQLQueryString {
+    private func dueCondition(_ channels: [Delivery.Channel], emailOnlyWhereSet: Bool, now: Date) -> SQLQueryString {
         let list = SQLList(channels.map { SQLBind($0.rawValue) })
+        let whereSet: SQLQueryString =
+            emailOnlyWhereSet
+            ? " AND (channel <> 'email' OR workspace_id IN (SELECT workspace_id FROM email_settings))" : ""
         return """
-            channel IN (\(list)) AND \
+            channel IN (\(list))\(whereSet) AND \
             ((status = 'queued' AND next_attempt_at <= \(bind: now)) OR (status = 'sending' AND locked_until < \(bind: now)))
             """
     }
 
-    func due(channels: [Delivery.Channel], now: Date) async throws -> Bool {
+    func due(channels: [Delivery.Channel], emailOnlyWhereSet: Bool, now: Date) async throws -> Bool {
         guard !channels.isEmpty else { return false }
-        return try await sql.raw("SELECT id FROM deliveries WHERE \(dueCondition(channels, now: now)) LIMIT 1").first() != nil
+        let condition = dueCondition(channels, emailOnlyWhereSet: emailOnlyWhereSet, now: now)
+        return try await sql.raw("SELECT id FROM deliveries WHERE \(condition) LIMIT 1").first() != nil
     }
 
-    func claim(channels: [Delivery.Channel], worker: String, now: Date, leaseUntil: Date) async throws -> Delivery? {
+    func claim(channels: [Delivery.Channel], emailOnlyWhereSet: Bool, worker: String, now: Date, leaseUntil: Date)
+        async throws -> Delivery?
+    {
         guard !channels.isEmpty else { return nil }
         let postgres = sql.dialect.name != "sqlite"
         let lock: SQLQueryString = postgres ? " FOR UPDATE SKIP LOCKED" : ""
@@ -184,7 +193,7 @@ struct SQLDeliveryQueue: DeliveryQueue {
             """
             UPDATE deliveries SET status = 'sending', attempts = attempts + 1, locked_by = \(bind: worker), \
             locked_until = \(bind: leaseUntil), updated_at = \(bind: now) \
-            WHERE id = (SELECT id FROM deliveries WHERE \(dueCondition(channels, now: now)) \
+            WHERE id = (SELECT id FROM deliveries WHERE \(dueCondition(channels, emailOnlyWhereSet: emailOnlyWhereSet, now: now)) \
             ORDER BY next_attempt_at LIMIT 1\(lock)) \
             RETURNING *
             """

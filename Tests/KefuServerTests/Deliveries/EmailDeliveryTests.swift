@@ -126,3 +126,70 @@ import Testing
         }
     }
 }
+
+/// Settings → E-mail: a workspace sends through its own server (the password sealed, never shown), others without
+/// one wait; bad settings change nothing.
+@Suite(.timeLimit(.minutes(30))) struct EmailSettingsTests {
+    @Test func aWorkspaceSendsThroughItsOwnServerAndOthersWait() async throws {
+        let plain = try MailSink()
+        defer { plain.stop() }
+        let secure = try MailSink(.startTLS(user: "kefu", password: "s3cret"))
+        defer { secure.stop() }
+        try await TestApp.run(live: true) { app, client in
+            let owner = try await app.member("owner@shop.example", workspace: "tea-shop", role: .owner, client: client)
+            let agent = try await app.member("agent@shop.example", workspace: "tea-shop", role: .agent, client: client)
+            let other = try await app.member("x@other.example", workspace: "other-shop", role: .owner, client: client)
+            func settings(_ token: String) async throws -> [String: Any] {
+                try EmailDeliveryTests.object(try await client.get("/api/v1/email-settings", token: token))
+            }
+            func put(_ url: String, _ from: String, token: String) async throws -> TestResponse {
+                try await client.post(
+                    APIBody.json(["smtp_url": url, "from": from]), to: "/api/v1/email-settings", token: token, method: .put)
+            }
+            #expect(try await settings(owner)["smtp_url"] is NSNull)
+            for (url, from) in [
+                ("http://mail.example", "help@tea.example"), ("smtp://u@mail.example", "help@tea.example"),
+                ("smtp://127.0.0.1:\(plain.port)?starttls=never", "not an address"),
+            ] {
+                #expect(try await put(url, from, token: owner).status == .unprocessableContent)
+            }
+            #expect(try await settings(owner)["smtp_url"] is NSNull)
+            #expect(try await put("smtp://127.0.0.1:1", "a@b.cn", token: agent).status == .forbidden)
+
+            #expect(
+                try await put("smtp://127.0.0.1:\(plain.port)?starttls=never", "Tea <help@tea.example>", token: owner).status
+                    == .ok)
+            let sent = try EmailDeliveryTests.object(
+                try await client.post(APIBody.json(["to": "me@tea.example"]), to: "/api/v1/email-tests", token: owner))
+            let waiting = try EmailDeliveryTests.object(
+                try await client.post(APIBody.json(["to": "me@other.example"]), to: "/api/v1/email-tests", token: other))
+            _ = try await EmailDeliveryTests.delivery(
+                client, try #require(sent["id"] as? String), token: owner, status: "delivered")
+            #expect(try await plain.waitFor(1).first?.to == ["me@tea.example"])
+            // The workspace without an e-mail server (and a server without one) waits: never attempted.
+            let still = try EmailDeliveryTests.object(
+                try await client.get("/api/v1/deliveries/\(try #require(waiting["id"] as? String))", token: other))
+            #expect(still["status"] as? String == "queued" && still["attempts"] as? Int == 0)
+
+            // A password is sealed and never shown; "***" keeps it.
+            let url = "smtp://kefu:s3cret@localhost:\(secure.port)?ca_file=\(secure.caFile)"
+            #expect(try await put(url, "help@tea.example", token: owner).status == .ok)
+            let shown = try #require(try await settings(owner)["smtp_url"] as? String)
+            #expect(!shown.contains("s3cret") && shown.contains("kefu:***@localhost"))
+            let page = try await client.get("/app/settings/email", token: owner)
+            #expect(page.status == .ok && !String(buffer: page.body).contains("s3cret"))
+            #expect(shown.contains("ca_file="))
+            #expect(try await put(shown, "help@tea.example", token: owner).status == .ok)
+            let second = try EmailDeliveryTests.object(
+                try await client.post(APIBody.json([:]), to: "/api/v1/email-tests", token: owner))
+            _ = try await EmailDeliveryTests.delivery(
+                client, try #require(second["id"] as? String), token: owner, status: "delivered")
+            #expect(try await secure.waitFor(1).first?.tls == true)
+
+            let cleared = try await client.execute(
+                uri: "/api/v1/email-settings", method: .delete, headers: [.authorization: "Bearer \(owner)"])
+            #expect(cleared.status == .noContent)
+            #expect(try await settings(owner)["smtp_url"] is NSNull)
+        }
+    }
+}

@@ -88,9 +88,14 @@ public struct SMTPServer: Sendable, Equatable {
         return server
     }
 
-    /// The URL without its password, for logs and pages.
+    /// The URL with its password as `***`, options kept, for logs and pages.
     public var redacted: String {
-        let user = username.map { $0 + ":***@" } ?? ""
-        return "\(security == .implicitTLS ? "smtps" : "smtp")://\(user)\(host):\(port)"
+        let user = username.map { ($0.addingPercentEncoding(withAllowedCharacters: .urlUserAllowed) ?? $0) + ":***@" } ?? ""
+        var options: [String] = []
+        if security == .requireSTARTTLS || security == .never { options.append("starttls=" + security.rawValue) }
+        if let caFile { options.append("ca_file=" + caFile) }
+        if helo != "localhost" { options.append("helo=" + helo) }
+        let query = options.isEmpty ? "" : "?" + options.joined(separator: "&")
+        return "\(security == .implicitTLS ? "smtps" : "smtp")://\(user)\(host):\(port)\(query)"
     }
 }
