@@ -35,6 +35,8 @@ public enum ValidationIssue: Sendable, Equatable {
     case blockedWord(String)
     /// An address outgoing calls may not reach: loopback, private, link-local, metadata, or not http(s).
     case urlNotAllowed
+    /// Not an e-mail server's URL Kefu can use (`smtp://user:password@host:587`, `smtps://…`).
+    case smtpURL
 
     /// The English wording, for logs and the CLI.
     public var english: String {
@@ -61,6 +63,7 @@ public enum ValidationIssue: Sendable, Equatable {
         case .itemCount(let min, let max): "\(min) to \(max) entries"
         case .blockedWord(let word): "contains a blocked word: \(word)"
         case .urlNotAllowed: "is a private, loopback, link-local or metadata address that is not allow-listed"
+        case .smtpURL: "must be smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465"
         }
     }
 }

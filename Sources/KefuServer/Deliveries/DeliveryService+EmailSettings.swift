@@ -39,7 +39,7 @@ extension DeliveryService {
             errors.add("smtp_url", .length(min: 8, max: 2000))
         } else {
             server = try? SMTPServer.parse(written)
-            if server == nil { errors.add("smtp_url", .pattern) }
+            if server == nil { errors.add("smtp_url", .smtpURL) }
         }
         let sender = from.trimmingCharacters(in: .whitespaces)
         if sender.count > 320 || MailAddress.parse(sender) == nil { errors.add("from", .email) }

@@ -93,6 +93,7 @@ public struct Catalogues: Sendable {
         case .itemCount(let min, let max): text("validation", "item_count", locale, ["min": "\(min)", "max": "\(max)"])
         case .blockedWord(let word): text("validation", "blocked_word", locale, ["word": word])
         case .urlNotAllowed: text("validation", "url_not_allowed", locale)
+        case .smtpURL: text("validation", "smtp_url", locale)
         case .password:
             text(
                 "validation", "length", locale,
