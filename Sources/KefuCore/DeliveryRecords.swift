@@ -122,21 +122,4 @@ public struct MailContent: Sendable, Codable, Equatable {
         self.html = html
         self.fromName = fromName
     }
-
-    /// Text made safe inside HTML elements and attribute values.
-    public static func escapeHTML(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
 }

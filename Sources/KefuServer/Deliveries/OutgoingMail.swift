@@ -70,13 +70,13 @@ struct OutgoingMail: Sendable {
         let text = (paragraphs + [follow].compactMap { $0 } + ["--", footer]).joined(separator: "\n\n") + "\n"
         var html = "<!doctype html><html lang=\"\(locale.rawValue)\"><body style=\"font-family:sans-serif;line-height:1.5\">"
         for paragraph in paragraphs {
-            html += "<p>" + MailContent.escapeHTML(paragraph).replacingOccurrences(of: "\n", with: "<br>") + "</p>"
+            html += "<p>" + HTMLEscaping.escape(paragraph).replacingOccurrences(of: "\n", with: "<br>") + "</p>"
         }
         if let link {
             let label = catalogues.text("mail", "ticket_follow_label", locale)
-            html += "<p><a href=\"\(MailContent.escapeHTML(link))\">\(MailContent.escapeHTML(label))</a></p>"
+            html += "<p><a href=\"\(HTMLEscaping.escape(link))\">\(HTMLEscaping.escape(label))</a></p>"
         }
-        html += "<hr><p style=\"color:#666;font-size:12px\">" + MailContent.escapeHTML(footer) + "</p></body></html>"
+        html += "<hr><p style=\"color:#666;font-size:12px\">" + HTMLEscaping.escape(footer) + "</p></body></html>"
         return MailContent(text: text, html: html, fromName: workspace)
     }
 

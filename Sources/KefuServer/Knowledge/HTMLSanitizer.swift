@@ -1,3 +1,5 @@
+import KefuCore
+
 /// Keeps only an allow-list of tags and attributes from HTML that Markdown rendering produced (which passes raw HTML
 /// through): no scripts, event handlers, styles, frames, SVG or MathML, and only http(s), mailto and relative URLs.
 /// Tags it drops lose their markup but keep their text, except the ones whose content is code or chrome (script,
@@ -102,18 +104,5 @@ struct HTMLSanitizer: Sendable {
         return String(out)
     }
 
-    static func escapeAttribute(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
-            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
-            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
-            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
-            case "'": out.append(contentsOf: "&#39;".unicodeScalars)
-            default: out.append(scalar)
-            }
-        }
-        return String(out)
-    }
+    static func escapeAttribute(_ text: String) -> String { HTMLEscaping.escape(text) }
 }

@@ -66,7 +66,7 @@ struct M0020CreateDeliveries: SchemaMigration {
                 case "failed": .dead
                 default: .queued
                 }
-            let content = MailContent(text: row.body, html: "<p>" + MailContent.escapeHTML(row.body) + "</p>")
+            let content = MailContent(text: row.body, html: "<p>" + HTMLEscaping.escape(row.body) + "</p>")
             let payload = String(decoding: try JSONEncoder().encode(content), as: UTF8.self)
             let thread =
                 row.ticket_id.map { "ticket:\($0.uuidString.lowercased())" }

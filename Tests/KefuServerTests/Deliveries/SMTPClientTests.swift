@@ -12,7 +12,7 @@ import Testing
     {
         var message = MailMessage(
             from: MailAddress(name: fromName, address: "support@tea.example"), to: MailAddress(name: nil, address: to),
-            subject: subject, content: MailContent(text: text, html: "<p>" + MailContent.escapeHTML(text) + "</p>"),
+            subject: subject, content: MailContent(text: text, html: "<p>" + HTMLEscaping.escape(text) + "</p>"),
             messageID: "kefu.\(UUID())@tea.example", date: Date(timeIntervalSince1970: 1_796_000_000))
         message.inReplyTo = "kefu.first@tea.example"
         message.references = ["kefu.first@tea.example"]

@@ -46,18 +46,8 @@ import Testing
     static func withReceiver(
         _ script: [Int], _ body: @escaping @Sendable (Int, Receiver) async throws -> Void
     ) async throws {
-        let port = try await DemoShopActions.freePort()
         let receiver = Receiver(script)
-        let server = Application(router: receiver.router(), configuration: .init(address: .hostname("127.0.0.1", port: port)))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.runService() }
-            for _ in 0..<200 {
-                if await HTTPClientRequestProbe.url(port) { break }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            try await body(port, receiver)
-            group.cancelAll()
-        }
+        try await LocalHTTPServer.run(receiver.router()) { port in try await body(port, receiver) }
     }
 
     @Test func aDownReceiverGetsTheEventOnceAfterBackoffAndGoneEndsIt() async throws {
@@ -121,13 +111,5 @@ import Testing
                 #expect(receiver.received.withLock { $0.count } == 4)
             }
         }
-    }
-}
-
-/// Whether something answers HTTP on the loopback port.
-enum HTTPClientRequestProbe {
-    static func url(_ port: Int) async -> Bool {
-        let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/")
-        return (try? await outboundHTTP.execute(request, timeout: .seconds(1))) != nil
     }
 }
