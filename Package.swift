@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "KefuServer",
             dependencies: [
-                "KefuCore", "KefuBot", "KefuStore", "KefuDemoShop",
+                "KefuCore", "KefuBot", "KefuStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -78,17 +78,29 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Ink", package: "Ink"),
             ],
             resources: [.copy("Resources")],
             swiftSettings: strict
         ),
+        .target(
+            name: "KefuLoad",
+            dependencies: [
+                "KefuCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "kefu",
             dependencies: [
-                "KefuServer", "KefuBot", "KefuStore",
+                "KefuServer", "KefuBot", "KefuStore", "KefuLoad", "KefuDemoShop",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -121,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "KefuServerTests",
             dependencies: [
-                "KefuServer", "KefuStore", "KefuCore", "KefuTestSupport",
+                "KefuServer", "KefuStore", "KefuCore", "KefuTestSupport", "KefuDemoShop",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),

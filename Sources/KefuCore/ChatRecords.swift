@@ -184,6 +184,9 @@ public struct NewMessage: Sendable, Equatable {
     public var attachmentID: AttachmentID?
     /// Sensitive words the message contains (agents see them; customers never do).
     public var flags: [String]
+    /// The terms the search index files it under, worked out before the write (`NewMessage.withIndexTerms()` in
+    /// KefuStore) so that the text processing stays out of the database's one writer; nil: worked out in the write.
+    public var indexTerms: [String]?
 
     public init(
         clientID: String?, sender: SenderKind, senderID: UserID? = nil, kind: MessageKind = .text, body: String,

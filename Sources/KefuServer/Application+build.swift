@@ -2,11 +2,12 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
-import KefuDemoShop
 import KefuStore
 import Logging
 import NIOCore
+import NIOPosix
 import Prometheus
+import ServiceLifecycle
 
 /// Everything the routes need, made once at start.
 public struct AppDependencies: Sendable {
@@ -23,21 +24,30 @@ public struct AppDependencies: Sendable {
     public let portal: PortalService
     public let templates: TemplateService
     public let conversations: ConversationService
+    let chatTickets: ConversationTickets
+    let chatSocket: ChatSocket
     let cannedReplies: CannedReplyService
     let sensitiveWords: SensitiveWordService
     let contacts: ContactService
     let presence: PresenceService
     let routing: RoutingService
     let tickets: TicketService
+    let ticketViews: TicketViewService
+    let ticketFields: TicketFieldService
+    let slaPolicies: SLAPolicyService
+    let businessHours: BusinessHoursService
+    let knowledgeTransfer: KnowledgeTransfer
     let portalTickets: PortalTicketService
     let actions: ActionService
+    /// The one way out over HTTP (actions, webhooks).
+    let outbound: OutboundHTTP
     let deliveries: DeliveryService
     let slaSweeper: SLASweeper
-    let addressFrames: AddressFrameLimiter
-    let newVisitors: AddressFrameLimiter
     let uploads: UploadAllowance
     let hub: ChatHub
     let runtime: BotRuntime
+    /// One thread for training models, off the cooperative pool and apart from bcrypt's.
+    let trainingThreads: NIOThreadPool
     let jobWakeUp: JobWakeUp
     let clock: WallClock
     /// Set when the server runs with `testing.clock`: moves business-hours time.
@@ -49,8 +59,8 @@ public struct AppDependencies: Sendable {
     public let contract: OpenAPIContract
     /// Set when `--demo` created the demo workspace during this start.
     public let demoOwner: (email: String, password: String)?
-    /// With `--demo`: the demo shop's backend, served in-process on this loopback port.
-    let demoShop: (port: Int, actions: DemoShopActions)?
+    /// With `--demo`: where the `kefu` executable serves the demo shop's backend, and the secret it checks.
+    public let demoShop: DemoShopHost?
 
     /// Prepares the data directory, opens and migrates the database, and seeds the demo if asked.
     /// Every failure here is a clear message and the server does not start.
@@ -65,6 +75,9 @@ public struct AppDependencies: Sendable {
         let secret = try SecretKey.loadOrCreate(configured: config.secretKey, dataDirectory: config.dataDirectory)
         let hasher = hasher.peppered(with: secret)
         let store = try Store(location: location, logger: logger)
+        let outbound = OutboundHTTP()
+        let trainingThreads = NIOThreadPool(numberOfThreads: 1)
+        trainingThreads.start()
         do {
             try await store.open(retryFor: .seconds(config.databaseRetrySeconds))
             try await MigrationRunner(database: store.database, logger: logger).migrate()
@@ -80,18 +93,21 @@ public struct AppDependencies: Sendable {
             let templates = TemplateService(store: store, clock: clock, runtime: runtime, catalog: try TemplateCatalog.load())
             if config.demo {
                 demoOwner = try await DemoSeeder(store: store, hasher: hasher, clock: clock).seedIfNeeded()
-                try await DemoBotSeeder(store: store, clock: clock, runtime: runtime, templates: templates, logger: logger)
-                    .seedIfNeeded()
+                try await DemoBotSeeder(
+                    store: store, clock: clock, runtime: runtime, templates: templates, trainingThreads: trainingThreads,
+                    logger: logger
+                )
+                .seedIfNeeded()
             }
             let wakeUp = JobWakeUp()
             let actions = ActionService(
-                store: store, clock: clock, caller: ActionCaller(client: outboundHTTP, box: SecretBox(secret: secret)))
-            var demoShop: (Int, DemoShopActions)?
+                store: store, clock: clock, caller: ActionCaller(outbound: outbound, box: SecretBox(secret: secret)))
+            var demoShop: DemoShopHost?
             if config.demo {
                 let port = try await DemoShopActions.freePort()
                 let shop = DemoShopActions(store: store, actions: actions, clock: clock)
                 try await shop.point(at: port)
-                demoShop = (port, shop)
+                demoShop = DemoShopHost(port: port, secret: { await shop.secret() })
             }
             let renderer = try await PageRenderer.load()
             let hub = ChatHub(events: events)
@@ -109,9 +125,27 @@ public struct AppDependencies: Sendable {
             let tickets = TicketService(
                 store: store, clock: router.calendar, words: words,
                 alerts: SLAAlerts(events: events, deliveries: deliveryWakeUp, clock: clock), mail: mail)
+            let links = TicketLinks(secret: secret)
+            let chatTickets = ConversationTickets(store: store, tickets: tickets, links: links)
+            let credentials = CredentialService(store: store, hasher: hasher, clock: clock, events: events, config: config)
+            let conversations = ConversationService(
+                store: store, clock: clock, events: events,
+                bot: ConversationBot(runtime: runtime, catalogues: renderer.catalogues, actions: actions, tickets: chatTickets),
+                tokens: VisitorTokens(secret: secret),
+                files: AttachmentFiles(
+                    dataDirectory: config.dataDirectory, maxBytes: config.maxAttachmentBytes,
+                    workspaceQuota: config.maxAttachmentStorageBytes),
+                words: words, router: router, mail: mail, deliveries: deliveryWakeUp)
+            let presence = PresenceService(store: store, clock: clock, events: events, hub: hub, router: router)
+            let slaSweeper = SLASweeper(store: store, tickets: tickets, interval: .seconds(15), logger: logger)
+            let chatSocket = ChatSocket(
+                conversations: conversations, credentials: credentials, hub: hub, presence: presence,
+                catalogues: renderer.catalogues,
+                addresses: AddressFrameLimiter(perSecond: config.maxFramesPerAddress, limitsLoopback: config.limitLoopbackFrames),
+                // New widget visitors per address: 30 at once, then one every 2 s (each makes a contact row).
+                newVisitors: AddressFrameLimiter(perSecond: 0.5, burst: 30, limitsLoopback: !config.exemptLoopback))
             return AppDependencies(
-                config: config, store: store, events: events,
-                credentials: CredentialService(store: store, hasher: hasher, clock: clock, events: events, config: config),
+                config: config, store: store, events: events, credentials: credentials,
                 members: MemberService(
                     store: store, hasher: hasher, clock: clock, events: events, cacheSeconds: config.authCacheSeconds),
                 workspaces: WorkspaceService(store: store, clock: clock, events: events), audit: AuditService(store: store),
@@ -119,48 +153,58 @@ public struct AppDependencies: Sendable {
                 bot: BotService(store: store, clock: clock, runtime: runtime, wakeUp: wakeUp),
                 knowledge: KnowledgeService(store: store, clock: clock, runtime: runtime),
                 portal: PortalService(store: store, clock: clock, runtime: runtime, secret: secret), templates: templates,
-                conversations: ConversationService(
-                    store: store, clock: clock, events: events,
-                    bot: ConversationBot(
-                        runtime: runtime, catalogues: renderer.catalogues, actions: actions,
-                        tickets: ConversationTickets(tickets: tickets, links: TicketLinks(secret: secret))),
-                    tokens: VisitorTokens(secret: secret),
-                    files: AttachmentFiles(
-                        dataDirectory: config.dataDirectory, maxBytes: config.maxAttachmentBytes,
-                        workspaceQuota: config.maxAttachmentStorageBytes),
-                    words: words, router: router, mail: mail, deliveries: deliveryWakeUp),
+                conversations: conversations, chatTickets: chatTickets, chatSocket: chatSocket,
                 cannedReplies: CannedReplyService(store: store, clock: clock),
                 sensitiveWords: SensitiveWordService(store: store, clock: clock, filter: words),
                 contacts: ContactService(store: store, clock: clock),
-                presence: PresenceService(store: store, clock: clock, events: events, hub: hub, router: router),
+                presence: presence,
                 routing: RoutingService(store: store, clock: clock, router: router),
                 tickets: tickets,
+                ticketViews: TicketViewService(store: store, clock: clock),
+                ticketFields: TicketFieldService(store: store, clock: clock),
+                slaPolicies: SLAPolicyService(store: store, clock: clock),
+                businessHours: BusinessHoursService(
+                    store: store, clock: clock, router: router, testClock: testClock, sla: slaSweeper),
+                knowledgeTransfer: KnowledgeTransfer(store: store, clock: clock, runtime: runtime),
                 portalTickets: PortalTicketService(
-                    tickets: tickets, links: TicketLinks(secret: secret),
+                    store: store, tickets: tickets, links: links,
                     // Visitors' writes: 10 at once, then one every 5 s per address.
                     limiter: AddressFrameLimiter(perSecond: 0.2, burst: 10, limitsLoopback: !config.exemptLoopback)),
-                actions: actions,
+                actions: actions, outbound: outbound,
                 deliveries: DeliveryService(
                     store: store, mail: mail, wakeUp: deliveryWakeUp, box: actions.caller.box,
                     settings: MailSettings(server: config.smtp, from: config.mailFrom.flatMap(MailAddress.parse))),
-                slaSweeper: SLASweeper(store: store, tickets: tickets, interval: .seconds(15), logger: logger),
-                addressFrames: AddressFrameLimiter(
-                    perSecond: config.maxFramesPerAddress, limitsLoopback: config.limitLoopbackFrames),
-                // New widget visitors per address: 30 at once, then one every 2 s (each makes a contact row).
-                newVisitors: AddressFrameLimiter(perSecond: 0.5, burst: 30, limitsLoopback: !config.exemptLoopback),
+                slaSweeper: slaSweeper,
                 uploads: UploadAllowance(
                     addressBytesPerMinute: config.maxUploadBytesPerAddressPerMinute,
                     contactBytesPerMinute: config.maxUploadBytesPerContactPerMinute, largestFile: config.maxAttachmentBytes,
                     exemptLoopback: config.exemptLoopback),
                 hub: hub,
-                runtime: runtime, jobWakeUp: wakeUp, clock: clock, testClock: testClock,
+                runtime: runtime, trainingThreads: trainingThreads, jobWakeUp: wakeUp, clock: clock, testClock: testClock,
                 renderer: renderer, assets: try StaticAssetsController.load(), secret: secret,
                 metrics: metrics, contract: try OpenAPIDocument.load(), demoOwner: demoOwner, demoShop: demoShop)
         } catch {
+            await outbound.shutdown()
+            try? await trainingThreads.shutdownGracefully()
             await store.shutdown()
             throw error
         }
     }
+
+    /// Releases what `prepare` opened: the outbound HTTP client and the database. For callers that do not run the
+    /// server as a service (which stops both itself): tests, benchmarks, the admin commands.
+    public func shutdown() async {
+        await outbound.shutdown()
+        try? await trainingThreads.shutdownGracefully()
+        await store.shutdown()
+    }
+}
+
+/// Where the `kefu` executable serves the demo shop's backend with `--demo`, and the signing secret it checks (read
+/// afresh: an owner may rotate it while the demo runs). The server library does not depend on the demo shop.
+public struct DemoShopHost: Sendable {
+    public let port: Int
+    public let secret: @Sendable () async -> String?
 }
 
 extension AppDependencies {
@@ -182,13 +226,17 @@ extension AppDependencies {
     /// The background worker with every job kind this server runs.
     func jobWorker(logger: Logger) -> JobWorker {
         JobWorker(
-            store: store, handlers: [BotTrainer(store: store, clock: clock, runtime: runtime)], clock: clock, logger: logger,
+            store: store, handlers: [BotTrainer(store: store, clock: clock, runtime: runtime, pool: trainingThreads)],
+            clock: clock, logger: logger,
             wakeUp: jobWakeUp)
     }
 }
 
-/// The one builder: `kefu serve` and every test call it and differ only in configuration.
-public func buildApplication(_ dependencies: AppDependencies, logger: Logger, catalog: RouteCatalog = RouteCatalog())
+/// The one builder: `kefu serve` and every test call it and differ only in configuration. `services` run with the
+/// server (the demo shop's backend with `--demo`).
+public func buildApplication(
+    _ dependencies: AppDependencies, logger: Logger, catalog: RouteCatalog = RouteCatalog(), services: [any Service] = []
+)
     -> some ApplicationProtocol
 {
     let router = buildRouter(dependencies, catalog: catalog)
@@ -216,17 +264,12 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "kefu"),
         logger: logger)
     // Services stop in reverse order: the database pools outlive the HTTP server's in-flight requests.
-    app.addServices(dependencies.store.databases)
+    app.addServices(dependencies.store.databases, dependencies.outbound)
     app.addServices(CredentialSweeper(store: dependencies.store, clock: dependencies.credentials.clock, logger: logger))
     if let bus = dependencies.events as? PostgresEventBus { app.addServices(bus) }
     app.addServices(PresenceHeartbeat(presence: dependencies.presence, router: dependencies.conversations.router))
     app.addServices(dependencies.slaSweeper)
-    if let shop = dependencies.demoShop {
-        let backend = DemoShopBackend(signingSecret: { await shop.actions.secret() })
-        app.addServices(
-            Application(
-                router: backend.router(), configuration: .init(address: .hostname("127.0.0.1", port: shop.port)), logger: logger))
-    }
+    app.addServices(services)
     for _ in 0..<dependencies.config.jobWorkers { app.addServices(dependencies.jobWorker(logger: logger)) }
     if dependencies.config.deliveryWorkers > 0 { app.addServices(dependencies.deliveryWorker(logger: logger)) }
     return app
@@ -235,7 +278,7 @@ public func buildApplication(_ dependencies: AppDependencies, logger: Logger, ca
 /// The chat sockets: upgrade requests only reach this router.
 func buildWebSocketRouter(_ deps: AppDependencies) -> Router<ChatSocketContext> {
     let router = Router(context: ChatSocketContext.self)
-    let socket = ChatSocket(deps)
+    let socket = deps.chatSocket
     let trustProxy = deps.config.trustProxy
     router.ws(RouterPath(WebPath.widgetSocket)) { inbound, outbound, context in
         await socket.serve(
@@ -292,40 +335,33 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
     TokenAPIController(credentials: deps.credentials).register(securedAPI)
     AuditAPIController(audit: deps.audit).register(securedAPI)
     KnowledgeAPIController(
-        knowledge: deps.knowledge,
-        transfer: KnowledgeTransfer(store: deps.store, clock: deps.clock, runtime: deps.runtime), links: links
+        knowledge: deps.knowledge, transfer: deps.knowledgeTransfer, links: links
     ).register(securedAPI)
     BotAPIController(bot: deps.bot, templates: deps.templates).register(securedAPI)
     PortalAPIController(portal: deps.portal, links: links).register(api)
     WidgetAPIController(conversations: deps.conversations, catalogues: deps.renderer.catalogues).register(api)
     ConversationAPIController(conversations: deps.conversations).register(securedAPI)
     RoutingAPIController(routing: deps.routing).register(securedAPI)
-    let ticketViews = TicketViewService(store: deps.store, clock: deps.clock)
     TicketAPIController(
-        tickets: deps.tickets, views: ticketViews,
-        chatTickets: ConversationTickets(tickets: deps.tickets, links: deps.portalTickets.links),
-        conversations: deps.conversations
+        tickets: deps.tickets, views: deps.ticketViews, chatTickets: deps.chatTickets, conversations: deps.conversations
     ).register(securedAPI)
-    TicketViewAPIController(views: ticketViews).register(securedAPI)
-    TicketFieldAPIController(fields: TicketFieldService(store: deps.store, clock: deps.clock)).register(securedAPI)
+    TicketViewAPIController(views: deps.ticketViews).register(securedAPI)
+    TicketFieldAPIController(fields: deps.ticketFields).register(securedAPI)
     ActionAPIController(actions: deps.actions).register(securedAPI)
     DeliveryAPIController(deliveries: deps.deliveries).register(securedAPI)
     DeliverySettingsPages(deliveries: deps.deliveries, renderer: deps.renderer).register(securedPages)
     EmailSettingsAPIController(deliveries: deps.deliveries).register(securedAPI)
     EmailSettingsPages(deliveries: deps.deliveries, renderer: deps.renderer).register(securedPages)
-    SLAPolicyAPIController(policies: SLAPolicyService(store: deps.store, clock: deps.clock)).register(securedAPI)
-    let hours = BusinessHoursService(
-        store: deps.store, clock: deps.clock, router: deps.conversations.router, testClock: deps.testClock,
-        sla: deps.slaSweeper)
-    BusinessHoursAPIController(hours: hours).register(securedAPI)
-    BusinessHoursPages(hours: hours, renderer: deps.renderer).register(securedPages)
+    SLAPolicyAPIController(policies: deps.slaPolicies).register(securedAPI)
+    BusinessHoursAPIController(hours: deps.businessHours).register(securedAPI)
+    BusinessHoursPages(hours: deps.businessHours, renderer: deps.renderer).register(securedPages)
     CannedReplyAPIController(replies: deps.cannedReplies, conversations: deps.conversations).register(securedAPI)
     SensitiveWordAPIController(words: deps.sensitiveWords).register(securedAPI)
     ContactAPIController(contacts: deps.contacts).register(securedAPI)
     PresenceAPIController(presence: deps.presence).register(securedAPI)
     AttachmentAPIController(conversations: deps.conversations, uploads: deps.uploads).register(
         secured: securedAPI, public: api, pages: pages)
-    ChatSocketRefusals(socket: ChatSocket(deps)).register(pages)
+    ChatSocketRefusals(socket: deps.chatSocket).register(pages)
     let anonymous = AnonymousPages(renderer: deps.renderer, secret: deps.secret, cookies: cookies)
     SessionPagesController(credentials: deps.credentials, pages: anonymous, cookies: cookies)
         .register(public: pages, secured: securedPages)
@@ -333,14 +369,13 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
         .register(pages)
     AppPagesController(renderer: deps.renderer).register(securedPages)
     TicketPages(
-        tickets: deps.tickets, views: ticketViews, links: deps.portalTickets.links, renderer: deps.renderer
+        tickets: deps.tickets, views: deps.ticketViews, links: deps.portalTickets.links, renderer: deps.renderer
     ).register(securedPages)
     SLASettingsPages(
-        policies: SLAPolicyService(store: deps.store, clock: deps.clock), actions: deps.actions, renderer: deps.renderer
+        policies: deps.slaPolicies, actions: deps.actions, renderer: deps.renderer
     ).register(securedPages)
     ActionSettingsPages(actions: deps.actions, renderer: deps.renderer).register(securedPages)
-    TicketFieldPages(fields: TicketFieldService(store: deps.store, clock: deps.clock), renderer: deps.renderer).register(
-        securedPages)
+    TicketFieldPages(fields: deps.ticketFields, renderer: deps.renderer).register(securedPages)
     ChatSettingsPages(
         replies: deps.cannedReplies, words: deps.sensitiveWords, conversations: deps.conversations, renderer: deps.renderer
     ).register(securedPages)
@@ -355,6 +390,6 @@ public func buildRouter(_ deps: AppDependencies, catalog: RouteCatalog) -> Route
         portal: deps.portal, tickets: deps.portalTickets, renderer: deps.renderer, secret: deps.secret, cookies: cookies
     ).register(pages)
     PortalTicketAPIController(portal: deps.portalTickets, links: links).register(api)
-    DemoShopPages(conversations: deps.conversations, renderer: deps.renderer).register(pages)
+    DemoShopPages(workspaces: deps.workspaces, renderer: deps.renderer).register(pages)
     return router
 }

@@ -72,12 +72,12 @@ enum AdminSession {
         }
         do {
             try await body(dependencies, password)
-            await dependencies.store.shutdown()
+            await dependencies.shutdown()
         } catch let exit as ExitCode {
-            await dependencies.store.shutdown()
+            await dependencies.shutdown()
             throw exit
         } catch {
-            await dependencies.store.shutdown()
+            await dependencies.shutdown()
             throw fail(String(describing: error))
         }
     }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import KefuBot
+import KefuCore
+import KefuLoad
 import KefuServer
 
 /// `kefu bench …`: benchmarks whose figures go into docs/BENCHMARKS.md.
@@ -223,7 +225,7 @@ struct BenchCommand: AsyncParsableCommand {
                 let before = ProcessMemory.residentBytes()
                 let t0 = clock.now
                 let kb = SyntheticKnowledgeBase.make(from: clinc, entries: size)
-                let build = (clock.now - t0).secondsValue
+                let build = (clock.now - t0).inSeconds
                 say(
                     "  \(kb.count) entries: build \(f(build)) s, +\((ProcessMemory.residentBytes() - before) / 1_048_576) MB resident"
                 )
@@ -276,11 +278,11 @@ struct BenchCommand: AsyncParsableCommand {
             let banking = loaded["banking77"] ?? []
             let start = clock.now
             let model = try IntentClassifier.train(banking, options: options)
-            say("\ntraining on all of banking77 (\(banking.count) rows): \(f((clock.now - start).secondsValue)) s")
+            say("\ntraining on all of banking77 (\(banking.count) rows): \(f((clock.now - start).inSeconds)) s")
             let encoded = try ModelCodec.encode(BotModel(classifier: model, threshold: 0))
             let loadStart = clock.now
             _ = try ModelCodec.decode(encoded)
-            say("model file \(encoded.count / 1024) KiB, loads in \(f((clock.now - loadStart).secondsValue * 1000)) ms")
+            say("model file \(encoded.count / 1024) KiB, loads in \(f((clock.now - loadStart).inSeconds * 1000)) ms")
 
             let clinc = loaded["clinc150"] ?? []
             say("\nknowledge-base index (entries of two CLINC150 questions and an answer):")
@@ -294,7 +296,7 @@ struct BenchCommand: AsyncParsableCommand {
                 let q0 = clock.now
                 _ = model.classify(q)
                 _ = kb.search(q, limit: 3)
-                latencies.append((clock.now - q0).secondsValue * 1000)
+                latencies.append((clock.now - q0).inSeconds * 1000)
             }
             latencies.sort()
             say(
@@ -327,8 +329,4 @@ struct BenchCommand: AsyncParsableCommand {
             return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
     }
-}
-
-extension Duration {
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import KefuDemoShop
 import KefuServer
 import KefuStore
 import Metrics
 import Prometheus
+import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Migrate the database and start the web server.")
@@ -52,7 +54,16 @@ struct Serve: AsyncParsableCommand {
                 "the open-file limit is below max.connections: raise it (ulimit -n) or lower KEFU_MAX_CONNECTIONS",
                 metadata: ["limit": "\(files)"])
         }
-        let app = buildApplication(dependencies, logger: logger)
+        var services: [any Service] = []
+        if let shop = dependencies.demoShop {
+            // The demo shop's backend, in this process on a loopback port the demo's actions point at.
+            let backend = DemoShopBackend(signingSecret: shop.secret)
+            services.append(
+                Application(
+                    router: backend.router(), configuration: .init(address: .hostname("127.0.0.1", port: shop.port)),
+                    logger: logger))
+        }
+        let app = buildApplication(dependencies, logger: logger, services: services)
         try await app.runService()
     }
 }

@@ -15,6 +15,11 @@ public struct WorkspaceService: Sendable {
         self.events = events
     }
 
+    /// A workspace by its slug (the demo shop page finds the demo's).
+    func workspace(slug: String) async throws -> Workspace? {
+        try await store.unscoped.workspaces.workspace(slug: slug)
+    }
+
     public func update(_ actor: Identity, name: String?, defaultLocale: UILocale?, ip: String?) async throws -> Workspace {
         let newName = try name.map { try Validate.name($0, field: "name") }
         let updated = try await store.scoped(to: actor.workspace.id).transaction { [audit] data in

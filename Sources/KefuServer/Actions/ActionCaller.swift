@@ -9,7 +9,7 @@ import NIOHTTP1
 /// signed with the workspace's secret, checked against the outbound guard on every hop (redirects are followed here,
 /// at most 3, never by the client), timed out, retried once when idempotent, the response mapped to values.
 struct ActionCaller: Sendable {
-    let client: HTTPClient
+    let outbound: OutboundHTTP
     let box: SecretBox
 
     static let maxRedirects = 3
@@ -50,7 +50,7 @@ struct ActionCaller: Sendable {
         }
         var method = action.method
         let body = method == .GET || method == .DELETE ? nil : given ?? Self.body(action, values: values)
-        let guardrail = OutboundGuard(allowlist: allowlist)
+        let guardrail = OutboundGuard(allowlist: allowlist, lookups: outbound.lookups)
         let timeout = TimeAmount.milliseconds(Int64(action.timeoutMilliseconds))
         var deadline: NIODeadline?
         // The log names the action's URL template, never the customer's values filled into it; later hops by host.
@@ -149,7 +149,7 @@ struct ActionCaller: Sendable {
         components?.host = checked.address
         request.url = components?.string ?? request.url
         request.headers.replaceOrAdd(name: "Host", value: checked.url.port.map { "\(checked.host):\($0)" } ?? checked.host)
-        let response = try await client.execute(request, timeout: timeout)
+        let response = try await outbound.client.execute(request, timeout: timeout)
         return (response, try await response.body.collect(upTo: Self.maxResponseBytes))
     }
 
@@ -192,13 +192,3 @@ extension ActionCaller.Result {
         self.init(outcome: outcome, values: values, statusCode: statusCode, error: error, target: target, milliseconds: 0)
     }
 }
-
-/// The process's client for business actions and webhooks: never follows redirects itself (the caller re-checks
-/// every hop). Like AsyncHTTPClient's own shared client it lives as long as the process, so it needs no shutdown.
-let outboundHTTP = HTTPClient(
-    eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-    configuration: HTTPClient.Configuration(
-        redirectConfiguration: .disallow,
-        // A body that trickles in is cut off: the request's own deadline ends when the headers arrive.
-        timeout: .init(connect: .seconds(5), read: .seconds(Int64(BusinessAction.maxTimeoutMilliseconds / 1000))),
-        decompression: .disabled))

@@ -104,6 +104,14 @@ struct ActionService: Sendable {
     }
 
     /// The workspace's signing secret (made on first use) and allow-list.
+    /// The action a flow names, when it exists and is switched on.
+    func enabledAction(named name: String, in workspace: WorkspaceID) async throws -> BusinessAction? {
+        guard let action = try await store.scoped(to: workspace).actions.action(named: name), action.enabled else {
+            return nil
+        }
+        return action
+    }
+
     func settings(_ data: WorkspaceData) async throws -> ActionSettings {
         if let settings = try await data.actions.settings() { return settings }
         let made = ActionSettings(sealedSigningSecret: try caller.box.seal(Secrets.token(prefix: "whsec_")), allowlist: [])
@@ -162,7 +170,7 @@ struct ActionService: Sendable {
         let url = (url ?? "").trimmingCharacters(in: .whitespaces)
         guard !url.isEmpty else { return nil }
         guard url.count <= 2000, url.lowercased().hasPrefix("http") else { throw ValidationErrors("sla_webhook_url", .pattern) }
-        do { _ = try await OutboundGuard(allowlist: allowlist).check(url) } catch {
+        do { _ = try await OutboundGuard(allowlist: allowlist, lookups: caller.outbound.lookups).check(url) } catch {
             throw APIError(
                 .unprocessableContent, code: "url_not_allowed", issues: ValidationErrors("sla_webhook_url", .urlNotAllowed))
         }
@@ -232,7 +240,7 @@ struct ActionService: Sendable {
         try errors.throwIfAny()
         // Placeholders filled with a harmless value: the host is what the guard judges.
         let probe = ActionTemplate.url(draft.url, values: Dictionary(uniqueKeysWithValues: inputNames.map { ($0, "1") }))
-        do { _ = try await OutboundGuard(allowlist: allowlist).check(probe) } catch {
+        do { _ = try await OutboundGuard(allowlist: allowlist, lookups: caller.outbound.lookups).check(probe) } catch {
             throw APIError(.unprocessableContent, code: "url_not_allowed", issues: ValidationErrors("url", .urlNotAllowed))
         }
         action.name = draft.name

@@ -44,7 +44,7 @@ final class FlowActionRunner: FlowActions, Sendable {
     }
 
     func call(_ name: String, slots: [String: String]) async throws -> ActionResult {
-        guard let action = try await actions.store.scoped(to: workspace).actions.action(named: name), action.enabled else {
+        guard let action = try await actions.enabledAction(named: name, in: workspace) else {
             record(name: name, outcome: .unavailable, detail: "not_defined", values: [:])
             return ActionResult(outcome: ActionOutcome.unavailable.rawValue)
         }

@@ -12,6 +12,8 @@ import NIOPosix
 /// again on every call and every redirect, on the addresses the call then connects to.
 struct OutboundGuard: Sendable {
     let allowlist: [String]
+    /// Where name lookups run (`OutboundHTTP.lookups`).
+    let lookups: NIOThreadPool
 
     /// A checked target: where to connect.
     struct Target: Sendable {
@@ -32,7 +34,7 @@ struct OutboundGuard: Sendable {
         let host = rawHost.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         let port = url.port ?? (scheme == "https" ? 443 : 80)
         let allowListed = allowlist.contains { $0 == host || $0 == "\(host):\(port)" }
-        let addresses = try await Self.resolve(host)
+        let addresses = try await resolve(host)
         // The connector is handed the canonical text of the very bytes classified here, which every parser reads the
         // same way (no second lookup, no other reading of the spelling).
         guard let first = addresses.first, Self.readsBack(first) else { throw ValidationErrors("url", .urlNotAllowed) }
@@ -57,7 +59,7 @@ struct OutboundGuard: Sendable {
     /// is itself (no lookup); any other spelling a parser could read as an address (`012.0.0.1`, `0x7f.1`,
     /// `2130706433`, a zone id) is refused (no addresses). Names go through getaddrinfo on a pool of their own: on the
     /// process-wide pool a lookup waited behind password hashing and spent the call's time-out.
-    static func resolve(_ host: String) async throws -> [Resolved] {
+    func resolve(_ host: String) async throws -> [Resolved] {
         guard !host.isEmpty, !host.contains("%") else { return [] }
         if let v4 = NetworkAddress.ipv4(host) { return [Resolved(bytes: v4, text: NetworkAddress.text(ipv4: v4))] }
         if NetworkAddress.looksLikeIPv4(host) { return [] }
@@ -66,7 +68,7 @@ struct OutboundGuard: Sendable {
             guard inet_pton(AF_INET6, host, &v6) == 1 else { return [] }
             return [Resolved(bytes: withUnsafeBytes(of: &v6) { Array($0) }, text: "[" + Self.text(&v6) + "]")]
         }
-        return try await Self.withinLookupLimit { try await lookup(host) }
+        return try await Self.withinLookupLimit { [lookups] in try await Self.lookup(host, on: lookups) }
     }
 
     /// Whether the address's text, read the way the HTTP client reads a host, gives back exactly the classified bytes.
@@ -109,8 +111,8 @@ struct OutboundGuard: Sendable {
         }
     }
 
-    private static func lookup(_ host: String) async throws -> [Resolved] {
-        try await lookupPool.runIfActive {
+    private static func lookup(_ host: String, on lookups: NIOThreadPool) async throws -> [Resolved] {
+        try await lookups.runIfActive {
             var hints = addrinfo()
             hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
             var list: UnsafeMutablePointer<addrinfo>?
@@ -136,10 +138,3 @@ struct OutboundGuard: Sendable {
         }
     }
 }
-
-/// Threads for outgoing calls' DNS lookups only, for the life of the process (like `outboundHTTP`).
-let lookupPool: NIOThreadPool = {
-    let pool = NIOThreadPool(numberOfThreads: 4)
-    pool.start()
-    return pool
-}()

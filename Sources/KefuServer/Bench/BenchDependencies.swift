@@ -20,10 +20,10 @@ enum BenchDependencies {
         let deps = try await AppDependencies.prepare(config, logger: logger)
         do {
             let result = try await body(deps, logger)
-            await deps.store.shutdown()
+            await deps.shutdown()
             return result
         } catch {
-            await deps.store.shutdown()
+            await deps.shutdown()
             throw error
         }
     }

@@ -35,9 +35,9 @@ public struct KnowledgeBenchmark: Sendable {
         let job = try await data.jobs.enqueue(
             kind: BotTrainer.kind, key: "bench", payload: "{}", maxAttempts: 1, at: Date())
         let trainStart = clock.now
-        _ = try await BotTrainer(store: deps.store, clock: deps.clock, runtime: deps.runtime).run(job)
+        _ = try await BotTrainer(store: deps.store, clock: deps.clock, runtime: deps.runtime, pool: deps.trainingThreads).run(job)
         say(
-            "training the e-commerce template (\(training.phrases.count) phrases, \(training.intentCount) intents, both languages): \(Self.f((clock.now - trainStart).secondsValue)) s"
+            "training the e-commerce template (\(training.phrases.count) phrases, \(training.intentCount) intents, both languages): \(Self.f((clock.now - trainStart).inSeconds)) s"
         )
 
         // Many published articles: the template's bodies with a distinct title each.
@@ -56,7 +56,7 @@ public struct KnowledgeBenchmark: Sendable {
         let loadStart = clock.now
         _ = try await deps.runtime.bot(for: workspace.id)
         say(
-            "\(database): \(total) published articles written in \(Self.f((loadStart - insertStart).secondsValue)) s; index built from the database in \(Self.f((clock.now - loadStart).secondsValue)) s"
+            "\(database): \(total) published articles written in \(Self.f((loadStart - insertStart).inSeconds)) s; index built from the database in \(Self.f((clock.now - loadStart).inSeconds)) s"
         )
 
         let words = ["退货", "运费", "发票", "refund", "shipping", "invoice", "怎么退款", "how to return", "password", "优惠券"]
@@ -66,7 +66,7 @@ public struct KnowledgeBenchmark: Sendable {
             let locale: ContentLocale = word.unicodeScalars.contains { $0.value > 0x2E80 } ? .zhCN : .en
             let start = clock.now
             let results = try await deps.portal.search(workspace, query: word, locale: locale)
-            latencies.append((clock.now - start).secondsValue * 1000)
+            latencies.append((clock.now - start).inSeconds * 1000)
             if results.isEmpty { say("  no results for \(word)") }
         }
         say("portal search over \(total) articles, \(queries) queries: \(Self.percentiles(latencies))")
@@ -74,7 +74,7 @@ public struct KnowledgeBenchmark: Sendable {
         // Published here: found by this instance's next search, and by another instance's within its poll.
         let secondLoad = clock.now
         _ = try await second.bot(for: workspace.id)
-        say("a second instance loads the same workspace's bot in \(Self.f((clock.now - secondLoad).secondsValue)) s")
+        say("a second instance loads the same workspace's bot in \(Self.f((clock.now - secondLoad).inSeconds)) s")
         let title = "限时活动说明 \(UUID().uuidString.prefix(6))"
         let publishStart = clock.now
         _ = try await data.transaction { tx in
@@ -98,7 +98,7 @@ public struct KnowledgeBenchmark: Sendable {
             let start = clock.now
             let bot = try await deps.runtime.bot(for: workspace.id)
             _ = (bot.engine ?? engine).decide(questions[index % questions.count], context: ConversationContext())
-            askLatencies.append((clock.now - start).secondsValue * 1000)
+            askLatencies.append((clock.now - start).inSeconds * 1000)
         }
         say("bot decision (runtime snapshot + engine), \(asks) asks one after another: \(Self.percentiles(askLatencies))")
     }
@@ -109,7 +109,7 @@ public struct KnowledgeBenchmark: Sendable {
         while clock.now - start < .seconds(10) {
             let bot = try await runtime.bot(for: workspace)
             if bot.knowledge.search(title, limit: 3).contains(where: { $0.title == title }) {
-                return (clock.now - start).secondsValue
+                return (clock.now - start).inSeconds
             }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -123,8 +123,4 @@ public struct KnowledgeBenchmark: Sendable {
     }
 
     static func f(_ value: Double) -> String { String(format: "%.3f", value) }
-}
-
-extension Duration {
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

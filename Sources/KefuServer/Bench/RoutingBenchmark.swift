@@ -98,7 +98,7 @@ public struct RoutingBenchmark: Sendable {
                             return try await tx.routing.enqueue(id, at: Date())
                         }
                         await router.drain(workspace.id, team: handed.teamID)
-                        times.append((clock.now - start).seconds * 1000)
+                        times.append((clock.now - start).inMilliseconds)
                     }
                     return times
                 }
@@ -117,8 +117,8 @@ public struct RoutingBenchmark: Sendable {
         report.queued = try await data.routing.queue(team: nil, limit: handoffs + 1).count
         report.assigned = handoffs - report.queued
         report.overCapacity = loads.values.filter { $0.openChats > $0.routing.maxChats }.count
-        report.p50Ms = ChatLedger.percentile(latencies, 0.5)
-        report.p99Ms = ChatLedger.percentile(latencies, 0.99)
+        report.p50Ms = Percentile.of(latencies, 0.5)
+        report.p99Ms = Percentile.of(latencies, 0.99)
         return report
     }
 }

@@ -79,10 +79,10 @@ public struct TicketBenchmark: Sendable {
                 slowest[name] = max(slowest[name] ?? 0, pageTimes.last ?? 0)
             }
         }
-        report.viewListP50Ms = ChatLedger.percentile(listTimes, 0.5)
-        report.viewListP99Ms = ChatLedger.percentile(listTimes, 0.99)
-        report.viewPageP50Ms = ChatLedger.percentile(pageTimes, 0.5)
-        report.viewPageP99Ms = ChatLedger.percentile(pageTimes, 0.99)
+        report.viewListP50Ms = Percentile.of(listTimes, 0.5)
+        report.viewListP99Ms = Percentile.of(listTimes, 0.99)
+        report.viewPageP50Ms = Percentile.of(pageTimes, 0.5)
+        report.viewPageP99Ms = Percentile.of(pageTimes, 0.99)
         say("slowest page per view (ms): \(slowest.sorted { $0.key < $1.key })")
         say("views: list p99 \(report.viewListP99Ms) ms, page p99 \(report.viewPageP99Ms) ms")
 
@@ -188,9 +188,4 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-}
-
-extension Duration {
-    var inMilliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15 }
-    var inSeconds: Double { inMilliseconds / 1000 }
 }

@@ -133,7 +133,7 @@ struct BotPages {
     {
         let page = ShellPage(context, request: request, renderer: renderer)
         let (intent, phrases) = try await bot.intent(context.identity, id: id)
-        let teams = try await bot.store.scoped(to: context.identity.workspace.id).teams.list()
+        let teams = try await bot.teams(context.identity.workspace.id)
         var content = PageModel.IntentDetail(
             label: intent.label, name: page.locale == .zhCN ? intent.nameZH : intent.nameEN,
             phrases: phrases.map {

@@ -12,6 +12,11 @@ public struct BotService: Sendable {
     static let maxTextLength = 2000
 
     /// The engine's decision for one message, as `kefu bot ask` prints it.
+    /// The workspace's teams, to route an intent's hand-offs to.
+    func teams(_ workspace: WorkspaceID) async throws -> [Team] {
+        try await store.scoped(to: workspace).teams.list()
+    }
+
     func ask(_ actor: Identity, text: String) async throws -> Decision {
         guard text.count <= Self.maxTextLength else {
             throw DomainError.invalid(ValidationErrors("text", .length(min: 0, max: Self.maxTextLength)))

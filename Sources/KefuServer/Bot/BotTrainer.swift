@@ -30,13 +30,8 @@ struct BotTrainer: JobHandler {
     let store: Store
     let clock: WallClock
     let runtime: BotRuntime
-
-    /// One thread for training, apart from the pool that bcrypt uses for sign-ins.
-    static let pool: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
-        return pool
-    }()
+    /// Where training runs (`AppDependencies.trainingThreads`): one thread, apart from the pool bcrypt uses.
+    let pool: NIOThreadPool
 
     func run(_ job: Job) async throws -> String {
         let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
@@ -45,7 +40,7 @@ struct BotTrainer: JobHandler {
         let examples = training.examples
         let oosLabel = training.outOfScopeLabel
         // Seconds of arithmetic: on a thread of its own, not on the cooperative pool the requests share.
-        let (model, report) = try await Self.pool.runIfActive {
+        let (model, report) = try await pool.runIfActive {
             try Evaluation().trainWithReport(examples, oosLabel: oosLabel)
         }
         let blob = try ModelCodec.encode(model)

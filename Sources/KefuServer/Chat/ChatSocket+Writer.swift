@@ -52,12 +52,10 @@ extension ChatSocket {
             var synced = OutboundFrame("synced")
             synced.conversation = id
             synced.lastSeq = last
-            synced.reads = try await conversations.store.scoped(to: peer.workspace).conversations.readMarks(id)
+            synced.reads = try await conversations.readMarks(peer.workspace, id)
             try await outbound.write(.text(synced.json))
             if !peer.isAgent {
-                let conversation = try await conversations.store.scoped(to: peer.workspace).conversations
-                    .conversation(id)
-                if let standing = try await conversations.router.standing(peer.workspace, conversation) {
+                if let standing = try await conversations.queueStanding(peer.workspace, id) {
                     try await outbound.write(.text(OutboundFrame.queue(id, standing).json))
                 }
             }
@@ -95,7 +93,7 @@ extension ChatSocket {
             if case .forbidden = error { return false }
             throw error
         }
-        let teams = try await conversations.store.scoped(to: identity.workspace.id).teams.teams(of: identity.user.id)
+        let teams = try await conversations.teams(of: identity)
         connection.peer.withLock { $0 = .agent(identity, teams: teams) }
         return true
     }
@@ -160,13 +158,13 @@ extension ChatSocket {
     private func catchUp(_ id: ConversationID, after: Int64, peer: ChatPeer, _ outbound: WebSocketOutboundWriter)
         async throws -> Int64
     {
-        let repository = conversations.store.scoped(to: peer.workspace).conversations
         // Every message up to the conversation's last_seq as read now is committed, so the pages below cover it. A
         // client claiming more than exists is held to what exists, or it would never see the next messages.
-        var last = try await repository.conversation(id).lastSeq
+        var last = try await conversations.lastSeq(peer.workspace, id)
         var cursor = min(after, last)
         while true {
-            let page = try await repository.messages(id, after: cursor, limit: 200, includePrivate: peer.isAgent)
+            let page = try await conversations.messagePage(
+                peer.workspace, id, after: cursor, limit: 200, includePrivate: peer.isAgent)
             for message in page {
                 try await outbound.write(.text(OutboundFrame.message(message, forAgent: peer.isAgent).json))
             }

@@ -61,16 +61,6 @@ struct ChatSocket: Sendable {
     static let helloTimeout = Duration.seconds(10)
     static let credentialCheckInterval = Duration.seconds(300)
 
-    init(_ deps: AppDependencies) {
-        conversations = deps.conversations
-        credentials = deps.credentials
-        hub = deps.hub
-        presence = deps.presence
-        catalogues = deps.renderer.catalogues
-        addresses = deps.addressFrames
-        newVisitors = deps.newVisitors
-    }
-
     /// Mutable state shared by the reader and the writer of one socket.
     final class Connection: Sendable {
         let outbox = ChatOutbox(capacity: ChatSocket.outboxCapacity)
@@ -95,7 +85,7 @@ struct ChatSocket: Sendable {
         if side == .agent {
             do {
                 let (identity, presented) = try await agentIdentity(request)
-                let teams = try await conversations.store.scoped(to: identity.workspace.id).teams.teams(of: identity.user.id)
+                let teams = try await conversations.teams(of: identity)
                 connection.peer.withLock { $0 = .agent(identity, teams: teams) }
                 connection.credential.withLock { $0 = presented }
                 await presence.connected(identity)

@@ -88,6 +88,7 @@ extension ConversationService {
         _ visitor: Visitor, _ id: ConversationID, _ message: NewMessage,
         prepare: @escaping @Sendable (WorkspaceData) async throws -> Void
     ) async throws -> AppendResult {
+        let message = message.withIndexTerms()
         let result = try await store.scoped(to: visitor.workspace.id).groupedTransaction { [clock] data in
             try await prepare(data)
             var appended = try await data.conversations.append(id, message, at: clock.now())

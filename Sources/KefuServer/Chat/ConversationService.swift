@@ -112,7 +112,8 @@ public struct ConversationService: Sendable {
         var flags: [String] = []
         if !isPrivate { (text, flags) = try await words.outgoing(actor.workspace.id, text) }
         let message = NewMessage(
-            clientID: clientID, sender: .agent, senderID: actor.user.id, body: text, isPrivate: isPrivate, flags: flags)
+            clientID: clientID, sender: .agent, senderID: actor.user.id, body: text, isPrivate: isPrivate, flags: flags
+        ).withIndexTerms()
         let result = try await store.scoped(to: actor.workspace.id).groupedTransaction { [clock, mail] data in
             if try await data.conversations.lock(id).status == .resolved && !isPrivate {
                 throw DomainError.conflict(.conversationClosed)

@@ -2,6 +2,7 @@ import Foundation
 import KefuCore
 import KefuStore
 import Logging
+import NIOPosix
 
 /// Gives the demo workspace a working bot on first start: the e-commerce template installed and a model trained
 /// before the server reports ready, so the first question already gets an answer.
@@ -12,6 +13,7 @@ struct DemoBotSeeder: Sendable {
     let clock: WallClock
     let runtime: BotRuntime
     let templates: TemplateService
+    let trainingThreads: NIOThreadPool
     let logger: Logger
 
     func seedIfNeeded() async throws {
@@ -27,7 +29,8 @@ struct DemoBotSeeder: Sendable {
         let job = try await data.jobs.enqueue(
             kind: BotTrainer.kind, key: "\(BotTrainer.kind):\(training.hash)", payload: "{}", maxAttempts: 3, at: clock.now())
         let worker = JobWorker(
-            store: store, handlers: [BotTrainer(store: store, clock: clock, runtime: runtime)], clock: clock, logger: logger,
+            store: store, handlers: [BotTrainer(store: store, clock: clock, runtime: runtime, pool: trainingThreads)],
+            clock: clock, logger: logger,
             wakeUp: JobWakeUp())
         let started = ContinuousClock.now
         var status = job.status

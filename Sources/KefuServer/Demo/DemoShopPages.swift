@@ -5,7 +5,7 @@ import KefuCore
 /// `/demo`: a stand-in shop page that embeds the demo workspace's chat widget with the one `<script>` tag a business
 /// puts on its own site. Not found when the server was not started with `--demo`.
 struct DemoShopPages {
-    let conversations: ConversationService
+    let workspaces: WorkspaceService
     let renderer: PageRenderer
 
     func register(_ routes: PublicRoutes) {
@@ -14,7 +14,7 @@ struct DemoShopPages {
 
     @Sendable func shop(_ request: Request, context: AppRequestContext) async throws -> Response {
         let locale = UILocale.negotiate(acceptLanguage: request.headers[.acceptLanguage])
-        guard let workspace = try await conversations.store.unscoped.workspaces.workspace(slug: DemoSeeder.slug),
+        guard let workspace = try await workspaces.workspace(slug: DemoSeeder.slug),
             let key = workspace.widgetKey
         else { throw DomainError.notFound(.workspace) }
         let script = WebPath.widgetScript

@@ -6,10 +6,9 @@ import KefuStore
 /// customer as requester, its transcript and team; the chat gets a line the customer sees, with the ticket's number
 /// and its status link (so they can follow it from the widget).
 struct ConversationTickets: Sendable {
+    let store: Store
     let tickets: TicketService
     let links: TicketLinks
-
-    var store: Store { tickets.store }
 
     static let transcriptLength = 50
 

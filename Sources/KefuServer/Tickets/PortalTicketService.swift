@@ -6,11 +6,10 @@ import KefuStore
 /// is a deflection, counted), the requester's status page behind a signed link, and their replies there. Nothing
 /// here needs a sign-in; everything is found through the workspace's slug and the signed link.
 struct PortalTicketService: Sendable {
+    let store: Store
     let tickets: TicketService
     let links: TicketLinks
     let limiter: AddressFrameLimiter
-
-    var store: Store { tickets.store }
 
     func workspace(slug: String) async throws -> Workspace {
         guard let workspace = try await store.unscoped.workspaces.workspace(slug: slug) else {

@@ -25,7 +25,7 @@ extension TicketPages {
             do { merged = try await tickets.ticket(context.identity, into) } catch DomainError.notFound {}
         }
         let now = tickets.clock.now()
-        let declared = try await tickets.store.scoped(to: workspace.id).ticketFields.all()
+        let declared = try await tickets.declaredFields(workspace.id)
         let declaredKeys = Set(declared.map(\.key))
         let name = requester?.name.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         let model = PageModel.TicketDetail(

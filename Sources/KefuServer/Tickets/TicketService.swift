@@ -18,6 +18,11 @@ struct TicketService: Sendable {
     /// Keys sent by anonymous visitors (the help center) live apart from members' keys: one never replays the other.
     static let publicIdempotencyScope = "tickets.create.public"
 
+    /// The ticket fields the workspace declared.
+    func declaredFields(_ workspace: WorkspaceID) async throws -> [TicketField] {
+        try await store.scoped(to: workspace).ticketFields.all()
+    }
+
     /// Opens a ticket; with an idempotency key, a request already made answers its ticket (`created` false) and the
     /// same key with another request is refused.
     /// `visibleTo` is what the member opening it sees (nil for the help center, the bot and the system): they cannot

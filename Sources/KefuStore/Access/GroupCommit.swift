@@ -3,9 +3,9 @@ import SQLKit
 import Synchronization
 
 /// SQLite has one writer, so many small write transactions (chat messages) queue behind each other, each paying for
-/// its own BEGIN, COMMIT and turn at the write gate. This runs the waiting ones together: one transaction per batch,
-/// each unit of work in its own savepoint (one that fails is undone alone and gets its error), and every caller
-/// resumes only after the batch committed — an acknowledged message is a stored message.
+/// its own BEGIN, COMMIT and turn at the write gate. This runs the waiting ones together: one transaction per batch
+/// (a unit that fails undoes the batch, whose units then run again one transaction each, so only it gets its error),
+/// and every caller resumes only after its transaction committed — an acknowledged message is a stored message.
 final class GroupCommit: Sendable {
     typealias Work = @Sendable (any Database) async throws -> any Sendable
 
@@ -55,33 +55,31 @@ final class GroupCommit: Sendable {
         }
     }
 
+    /// The batch in one transaction without savepoints (each costs two statements through the driver's thread
+    /// hops); when a unit fails, the whole batch is undone and each unit runs again alone, so only the failing one
+    /// gets its error. Units are database work only, so running one again after a rollback is safe.
     private func commit(_ batch: [Item]) async {
         let works = batch.map(\.work)
-        let outcomes: [Result<any Sendable, any Error>]
-        do {
-            outcomes = try await database().writeTransaction(gate: gate) { tx in
-                guard let sql = tx as? any SQLDatabase else { throw StoreError.unsupportedDatabase }
-                // Alone in its batch, a unit needs no savepoint: the transaction is its own.
-                if works.count == 1 { return [.success(try await works[0](tx))] }
-                var outcomes: [Result<any Sendable, any Error>] = []
-                for work in works {
-                    try await sql.raw("SAVEPOINT unit").run()
-                    do {
-                        let value = try await work(tx)
-                        try await sql.raw("RELEASE unit").run()
-                        outcomes.append(.success(value))
-                    } catch {
-                        try await sql.raw("ROLLBACK TO unit").run()
-                        try await sql.raw("RELEASE unit").run()
-                        outcomes.append(.failure(error))
-                    }
+        if works.count > 1 {
+            do {
+                let values = try await database().writeTransaction(gate: gate) { tx in
+                    var values: [any Sendable] = []
+                    for work in works { values.append(try await work(tx)) }
+                    return values
                 }
-                return outcomes
+                for (item, value) in zip(batch, values) { item.continuation.resume(returning: value) }
+                return
+            } catch {
+                // Fall through: one transaction each.
             }
-        } catch {
-            for item in batch { item.continuation.resume(throwing: error) }
-            return
         }
-        for (item, outcome) in zip(batch, outcomes) { item.continuation.resume(with: outcome) }
+        for item in batch {
+            do {
+                let value = try await database().writeTransaction(gate: gate) { tx in try await item.work(tx) }
+                item.continuation.resume(returning: value)
+            } catch {
+                item.continuation.resume(throwing: error)
+            }
+        }
     }
 }

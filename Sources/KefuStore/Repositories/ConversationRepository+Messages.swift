@@ -27,6 +27,9 @@ extension SQLConversationRepository {
 
     func append(_ id: ConversationID, _ message: NewMessage, at: Date) async throws -> AppendResult {
         let sql = try sql
+        if sql.dialect.name == "sqlite", let appended = try await appendInOneWriter(sql, id, message, at: at) {
+            return appended
+        }
         // The row lock orders appends to one conversation: the dedupe check and the next sequence number are read
         // under it.
         var conversation = try await row(id, lock: true)
@@ -56,10 +59,7 @@ extension SQLConversationRepository {
             \(bind: stored.senderID), \(bind: stored.kind), \(bind: stored.body), \(bind: stored.isPrivate), \
             \(bind: stored.botDetail), \(bind: stored.attachmentID), \(bind: stored.flags), \(bind: at))
             """
-        // Bot answers are the help center's own text (searched there); events are status lines.
-        let document =
-            message.kind == .event || message.sender == .bot
-            ? nil : MessageSearchIndex.document(message.body, workspace: scope.workspaceID.uuid)
+        let document = MessageSearchIndex.document(message, workspace: scope.workspaceID.uuid)
         if let document, sql.dialect.name != "sqlite" {
             // One round trip on PostgreSQL: the message and its index row together.
             try await sql.raw(
@@ -87,6 +87,55 @@ extension SQLConversationRepository {
             WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: scope.workspaceID.uuid)
             """
         ).run()
+        return AppendResult(
+            message: try await withAttachments([try stored.record()])[0], conversation: try conversation.record(), isNew: true)
+    }
+
+    private struct Inserted: Decodable {
+        var seq: Int64
+    }
+
+    /// SQLite has one writer, so appends run one after another and the next sequence number can be read inside the
+    /// insert: three statements on the path every chat message takes, instead of five. Nil when nothing was inserted
+    /// (a resend, or no such conversation): the general path answers those.
+    private func appendInOneWriter(_ sql: any SQLDatabase, _ id: ConversationID, _ message: NewMessage, at: Date)
+        async throws -> AppendResult?
+    {
+        let messageID = UUID()
+        let flags = message.flags.isEmpty ? nil : StoredJSON.encode(message.flags)
+        let workspace = scope.workspaceID.uuid
+        guard
+            let seq = try await sql.raw(
+                """
+                INSERT INTO messages (id, workspace_id, conversation_id, seq, client_id, client_sender, sender_kind, \
+                sender_id, kind, body, private, bot_detail, attachment_id, flags, created_at) \
+                SELECT \(bind: messageID), workspace_id, id, last_seq + 1, \(bind: message.clientID), \
+                \(bind: message.clientID.map { _ in message.clientSender }), \(bind: message.sender.rawValue), \
+                \(bind: message.senderID?.uuid), \(bind: message.kind.rawValue), \(bind: message.body), \
+                \(bind: message.isPrivate), \(bind: message.botDetail), \(bind: message.attachmentID?.uuid), \(bind: flags), \
+                \(bind: at) FROM conversations WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: workspace) \
+                ON CONFLICT DO NOTHING RETURNING seq
+                """
+            ).first(decoding: Inserted.self)?.seq
+        else { return nil }
+        if let document = MessageSearchIndex.document(message, workspace: workspace) {
+            try await MessageSearchIndex.add(
+                sql, message: messageID, conversation: id.uuid, workspace: workspace, document: document)
+        }
+        let preview = !message.isPrivate && message.kind != .event ? String(message.body.prefix(140)) : nil
+        guard
+            let conversation = try await sql.raw(
+                """
+                UPDATE conversations SET last_seq = \(bind: seq), last_message_at = \(bind: at), updated_at = \(bind: at), \
+                preview = COALESCE(\(bind: preview), preview) WHERE id = \(bind: id.uuid) AND workspace_id = \(bind: workspace) \
+                RETURNING *
+                """
+            ).first(decoding: ConversationRow.self)
+        else { throw DomainError.notFound(.conversation) }
+        let stored = MessageRow(
+            id: messageID, conversationID: id.uuid, seq: seq, clientID: message.clientID, sender: message.sender.rawValue,
+            senderID: message.senderID?.uuid, kind: message.kind.rawValue, body: message.body, isPrivate: message.isPrivate,
+            botDetail: message.botDetail, attachmentID: message.attachmentID?.uuid, flags: flags, createdAt: at)
         return AppendResult(
             message: try await withAttachments([try stored.record()])[0], conversation: try conversation.record(), isNew: true)
     }

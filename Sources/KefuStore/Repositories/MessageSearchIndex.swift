@@ -33,9 +33,22 @@ enum MessageSearchIndex {
 
     /// The terms stored for a message of `workspace`; nil when the text has none.
     static func document(_ text: String, workspace: UUID) -> String? {
-        let terms = SearchTerms.index(text)
+        document(terms: SearchTerms.index(text), workspace: workspace)
+    }
+
+    static func document(terms: [String], workspace: UUID) -> String? {
         guard !terms.isEmpty else { return nil }
         return ([workspaceTerm(workspace)] + terms).joined(separator: " ")
+    }
+
+    /// Whether a message is indexed: bot answers are the help center's own text (searched there), events are status
+    /// lines.
+    static func indexes(_ message: NewMessage) -> Bool { message.kind != .event && message.sender != .bot }
+
+    static func document(_ message: NewMessage, workspace: UUID) -> String? {
+        guard indexes(message) else { return nil }
+        if let terms = message.indexTerms { return document(terms: terms, workspace: workspace) }
+        return document(message.body, workspace: workspace)
     }
 
     static func add(_ sql: any SQLDatabase, message: UUID, conversation: UUID, workspace: UUID, text: String) async throws {
@@ -90,5 +103,15 @@ enum MessageSearchIndex {
             AND s.workspace_id = \(bind: workspace)\(visible) ORDER BY m.created_at DESC LIMIT \(bind: limit)
             """
         ).all(decoding: Hit.self).map(\.message_id)
+    }
+}
+
+extension NewMessage {
+    /// The message with its search terms worked out now, outside the write transaction that stores it.
+    public func withIndexTerms() -> NewMessage {
+        guard MessageSearchIndex.indexes(self), indexTerms == nil else { return self }
+        var message = self
+        message.indexTerms = SearchTerms.index(body)
+        return message
     }
 }

@@ -99,7 +99,7 @@ import Testing
                     json: try Data(
                         contentsOf: try ResourceFiles.base().appendingPathComponent("scenarios/ecommerce/flows/order_status.json")
                     ))
-                let tickets = ConversationTickets(tickets: deps.tickets, links: deps.portalTickets.links)
+                let tickets = deps.chatTickets
                 func ask() async throws -> (FlowTurn, [NewMessage]) {
                     let runner = FlowActionRunner(
                         actions: deps.actions, tickets: tickets, workspace: owner, conversation: conversation.id, locale: .zhCN)

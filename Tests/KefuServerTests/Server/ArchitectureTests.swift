@@ -33,4 +33,26 @@ import Testing
             #expect(!text.contains("botTurn(") && !text.contains("runBot("), "\(path) runs the bot itself")
         }
     }
+
+    /// A service keeps its database to itself: nothing reaches through one service to another's `store` (the
+    /// composition root, `AppDependencies`, hands each its own).
+    @Test func noCodeReachesThroughAServiceToItsStore() throws {
+        let reach = try Regex(#"\b([A-Za-z_]+)\.store\.(scoped|unscoped|transaction|database)"#)
+        for (path, text) in try Self.sources() {
+            for match in text.matches(of: reach) {
+                let owner = String(text[match.range].prefix { $0 != "." })
+                #expect(["self", "deps", "dependencies"].contains(owner), "\(path): \(text[match.range])")
+            }
+            #expect(!text.contains("var store: Store {"), "\(path) exposes another service's store")
+        }
+    }
+
+    /// No process-wide state: every shared thing (HTTP client, thread pools, caches) is made by the composition root
+    /// and handed in, so a test can make its own.
+    @Test func noProcessGlobals() throws {
+        let global = try Regex(#"(?m)^(public |private |fileprivate |nonisolated\(unsafe\) )*(let|var) "#)
+        for (path, text) in try Self.sources() {
+            #expect(text.firstMatch(of: global) == nil, "\(path) declares a global")
+        }
+    }
 }

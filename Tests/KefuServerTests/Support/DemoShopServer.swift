@@ -26,7 +26,7 @@ enum LocalHTTPServer {
             // Until it answers.
             for _ in 0..<200 {
                 let probe = HTTPClientRequest(url: "http://127.0.0.1:\(port)/")
-                if (try? await outboundHTTP.execute(probe, timeout: .seconds(1))) != nil { break }
+                if (try? await HTTPClient.shared.execute(probe, timeout: .seconds(1))) != nil { break }
                 try await Task.sleep(for: .milliseconds(20))
             }
             try await body(port)

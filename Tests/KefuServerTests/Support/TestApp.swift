@@ -54,9 +54,9 @@ struct TestApp: Sendable {
                     let checked = ContractCheckingClient(inner: client, contract: deps.contract)
                     try await body(TestApp(dependencies: deps, catalog: catalog), checked)
                 }
-                await deps.store.shutdown()
+                await deps.shutdown()
             } catch {
-                await deps.store.shutdown()
+                await deps.shutdown()
                 throw error
             }
         }
@@ -104,12 +104,12 @@ struct TestApp: Sendable {
                     }
                 }
             } catch {
-                await first.store.shutdown()
-                await second.store.shutdown()
+                await first.shutdown()
+                await second.shutdown()
                 throw error
             }
-            await first.store.shutdown()
-            await second.store.shutdown()
+            await first.shutdown()
+            await second.shutdown()
         }
     }
 

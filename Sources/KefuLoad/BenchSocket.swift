@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdWSClient
+import KefuCore
 import Logging
 import NIOCore
 import Synchronization
@@ -197,7 +198,7 @@ struct Pacer: Sendable {
     mutating func admit() async {
         while true {
             let now = ContinuousClock.now
-            tokens = min(burst, tokens + (now - last).seconds * perSecond)
+            tokens = min(burst, tokens + (now - last).inSeconds * perSecond)
             last = now
             if tokens >= 1 {
                 tokens -= 1

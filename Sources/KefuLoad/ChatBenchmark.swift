@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import KefuCore
 import Synchronization
 
 /// `kefu bench chat`: drives running servers the way real clients do, through the public API and the chat protocol
@@ -152,7 +153,7 @@ public struct ChatBenchmark: Sendable {
         }
         let settled = await ledger.waitForDelivery(timeout: settleSeconds)
         sampler.cancel()
-        let elapsed = (settled - start).seconds
+        let elapsed = (settled - start).inSeconds
 
         progress("reading transcripts")
         let reader = try await answering(servers)
@@ -346,10 +347,6 @@ public struct ChatBenchmark: Sendable {
             if messages.count < 200 { return ids }
         }
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// Idle sockets that got their welcome.

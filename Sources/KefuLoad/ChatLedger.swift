@@ -1,4 +1,5 @@
 import Foundation
+import KefuCore
 import Synchronization
 
 /// What the load tool sent and what arrived, by client id, with the end-to-end time of each arrival.
@@ -53,7 +54,7 @@ final class ChatLedger: Sendable {
             state.duplicated += 1
             return
         }
-        let ms = (now - sent).seconds * 1000
+        let ms = (now - sent).inMilliseconds
         state.latencies[receiver, default: []].append(ms)
         state.arrivals.append((now, ms))
         state.lastArrival = max(state.lastArrival, now)
@@ -72,10 +73,10 @@ final class ChatLedger: Sendable {
                 -> ChatBenchmark.Phase
             {
                 let end = arrivals.map(\.at).max() ?? from
-                let seconds = (end - from).seconds
+                let seconds = (end - from).inSeconds
                 return ChatBenchmark.Phase(
                     messages: arrivals.count, throughputPerS: seconds > 0 ? Double(arrivals.count) / seconds : 0,
-                    p99Ms: Self.percentile(arrivals.map(\.ms), 0.99))
+                    p99Ms: Percentile.of(arrivals.map(\.ms), 0.99))
             }
             return (phase(before, from: start), phase(after, from: drop))
         }
@@ -112,20 +113,13 @@ final class ChatLedger: Sendable {
             report.duplicated = state.duplicated
             report.lost = state.sentAt.count - state.delivered.count
             let all = state.latencies.values.flatMap { $0 }
-            report.p50Ms = Self.percentile(all, 0.5)
-            report.p99Ms = Self.percentile(all, 0.99)
-            report.customerToAgentP99Ms = Self.percentile(state.latencies["agent"] ?? [], 0.99)
-            report.agentToCustomerP99Ms = Self.percentile(state.latencies["customer"] ?? [], 0.99)
+            report.p50Ms = Percentile.of(all, 0.5)
+            report.p99Ms = Percentile.of(all, 0.99)
+            report.customerToAgentP99Ms = Percentile.of(state.latencies["agent"] ?? [], 0.99)
+            report.agentToCustomerP99Ms = Percentile.of(state.latencies["customer"] ?? [], 0.99)
             report.errors = state.errors
             return report
         }
-    }
-
-    static func percentile(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        let rank = min(sorted.count - 1, max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1))
-        return (sorted[rank] * 100).rounded() / 100
     }
 }
 

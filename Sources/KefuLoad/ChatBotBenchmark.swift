@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import KefuCore
 import Synchronization
 
 /// `kefu bench chat-bot`: the bot's turn over the real protocol. Widget customers ask questions the demo knowledge
@@ -93,7 +94,7 @@ public struct ChatBotBenchmark: Sendable {
                 case "message" where frame.message?.sender == "bot":
                     waiting.state.withLock { state in
                         guard let sent = state.sentAt else { return }
-                        state.latencies.append((now - sent).seconds * 1000)
+                        state.latencies.append((now - sent).inMilliseconds)
                         state.sentAt = nil
                     }
                 case "conversation" where frame.state?.status == "open":
@@ -148,7 +149,7 @@ public struct ChatBotBenchmark: Sendable {
         {
             try? await Task.sleep(for: .milliseconds(50))
         }
-        let elapsed = (ContinuousClock.now - start).seconds
+        let elapsed = (ContinuousClock.now - start).inSeconds
         sampler.cancel()
         for (socket, _) in sockets { socket.close() }
 
@@ -159,8 +160,8 @@ public struct ChatBotBenchmark: Sendable {
         report.botReplies = latencies.count
         report.unanswered = states.filter { $0.sentAt != nil }.count
         report.handedOff = states.filter(\.handedOff).count
-        report.p50Ms = ChatLedger.percentile(latencies, 0.5)
-        report.p99Ms = ChatLedger.percentile(latencies, 0.99)
+        report.p50Ms = Percentile.of(latencies, 0.5)
+        report.p99Ms = Percentile.of(latencies, 0.99)
         report.throughputPerS = elapsed > 0 ? Double(latencies.count) / elapsed : 0
         report.peakRssMb = peak.withLock { $0 } / 1_048_576
         report.customers = customers
