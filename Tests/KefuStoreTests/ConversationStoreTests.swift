@@ -67,6 +67,42 @@ import Testing
         }
     }
 
+    private struct Refused: Error {}
+
+    /// Chat writes share transactions on SQLite (`groupedTransaction`): a unit that throws after writing gets its
+    /// error and leaves nothing behind (message, search row, sequence number); the others are stored once each.
+    @Test(arguments: TestDatabase.all)
+    func aFailingWriteInAGroupCommitIsUndoneAloneAndTheOthersAreStored(_ db: TestDatabase) async throws {
+        try await withConversation(db) { _, data, conversation in
+            let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+                for i in 0..<24 {
+                    group.addTask { [now] in
+                        do {
+                            _ = try await data.groupedTransaction { tx in
+                                let message = NewMessage(clientID: "g-\(i)", sender: .customer, body: "word\(i) 消息")
+                                _ = try await tx.conversations.append(conversation.id, message.withIndexTerms(), at: now)
+                                if i % 5 == 0 { throw Refused() }
+                            }
+                            return (i, true)
+                        } catch is Refused {
+                            return (i, false)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+            }
+            let kept = outcomes.filter(\.value).map(\.key)
+            #expect(outcomes.count == 24 && kept.count == 19)
+            let stored = try await data.conversations.messages(conversation.id, after: 0, limit: 100, includePrivate: true)
+            #expect(stored.map(\.seq) == Array(1...19))
+            #expect(Set(stored.map(\.body)) == Set(kept.map { "word\($0) 消息" }))
+            #expect(try await data.conversations.conversation(conversation.id).lastSeq == 19)
+            let everyone = ConversationVisibility(teams: nil, user: UserID(UUID()))
+            #expect(try await data.conversations.search("word5", visibleTo: everyone, limit: 10).isEmpty)
+            #expect(try await data.conversations.search("word6", visibleTo: everyone, limit: 10).map(\.body) == ["word6 消息"])
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func privateNotesAreLeftOutUnlessAsked(_ db: TestDatabase) async throws {
         try await withConversation(db) { _, data, conversation in

@@ -47,8 +47,4 @@ struct DeliveryService: Sendable {
         await wakeUp.signal()
         return delivery
     }
-
-    /// The e-mail server as configured, for the settings page (never its password).
-    var mailServer: String? { settings.server?.redacted }
-    var mailFrom: String? { settings.from?.header }
 }

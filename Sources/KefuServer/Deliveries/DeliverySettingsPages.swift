@@ -36,8 +36,12 @@ struct DeliverySettingsPages {
                 retry: delivery.status == .dead ? WebPath.deliveryRetry(delivery.id) : nil)
         }
         let filters = [nil] + Delivery.Status.allCases.map(Optional.some)
+        // The server e-mails of this workspace go through: its own when set, else the server's.
+        let mail = try await deliveries.emailSettings(context.identity)
         let model = PageModel.Deliveries(
-            server: deliveries.mailServer, from: deliveries.mailFrom, to: to ?? context.identity.user.email,
+            server: mail.smtpURL ?? mail.serverDefault, from: mail.smtpURL == nil ? mail.serverFrom : mail.from,
+            serverSource: mail.smtpURL != nil ? text("own_server") : mail.serverDefault != nil ? text("server_default") : nil,
+            to: to ?? context.identity.user.email,
             filters: filters.map { option in
                 PageModel.Deliveries.Filter(
                     label: option.map { text("status_" + $0.rawValue) } ?? text("all"),
@@ -111,6 +115,8 @@ extension PageModel {
 
         var server: String?
         var from: String?
+        /// Whose e-mail server it is: the workspace's own or the server's.
+        var serverSource: String?
         var to: String
         var filters: [Filter]
         var rows: [Row]
