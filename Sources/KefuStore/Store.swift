@@ -26,7 +26,7 @@ public final class Store: Sendable {
     public init(location: DatabaseLocation, logger: Logger, poolSize: Int = 4) throws {
         self.location = location
         self.logger = logger
-        self.threadPool = NIOThreadPool(numberOfThreads: Int(ProcessInfo.processInfo.environment["KEFU_X_TP"] ?? "") ?? 4)
+        self.threadPool = NIOThreadPool(numberOfThreads: 4)
         threadPool.start()
         // The SQLite driver keeps one connection per event loop: a group of its own gives it enough connections that
         // readers do not queue behind the writer (WAL lets them read while it writes).

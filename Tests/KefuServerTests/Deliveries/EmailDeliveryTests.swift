@@ -178,6 +178,10 @@ import Testing
             #expect(!shown.contains("s3cret") && shown.contains("kefu:***@localhost"))
             let page = try await client.get("/app/settings/email", token: owner)
             #expect(page.status == .ok && !String(buffer: page.body).contains("s3cret"))
+            // Deliveries names the server this workspace's e-mails go through: its own, never with the password.
+            let deliveries = String(buffer: try await client.get("/app/settings/deliveries", token: owner).body)
+            #expect(deliveries.contains("kefu:***@localhost") && !deliveries.contains("s3cret"))
+            #expect(deliveries.contains("id=\"mail-server-source\">(this workspace&#39;s own)"))
             #expect(shown.contains("ca_file="))
             #expect(try await put(shown, "help@tea.example", token: owner).status == .ok)
             let second = try EmailDeliveryTests.object(
