@@ -16,7 +16,7 @@ import traceback
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -64,6 +64,21 @@ class Story:
 
     def shot(self, name):
         self.driver.save_screenshot(os.path.join(self.args.screenshots, name))
+
+    def wait_gone(self, element):
+        """Until `element`'s page has been replaced. Chrome answers a node of a page being torn down either as stale
+        or, for a moment, with an inspector error: both mean it is gone."""
+        def gone(_):
+            try:
+                element.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as error:
+                if "does not belong to the document" in str(error):
+                    return True
+                raise
+        self.wait.until(gone)
 
     def sign_in(self, email, password):
         self.go("/login")
@@ -247,7 +262,7 @@ class Story:
             Select(select).select_by_visible_text(wanted)
             self.driver.find_element(By.ID, "intent-team-save").click()
             # The form posts and the page comes back: wait for the old page to go before reading the new one.
-            self.wait.until(EC.staleness_of(select))
+            self.wait_gone(select)
             saved = self.wait.until(EC.presence_of_element_located((By.ID, "intent-team")))
             assert Select(saved).first_selected_option.text == wanted, Select(saved).first_selected_option.text
         assert "flash=intent_team_saved" in self.driver.current_url
