@@ -21,6 +21,12 @@ public enum DatabaseLocation: Sendable, Equatable {
         throw StoreError.invalidDatabaseURL(Self.redact(url))
     }
 
+    /// The SQLite file's path; nil in memory and on PostgreSQL.
+    var sqliteFilePath: String? {
+        if case .sqliteFile(let path) = self { return path }
+        return nil
+    }
+
     public var isPostgres: Bool {
         if case .postgres = self { return true }
         return false

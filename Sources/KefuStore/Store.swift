@@ -39,7 +39,7 @@ public final class Store: Sendable {
             // Chat writes always use the same connection (its loop and thread stay warm under load instead of
             // waking a different one for every batch).
             let writerLoop = databases.eventLoopGroup.next()
-            groupCommit = GroupCommit(gate: writeGate) { [logger] in
+            groupCommit = GroupCommit(gate: writeGate, file: location.sqliteFilePath) { [logger] in
                 guard let database = databases.database(logger: logger, on: writerLoop) else {
                     preconditionFailure("Store used after shutdown")
                 }
@@ -127,6 +127,7 @@ public final class Store: Sendable {
     }
 
     public func shutdown() async {
+        await groupCommit?.writer?.shutdown()
         await databases.shutdownAsync()
         try? await threadPool.shutdownGracefully()
         try? await sqliteLoops?.shutdownGracefully()

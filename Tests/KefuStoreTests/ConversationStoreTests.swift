@@ -103,6 +103,39 @@ import Testing
         }
     }
 
+    /// The quick way (one thread hop on a SQLite file) writes only what changes nothing else, and says so; the rest is
+    /// left to the general path. PostgreSQL has no quick way.
+    @Test(arguments: TestDatabase.all)
+    func theQuickAppendWritesOnlyWhatChangesNothingElse(_ db: TestDatabase) async throws {
+        try await withConversation(db) { _, data, conversation in
+            let customer = NewMessage(clientID: "q-1", sender: .customer, body: "你好 quick").withIndexTerms()
+            let first = try await data.quickAppend(conversation.id, customer, contact: conversation.contactID, at: now)
+            guard db == .sqlite else {
+                #expect(first == nil)
+                return
+            }
+            let stored = try #require(first)
+            #expect(stored.isNew && stored.message.seq == 1 && stored.conversation.lastSeq == 1)
+            #expect(stored.conversation.preview == "你好 quick")
+            // A resend, another contact's conversation, an agent's reply to the bot's: nothing written.
+            #expect(try await data.quickAppend(conversation.id, customer, contact: conversation.contactID, at: now) == nil)
+            let other = NewMessage(clientID: "q-2", sender: .customer, body: "not mine")
+            #expect(try await data.quickAppend(conversation.id, other, contact: ContactID(UUID()), at: now) == nil)
+            let agent = NewMessage(clientID: "a-1", sender: .agent, senderID: UserID(UUID()), body: "hi")
+            #expect(try await data.quickAppend(conversation.id, agent, contact: nil, at: now) == nil)
+            // Resolved: the customer's message must reopen it, which the quick way does not do.
+            _ = try await data.transaction { tx in
+                try await tx.conversations.update(conversation.id, ConversationChange(status: .resolved), at: now)
+            }
+            let late = NewMessage(clientID: "q-3", sender: .customer, body: "again")
+            #expect(try await data.quickAppend(conversation.id, late, contact: conversation.contactID, at: now) == nil)
+            let messages = try await data.conversations.messages(conversation.id, after: 0, limit: 10, includePrivate: true)
+            #expect(messages.map(\.body) == ["你好 quick"])
+            let everyone = ConversationVisibility(teams: nil, user: UserID(UUID()))
+            #expect(try await data.conversations.search("quick", visibleTo: everyone, limit: 5).map(\.seq) == [1])
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func privateNotesAreLeftOutUnlessAsked(_ db: TestDatabase) async throws {
         try await withConversation(db) { _, data, conversation in

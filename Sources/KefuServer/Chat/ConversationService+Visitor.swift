@@ -73,8 +73,19 @@ extension ConversationService {
         if target == nil { target = try await targetConversation(visitor, nil, locale: locale).id }
         guard let target else { throw DomainError.notFound(.conversation) }
         let flags = try await words.incoming(visitor.workspace.id, text)
-        return try await customerAppend(
-            visitor, target, NewMessage(clientID: clientID, sender: .customer, body: text, flags: flags), prepare: { _ in })
+        let message = NewMessage(clientID: clientID, sender: .customer, body: text, flags: flags).withIndexTerms()
+        // Most messages change nothing but the transcript: those take the store's quick way; the rest (a resend, a
+        // conversation to reopen, not the visitor's) the general one.
+        if let quick = try await store.scoped(to: visitor.workspace.id).quickAppend(
+            target, message, contact: visitor.contactID, at: clock.now())
+        {
+            publish(visitor.workspace.id, .message(quick.message, quick.conversation))
+            if quick.conversation.queuedAt != nil && quick.message.seq == 1 {
+                await router.drain(visitor.workspace.id, team: quick.conversation.teamID)
+            }
+            return quick
+        }
+        return try await customerAppend(visitor, target, message, prepare: { _ in })
     }
 
     static func requiredClientID(_ id: String?) throws -> String {

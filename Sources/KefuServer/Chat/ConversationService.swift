@@ -114,6 +114,10 @@ public struct ConversationService: Sendable {
         let message = NewMessage(
             clientID: clientID, sender: .agent, senderID: actor.user.id, body: text, isPrivate: isPrivate, flags: flags
         ).withIndexTerms()
+        if let quick = try await store.scoped(to: actor.workspace.id).quickAppend(id, message, contact: nil, at: clock.now()) {
+            publish(actor.workspace.id, .message(quick.message, quick.conversation))
+            return quick
+        }
         let result = try await store.scoped(to: actor.workspace.id).groupedTransaction { [clock, mail] data in
             if try await data.conversations.lock(id).status == .resolved && !isPrivate {
                 throw DomainError.conflict(.conversationClosed)

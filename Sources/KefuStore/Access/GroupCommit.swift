@@ -22,11 +22,15 @@ final class GroupCommit: Sendable {
     private let state = Mutex(State())
     private let database: @Sendable () -> any Database
     private let gate: WriteGate
+    /// Plain chat appends in one thread hop per batch (a file database only: another connection cannot see an
+    /// in-memory one).
+    let writer: SQLiteChatWriter?
     static let maxBatch = 128
 
-    init(gate: WriteGate, database: @escaping @Sendable () -> any Database) {
+    init(gate: WriteGate, file: String?, database: @escaping @Sendable () -> any Database) {
         self.gate = gate
         self.database = database
+        writer = file.map { SQLiteChatWriter(path: $0, gate: gate) }
     }
 
     func run<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {

@@ -1,4 +1,5 @@
 import FluentKit
+import Foundation
 import KefuCore
 
 /// The repositories of one workspace, already bound to it: every query they run is filtered by the workspace and
@@ -63,6 +64,21 @@ public struct WorkspaceData: Sendable {
         return try await groupCommit.run { [workspaceID] tx in
             try await body(WorkspaceData(workspaceID, database: tx, gate: nil))
         }
+    }
+}
+
+extension WorkspaceData {
+    /// A chat message appended in one thread hop where the store can (a SQLite file) and the append changes nothing
+    /// else: the client id is new; a customer's conversation is the bot's or people's (`open`) and the contact's when
+    /// one is named; an agent's is people's and owes no e-mail reply. Nil: nothing was written; take
+    /// `groupedTransaction`. Returns after the commit.
+    public func quickAppend(_ id: ConversationID, _ message: NewMessage, contact: ContactID?, at: Date) async throws
+        -> AppendResult?
+    {
+        guard gate != nil, let writer = groupCommit?.writer, message.attachmentID == nil else { return nil }
+        return try await writer.append(
+            SQLiteChatWriter.Append(
+                workspace: workspaceID.uuid, conversation: id.uuid, contact: contact?.uuid, message: message, at: at))
     }
 }
 
