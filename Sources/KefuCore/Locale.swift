@@ -3,6 +3,13 @@ public enum UILocale: String, Codable, Sendable, CaseIterable {
     case en
     case zhCN = "zh-CN"
 
+    /// The language a text with nothing else to go by is written in: Chinese when it has Han characters (a ticket's
+    /// subject, a workspace's name typed at the command line), else English.
+    public static func written(in text: String) -> UILocale {
+        text.unicodeScalars.contains { (0x3400...0x9FFF).contains($0.value) || (0xF900...0xFAFF).contains($0.value) }
+            ? .zhCN : .en
+    }
+
     /// Picks the best supported locale from an `Accept-Language` header value.
     public static func negotiate(acceptLanguage: String?) -> UILocale {
         guard let header = acceptLanguage else { return .en }

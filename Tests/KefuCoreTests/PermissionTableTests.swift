@@ -54,4 +54,13 @@ import Testing
         #expect(UILocale.negotiate(acceptLanguage: nil) == .en)
         #expect(UILocale.negotiate(acceptLanguage: "de") == .en)
     }
+
+    @Test func aTextWithHanCharactersIsChinese() {
+        #expect(UILocale.written(in: "茶叶小店") == .zhCN)
+        #expect(UILocale.written(in: "Tea 小店 Shop") == .zhCN)
+        #expect(UILocale.written(in: "㐀 extension A") == .zhCN)
+        #expect(UILocale.written(in: "Tea Shop") == .en)
+        #expect(UILocale.written(in: "Café ☕ 123") == .en)
+        #expect(UILocale.written(in: "") == .en)
+    }
 }

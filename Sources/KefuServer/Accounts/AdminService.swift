@@ -50,7 +50,9 @@ public struct AdminService: Sendable {
             if let found = try await system.workspaces.workspace(slug: slug) {
                 workspace = found
             } else {
-                workspace = try await system.workspaces.create(slug: slug, name: workspaceTitle, defaultLocale: .en, at: now)
+                // Its language follows the script of its name: "茶叶小店" is a Chinese shop.
+                workspace = try await system.workspaces.create(
+                    slug: slug, name: workspaceTitle, defaultLocale: .written(in: workspaceTitle), at: now)
                 createdWorkspace = true
             }
             let user: UserAccount

@@ -83,9 +83,4 @@ struct OutgoingMail: Sendable {
     static func encode(_ content: MailContent) throws -> String {
         String(decoding: try JSONEncoder().encode(content), as: UTF8.self)
     }
-
-    /// The language of a text with no conversation behind it: Chinese when it has Han characters.
-    static func locale(of text: String) -> UILocale {
-        text.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) } ? .zhCN : .en
-    }
 }

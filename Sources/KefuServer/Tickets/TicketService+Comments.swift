@@ -126,7 +126,7 @@ extension TicketService {
         guard let email = try await data.contacts.contact(ticket.requesterID).email else { return }
         let locale =
             if let id = ticket.conversationID { try await data.conversations.conversation(id).locale } else {
-                OutgoingMail.locale(of: ticket.subject)
+                UILocale.written(in: ticket.subject)
             }
         try await mail.ticketReply(
             data, ticket, body: body, to: email, workspace: actor.workspace, agent: actor.user.displayName, locale: locale)

@@ -118,6 +118,15 @@ import Testing
                 email: "owner@acme.example", password: "a different password", workspaceName: "acme", role: .owner,
                 displayName: nil)
             #expect(!again.createdUser)
+            // A new workspace named in Chinese speaks Chinese; one named in Latin letters, English.
+            let tea = try await admin.createAdmin(
+                email: "owner@tea.example", password: "a long tea password", workspaceName: "茶叶小店", role: .owner,
+                displayName: nil)
+            #expect(tea.createdWorkspace && tea.workspace.defaultLocale == .zhCN)
+            let books = try await admin.createAdmin(
+                email: "owner@books.example", password: "a long book password", workspaceName: "Book Nook", role: .owner,
+                displayName: nil)
+            #expect(books.createdWorkspace && books.workspace.defaultLocale == .en)
             _ = try await app.token(email: "owner@acme.example", workspace: "acme", client: client)  // old one still works
 
             let ended = try await admin.resetPassword(email: "Owner@Acme.example", password: "a brand new secret")
