@@ -159,7 +159,7 @@ private final class RawConnection: @unchecked Sendable {
                 INSERT INTO message_search (terms, message_id, conversation_id, workspace_id) VALUES (?1, ?2, ?3, ?4)
                 """, [document, id, append.conversation, append.workspace])
         }
-        let preview = !message.isPrivate && message.kind != .event ? String(message.body.prefix(140)) : nil
+        let preview = MessageRow.preview(of: message)
         guard
             let row = try query(
                 """
@@ -169,11 +169,7 @@ private final class RawConnection: @unchecked Sendable {
             ).first
         else { throw RawError(message: "the conversation went away during its append") }
         let conversation = try ConversationRow(from: RowDecoder(row: row, decoder: decoder))
-        let stored = MessageRow(
-            id: id, conversationID: append.conversation, seq: Int64(seq), clientID: message.clientID,
-            sender: message.sender.rawValue, senderID: message.senderID?.uuid, kind: message.kind.rawValue,
-            body: message.body, isPrivate: message.isPrivate, botDetail: message.botDetail,
-            attachmentID: message.attachmentID?.uuid, flags: flags, createdAt: append.at)
+        let stored = MessageRow(message, id: id, conversation: append.conversation, seq: Int64(seq), at: append.at)
         return AppendResult(message: try stored.record(), conversation: try conversation.record(), isNew: true)
     }
 

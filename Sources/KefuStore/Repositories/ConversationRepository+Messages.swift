@@ -46,11 +46,7 @@ extension SQLConversationRepository {
                 message: try await withAttachments([try earlier.record()])[0], conversation: try conversation.record(),
                 isNew: false)
         }
-        let stored = MessageRow(
-            id: UUID(), conversationID: id.uuid, seq: conversation.lastSeq + 1, clientID: message.clientID,
-            sender: message.sender.rawValue, senderID: message.senderID?.uuid, kind: message.kind.rawValue, body: message.body,
-            isPrivate: message.isPrivate, botDetail: message.botDetail, attachmentID: message.attachmentID?.uuid,
-            flags: message.flags.isEmpty ? nil : StoredJSON.encode(message.flags), createdAt: at)
+        let stored = MessageRow(message, id: UUID(), conversation: id.uuid, seq: conversation.lastSeq + 1, at: at)
         let insert: SQLQueryString = """
             INSERT INTO messages (id, workspace_id, conversation_id, seq, client_id, client_sender, sender_kind, sender_id, \
             kind, body, private, bot_detail, attachment_id, flags, created_at) VALUES (\(bind: stored.id), \
@@ -79,7 +75,7 @@ extension SQLConversationRepository {
         conversation.lastSeq = stored.seq
         conversation.lastMessageAt = at
         conversation.updatedAt = at
-        if !message.isPrivate && message.kind != .event { conversation.preview = String(message.body.prefix(140)) }
+        if let preview = MessageRow.preview(of: message) { conversation.preview = preview }
         try await sql.raw(
             """
             UPDATE conversations SET last_seq = \(bind: conversation.lastSeq), last_message_at = \(bind: at), \
@@ -122,7 +118,7 @@ extension SQLConversationRepository {
             try await MessageSearchIndex.add(
                 sql, message: messageID, conversation: id.uuid, workspace: workspace, document: document)
         }
-        let preview = !message.isPrivate && message.kind != .event ? String(message.body.prefix(140)) : nil
+        let preview = MessageRow.preview(of: message)
         guard
             let conversation = try await sql.raw(
                 """
@@ -132,10 +128,7 @@ extension SQLConversationRepository {
                 """
             ).first(decoding: ConversationRow.self)
         else { throw DomainError.notFound(.conversation) }
-        let stored = MessageRow(
-            id: messageID, conversationID: id.uuid, seq: seq, clientID: message.clientID, sender: message.sender.rawValue,
-            senderID: message.senderID?.uuid, kind: message.kind.rawValue, body: message.body, isPrivate: message.isPrivate,
-            botDetail: message.botDetail, attachmentID: message.attachmentID?.uuid, flags: flags, createdAt: at)
+        let stored = MessageRow(message, id: messageID, conversation: id.uuid, seq: seq, at: at)
         return AppendResult(
             message: try await withAttachments([try stored.record()])[0], conversation: try conversation.record(), isNew: true)
     }

@@ -98,3 +98,20 @@ struct MessageRow: Decodable {
             createdAt: createdAt)
     }
 }
+
+extension MessageRow {
+    /// The row a new message is stored as (each append path builds it the same way).
+    init(_ message: NewMessage, id: UUID, conversation: UUID, seq: Int64, at: Date) {
+        self.init(
+            id: id, conversationID: conversation, seq: seq, clientID: message.clientID, sender: message.sender.rawValue,
+            senderID: message.senderID?.uuid, kind: message.kind.rawValue, body: message.body, isPrivate: message.isPrivate,
+            botDetail: message.botDetail, attachmentID: message.attachmentID?.uuid,
+            flags: message.flags.isEmpty ? nil : StoredJSON.encode(message.flags), createdAt: at)
+    }
+
+    /// What a message makes of its conversation's preview: its first 140 characters, unless it is private or an event
+    /// line (nil: the preview stays).
+    static func preview(of message: NewMessage) -> String? {
+        !message.isPrivate && message.kind != .event ? String(message.body.prefix(140)) : nil
+    }
+}
